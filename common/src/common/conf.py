@@ -1,0 +1,243 @@
+"""Settings helpers: read the environment once, return the blocks every service shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from common.logging import logging_config
+
+env = environ.Env()
+
+DEFAULT_AUTH_SERVICE_URL = "http://127.0.0.1:8001"
+
+
+def required(name: str) -> str:
+    """Return env var ``name``; raise ``ImproperlyConfigured`` when it is unset or empty."""
+    value = env.str(name, default="")
+    if not value:
+        raise ImproperlyConfigured(f"Set the {name} environment variable.")
+    return value
+
+
+def database_config(*, default_sqlite: Path) -> dict[str, Any]:
+    """Return ``DATABASES`` from ``DATABASE_URL`` (a SQLite file when unset).
+
+    PostgreSQL uses Django's psycopg 3 connection pool (``DB_POOL_MAX`` per
+    process; ``DB_POOL_MAX=0`` falls back to persistent connections). SQLite
+    gets WAL, a busy timeout and IMMEDIATE transactions so that several
+    workers can share the file.
+    """
+    config = env.db_url("DATABASE_URL", default=f"sqlite:///{default_sqlite}")
+    engine = config["ENGINE"]
+    if "postgresql" in engine:
+        config["ENGINE"] = "django.db.backends.postgresql"
+        pool_max = env.int("DB_POOL_MAX", default=4)
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", 5)
+        if pool_max > 0:
+            options["pool"] = {"min_size": 1, "max_size": pool_max, "timeout": 5}
+            config["CONN_MAX_AGE"] = 0
+        else:
+            config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+            config["CONN_HEALTH_CHECKS"] = True
+    elif "sqlite" in engine:
+        config["CONN_MAX_AGE"] = None
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return {"default": config}
+
+
+def cache_config() -> dict[str, Any]:
+    """Return ``CACHES`` from ``CACHE_URL``: Redis when given, else the database table.
+
+    Both are shared by every worker of the service (login throttling needs that).
+    """
+    url = env.str("CACHE_URL", default="")
+    if url.startswith(("redis://", "rediss://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    if url.startswith("locmem://"):
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+
+
+def installed_apps(*apps: str, admin: bool = True) -> list[str]:
+    """Return ``INSTALLED_APPS``: Django, DRF, drf-spectacular, then the service's ``apps``."""
+    django_apps = [
+        "django.contrib.admin",
+        "django.contrib.auth",
+        "django.contrib.contenttypes",
+        "django.contrib.sessions",
+        "django.contrib.messages",
+        "whitenoise.runserver_nostatic",
+        "django.contrib.staticfiles",
+    ]
+    if not admin:
+        django_apps.remove("django.contrib.admin")
+    return [
+        *django_apps,
+        "rest_framework",
+        "drf_spectacular",
+        "drf_spectacular_sidecar",
+        "common",
+        *apps,
+    ]
+
+
+def middleware() -> list[str]:
+    """Return ``MIDDLEWARE`` shared by the services."""
+    return [
+        "common.request_id.RequestIdMiddleware",
+        "common.errors.BodySizeLimitMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ]
+
+
+def templates(*dirs: Path) -> list[dict[str, Any]]:
+    """Return ``TEMPLATES`` (Django templates, app directories on)."""
+    return [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": list(dirs),
+            "APP_DIRS": True,
+            "OPTIONS": {
+                "context_processors": [
+                    "django.template.context_processors.request",
+                    "django.contrib.auth.context_processors.auth",
+                    "django.contrib.messages.context_processors.messages",
+                ]
+            },
+        }
+    ]
+
+
+def rest_framework_settings(*, page_size: int = 20) -> dict[str, Any]:
+    """Return ``REST_FRAMEWORK``: JWT auth, user-only by default, JSON only, problem errors."""
+    return {
+        "DEFAULT_AUTHENTICATION_CLASSES": ["common.auth.JWTAuthentication"],
+        "DEFAULT_PERMISSION_CLASSES": ["common.permissions.IsUser"],
+        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_PAGINATION_CLASS": "common.pagination.PageNumberPagination",
+        "PAGE_SIZE": page_size,
+        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "EXCEPTION_HANDLER": "common.errors.exception_handler",
+        "UNAUTHENTICATED_USER": None,
+        "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    }
+
+
+def spectacular_settings(*, title: str, description: str) -> dict[str, Any]:
+    """Return ``SPECTACULAR_SETTINGS``: self-hosted UI assets, bearer auth, problem schema."""
+    return {
+        "TITLE": title,
+        "DESCRIPTION": description,
+        "VERSION": "1.0.0",
+        "SERVE_INCLUDE_SCHEMA": False,
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
+        "COMPONENT_SPLIT_REQUEST": True,
+        "SCHEMA_PATH_PREFIX": r"/(api|internal)/v[0-9]+",
+        "ENUM_NAME_OVERRIDES": {"RoleEnum": "common.permissions.ROLES"},
+    }
+
+
+def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
+    """Return the settings every service reads from the environment the same way.
+
+    ``DJANGO_SECRET_KEY`` is required (no default). A service's ``base.py``
+    does ``globals().update(service_settings(...))`` and adds its own.
+    """
+    debug = env.bool("DJANGO_DEBUG", default=False)
+    (base_dir / "var" / "static").mkdir(parents=True, exist_ok=True)
+    auth_url = env.str("AUTH_SERVICE_URL", default=DEFAULT_AUTH_SERVICE_URL).rstrip("/")
+    return {
+        "SERVICE_NAME": service,
+        "SECRET_KEY": required("DJANGO_SECRET_KEY"),
+        "DEBUG": debug,
+        "ALLOWED_HOSTS": env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"]),
+        "CSRF_TRUSTED_ORIGINS": env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[]),
+        "DATABASES": database_config(default_sqlite=base_dir / "var" / f"{service}.sqlite3"),
+        "CACHES": cache_config(),
+        "AUTH_SERVICE_URL": auth_url,
+        "AUTH_JWKS_URL": env.str("AUTH_JWKS_URL", default=f"{auth_url}/.well-known/jwks.json"),
+        "JWT_ISSUER": env.str("JWT_ISSUER", default="clinic-auth"),
+        "SERVICE_CLIENT_ID": env.str("SERVICE_CLIENT_ID", default=service),
+        "SERVICE_CLIENT_SECRET": env.str("SERVICE_CLIENT_SECRET", default=""),
+        "SERVICE_HTTP_CONNECT_TIMEOUT": env.float("SERVICE_HTTP_CONNECT_TIMEOUT", default=1.0),
+        "SERVICE_HTTP_READ_TIMEOUT": env.float("SERVICE_HTTP_READ_TIMEOUT", default=3.0),
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": env.int("MAX_REQUEST_BYTES", default=256 * 1024),
+        "LOGGING": logging_config(
+            service=service,
+            level=env.str("LOG_LEVEL", default="INFO"),
+            json=env.bool("LOG_JSON", default=True),
+        ),
+        "INSTALLED_APPS": [],
+        "MIDDLEWARE": middleware(),
+        "TEMPLATES": templates(),
+        "REST_FRAMEWORK": rest_framework_settings(),
+        "AUTHENTICATION_BACKENDS": ["common.admin_sso.AuthServiceStaffBackend"],
+        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
+        "LANGUAGE_CODE": "en-us",
+        "TIME_ZONE": "UTC",
+        "USE_I18N": True,
+        "USE_TZ": True,
+        "STATIC_URL": "static/",
+        "STATIC_ROOT": base_dir / "var" / "static",
+        "STORAGES": {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        },
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": env.bool("DJANGO_SECURE_COOKIES", default=False),
+        "CSRF_COOKIE_SECURE": env.bool("DJANGO_SECURE_COOKIES", default=False),
+        "X_FRAME_OPTIONS": "DENY",
+    }
+
+
+def test_settings(databases: dict[str, Any]) -> dict[str, Any]:
+    """Return the overrides every service's ``settings/test.py`` applies.
+
+    A fast password hasher, an in-memory cache, plain static storage, quiet
+    logs, no connection pool (threads in race tests open their own
+    connections), and the test signing key.
+    """
+    default = dict(databases["default"])
+    if "sqlite" in default["ENGINE"]:
+        default.pop("OPTIONS", None)
+    else:
+        default["OPTIONS"] = {k: v for k, v in default.get("OPTIONS", {}).items() if k != "pool"}
+    default["CONN_MAX_AGE"] = 0
+    return {
+        "DATABASES": {"default": default},
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        "STORAGES": {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "LOGGING": {"version": 1, "disable_existing_loggers": False},
+        "JWT_KEY_PROVIDER": "common.testing.TestKeyProvider",
+        "SERVICE_CLIENT_SECRET": "test-secret",
+    }

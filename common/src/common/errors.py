@@ -1,0 +1,224 @@
+"""RFC 9457 problem details: the one error format of every service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from common.request_id import get_request_id
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://clinic.example/problems/"
+
+
+class Problem(exceptions.APIException):
+    """Base of every domain error: status, code and title are class attributes.
+
+    Subclass it once per failure (``class SlotTaken(Problem): status_code = 409``)
+    and raise it from services; the exception handler renders it.
+    """
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "bad-request"
+    title = "Bad request"
+    default_detail = "The request could not be processed."
+
+    def __init__(self, detail: str | None = None, *, extra: dict[str, Any] | None = None):
+        super().__init__(detail or self.default_detail, self.code)
+        self.extra = extra or {}
+
+
+class ServiceUnavailable(Problem):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "dependency-unavailable"
+    title = "A service this request depends on is unavailable"
+    default_detail = "Please try again in a moment."
+
+
+class Conflict(Problem):
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+    title = "Conflict"
+
+
+class PayloadTooLarge(Problem):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    code = "payload-too-large"
+    title = "Request body too large"
+    default_detail = "The request body is larger than this service accepts."
+
+
+_TITLES = {
+    400: ("bad-request", "Bad request"),
+    401: ("not-authenticated", "Authentication required"),
+    403: ("permission-denied", "Permission denied"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("unprocessable", "Unprocessable request"),
+    429: ("throttled", "Too many requests"),
+    500: ("server-error", "Internal server error"),
+    503: ("dependency-unavailable", "Service unavailable"),
+}
+
+
+def problem_body(
+    status_code: int,
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    detail: str = "",
+    errors: list[dict[str, str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build a problem-details document for ``status_code``."""
+    default_code, default_title = _TITLES.get(status_code, ("error", "Error"))
+    code = code or default_code
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title or default_title,
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+        "request_id": get_request_id(),
+    }
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    return body
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    """Turn DRF's nested ``ValidationError.detail`` into ``[{field, code, detail}]``."""
+    if isinstance(detail, dict):
+        out: list[dict[str, str]] = []
+        for key, value in detail.items():
+            name = key if key != "non_field_errors" else ""
+            field = f"{prefix}.{name}" if prefix and name else (prefix or name)
+            out.extend(flatten_errors(value, field))
+        return out
+    if isinstance(detail, list):
+        out = []
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                out.extend(flatten_errors(value, f"{prefix}[{index}]" if prefix else str(index)))
+            else:
+                out.extend(flatten_errors(value, prefix))
+        return out
+    code = getattr(detail, "code", None) or "invalid"
+    return [{"field": prefix or "non_field_errors", "code": str(code), "detail": str(detail)}]
+
+
+def _problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    response = Response(body, status=body["status"], headers=headers)
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF exception handler rendering every error as problem details.
+
+    Django's ``ValidationError``, ``Http404`` and ``PermissionDenied`` are
+    converted too. Unexpected exceptions become a bare 500 whose trace goes
+    to the log only.
+    """
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+
+    # Imported here: rest_framework.views reads DRF settings at import time,
+    # which import common.auth, which imports this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled error", exc_info=exc)
+        return _problem_response(
+            problem_body(500, detail="Something went wrong on our side; it has been logged.")
+        )
+
+    headers = {k: v for k, v in response.headers.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
+    if isinstance(exc, Problem):
+        body = problem_body(
+            exc.status_code, code=exc.code, title=exc.title, detail=str(exc.detail), extra=exc.extra
+        )
+    elif isinstance(exc, exceptions.ValidationError):
+        body = problem_body(
+            400,
+            code="validation-error",
+            title="Invalid input",
+            detail="One or more fields are invalid.",
+            errors=flatten_errors(exc.detail),
+        )
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else ""
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            headers["Retry-After"] = str(int(exc.wait))
+        body = problem_body(response.status_code, detail=str(detail))
+    return _problem_response(body, headers)
+
+
+def _json_problem(status_code: int, detail: str) -> JsonResponse:
+    return JsonResponse(
+        problem_body(status_code, detail=detail), status=status_code, content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def bad_request(request, exception=None):  # noqa: ARG001 - Django handler signature
+    """Django ``handler400``: problem details instead of an HTML page."""
+    if isinstance(exception, RequestDataTooBig):
+        return _json_problem(413, PayloadTooLarge.default_detail)
+    return _json_problem(400, "The request could not be understood.")
+
+
+def permission_denied(request, exception=None):  # noqa: ARG001
+    """Django ``handler403``."""
+    return _json_problem(403, "You do not have permission to perform this action.")
+
+
+def page_not_found(request, exception=None):  # noqa: ARG001
+    """Django ``handler404``."""
+    return _json_problem(404, "No resource lives at this address.")
+
+
+def server_error(request):  # noqa: ARG001
+    """Django ``handler500``: never a trace, only a problem."""
+    return _json_problem(500, "Something went wrong on our side; it has been logged.")
+
+
+class BodySizeLimitMiddleware:
+    """Refuse a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _json_problem(400, "Content-Length is not a number.")
+        if limit is not None and length > limit:
+            return _json_problem(413, PayloadTooLarge.default_detail)
+        return self.get_response(request)

@@ -1,0 +1,195 @@
+"""The service-to-service HTTP client: keep-alive, timeouts, bounded retries, service tokens."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Protocol
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from common.errors import ServiceUnavailable
+from common.request_id import HEADER as REQUEST_ID_HEADER
+from common.request_id import get_request_id
+
+logger = logging.getLogger(__name__)
+
+TOKEN_REFRESH_MARGIN_SECONDS = 30
+
+
+class TokenProvider(Protocol):
+    def get_token(self, audience: str) -> str: ...
+
+    def invalidate(self, audience: str) -> None: ...
+
+
+def _session(*, retry_methods: frozenset[str], retries: int, pool_size: int = 10) -> requests.Session:
+    session = requests.Session()
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=0,  # a read timeout is not retried: the first try may have acted, and time is spent
+        status=retries,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=retry_methods,
+        backoff_factor=0.1,
+        raise_on_status=False,
+        respect_retry_after_header=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _timeout() -> tuple[float, float]:
+    return (
+        float(getattr(settings, "SERVICE_HTTP_CONNECT_TIMEOUT", 1.0)),
+        float(getattr(settings, "SERVICE_HTTP_READ_TIMEOUT", 3.0)),
+    )
+
+
+@dataclass
+class _CachedToken:
+    value: str
+    expires_at: float
+
+
+class ClientCredentialsTokenProvider:
+    """Get service tokens from auth_service by client credentials, cached per audience.
+
+    A token is reused until ``TOKEN_REFRESH_MARGIN_SECONDS`` before it expires.
+    """
+
+    def __init__(self, *, token_url: str, client_id: str, client_secret: str):
+        self.token_url = token_url
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self._session = _session(retry_methods=frozenset({"POST"}), retries=1)
+        self._tokens: dict[str, _CachedToken] = {}
+        self._lock = threading.Lock()
+
+    def get_token(self, audience: str) -> str:
+        cached = self._tokens.get(audience)
+        if cached and cached.expires_at - TOKEN_REFRESH_MARGIN_SECONDS > time.time():
+            return cached.value
+        with self._lock:
+            cached = self._tokens.get(audience)
+            if cached and cached.expires_at - TOKEN_REFRESH_MARGIN_SECONDS > time.time():
+                return cached.value
+            try:
+                response = self._session.post(
+                    self.token_url,
+                    data={
+                        "grant_type": "client_credentials",
+                        "client_id": self.client_id,
+                        "client_secret": self.client_secret,
+                        "audience": audience,
+                    },
+                    headers={REQUEST_ID_HEADER: get_request_id() or ""},
+                    timeout=_timeout(),
+                )
+            except requests.RequestException as exc:
+                raise ServiceUnavailable("The sign-in service cannot be reached.") from exc
+            if response.status_code != 200:
+                logger.error("Service token request for %s failed with %s", audience, response.status_code)
+                raise ServiceUnavailable("This service could not authenticate to another service.")
+            body = response.json()
+            token = _CachedToken(body["access_token"], time.time() + int(body["expires_in"]))
+            self._tokens[audience] = token
+            return token.value
+
+    def invalidate(self, audience: str) -> None:
+        with self._lock:
+            self._tokens.pop(audience, None)
+
+
+@cache
+def default_token_provider() -> TokenProvider:
+    """Return the process's token provider (``SERVICE_TOKEN_PROVIDER`` or client credentials)."""
+    dotted = getattr(settings, "SERVICE_TOKEN_PROVIDER", None)
+    if dotted:
+        from django.utils.module_loading import import_string
+
+        return import_string(dotted)()
+    return ClientCredentialsTokenProvider(
+        token_url=settings.AUTH_SERVICE_URL.rstrip("/") + "/api/v1/auth/service-token",
+        client_id=settings.SERVICE_CLIENT_ID,
+        client_secret=settings.SERVICE_CLIENT_SECRET,
+    )
+
+
+class ServiceClient:
+    """Call another service's API with a service token for ``audience``.
+
+    Connection failures, timeouts and 5xx answers raise ``ServiceUnavailable``
+    (503); any other answer is returned for ``clients.py`` to interpret.
+    Idempotent methods (and POSTs marked ``idempotent=True``) are retried a
+    bounded number of times on connection errors and 502/503/504.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        audience: str,
+        token_provider: TokenProvider | None = None,
+        retries: int = 2,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.audience = audience
+        self._token_provider = token_provider
+        self._session = _session(retry_methods=Retry.DEFAULT_ALLOWED_METHODS, retries=retries)
+        self._idempotent_post_session = _session(
+            retry_methods=Retry.DEFAULT_ALLOWED_METHODS | {"POST"}, retries=retries
+        )
+
+    @property
+    def token_provider(self) -> TokenProvider:
+        return self._token_provider or default_token_provider()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotent: bool = False,
+    ) -> requests.Response:
+        """Send one request; see the class docstring for errors and retries."""
+        session = self._idempotent_post_session if idempotent else self._session
+        url = self.base_url + path
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {self.token_provider.get_token(self.audience)}"}
+            request_id = get_request_id()
+            if request_id:
+                headers[REQUEST_ID_HEADER] = request_id
+            try:
+                response = session.request(
+                    method, url, json=json, params=params, headers=headers, timeout=_timeout()
+                )
+            except requests.RequestException as exc:
+                logger.warning("%s %s failed: %s", method, url, exc.__class__.__name__)
+                raise ServiceUnavailable(f"The {self.audience} service cannot be reached.") from exc
+            if response.status_code == 401 and attempt == 1:
+                # Our cached token may predate a key rotation: get a new one once.
+                self.token_provider.invalidate(self.audience)
+                continue
+            break
+        if response.status_code >= 500 or response.status_code == 401:
+            logger.error("%s %s answered %s", method, url, response.status_code)
+            raise ServiceUnavailable(f"The {self.audience} service could not answer.")
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)

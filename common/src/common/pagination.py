@@ -1,0 +1,8 @@
+"""Page-number pagination: ``{count, next, previous, results}``, at most 100 a page."""
+
+from rest_framework import pagination
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100

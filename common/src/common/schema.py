@@ -1,0 +1,68 @@
+"""drf-spectacular glue: the bearer scheme for ``JWTAuthentication`` and shared schema bits."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "common.auth.JWTAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "An access token from `POST /api/v1/auth/token` (or a service token "
+            "from `POST /api/v1/auth/service-token` for `/internal/` endpoints).",
+        }
+
+
+ProblemSerializer = inline_serializer(
+    name="Problem",
+    fields={
+        "type": serializers.URLField(),
+        "title": serializers.CharField(),
+        "status": serializers.IntegerField(),
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "request_id": serializers.CharField(allow_null=True),
+        "errors": serializers.ListField(
+            child=inline_serializer(
+                name="FieldError",
+                fields={
+                    "field": serializers.CharField(),
+                    "code": serializers.CharField(),
+                    "detail": serializers.CharField(),
+                },
+            ),
+            required=False,
+        ),
+    },
+)
+
+
+def problem(description: str, *, status: int = 400, code: str = "validation-error", detail: str = "") -> OpenApiResponse:
+    """Document a problem-details answer, with an example."""
+    example = {
+        "type": f"https://clinic.example/problems/{code}",
+        "title": description,
+        "status": status,
+        "detail": detail or description,
+        "code": code,
+        "request_id": "3f2a9c4e5b6d4e0f8a1b2c3d4e5f6a7b",
+    }
+    if code == "validation-error":
+        example["errors"] = [{"field": "email", "code": "invalid", "detail": "Enter a valid email address."}]
+    return OpenApiResponse(
+        response=ProblemSerializer,
+        description=description,
+        examples=[OpenApiExample(code, value=example, response_only=True, status_codes=[str(status)])],
+    )
+
+
+UNAUTHORIZED = problem("Missing, invalid or expired token", status=401, code="not-authenticated")
+FORBIDDEN = problem("Not allowed for this token", status=403, code="permission-denied")
+NOT_FOUND = problem("Not found", status=404, code="not-found")
+UNAVAILABLE = problem("A dependency is unavailable", status=503, code="dependency-unavailable")

@@ -1,0 +1,20 @@
+"""URLs of common's test project: health views and a few views exercising errors and auth."""
+
+from django.urls import include, path
+
+from tests import views
+
+urlpatterns = [
+    path("", include("common.health")),
+    path("user-only", views.UserOnlyView.as_view()),
+    path("patient-only", views.PatientOnlyView.as_view()),
+    path("internal", views.InternalView.as_view()),
+    path("boom", views.BoomView.as_view()),
+    path("problem", views.ProblemView.as_view()),
+    path("validate", views.ValidateView.as_view()),
+    path("django-errors/<str:kind>", views.DjangoErrorView.as_view()),
+]
+handler400 = "common.errors.bad_request"
+handler403 = "common.errors.permission_denied"
+handler404 = "common.errors.page_not_found"
+handler500 = "common.errors.server_error"
