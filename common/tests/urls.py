@@ -8,11 +8,18 @@ urlpatterns = [
     path("", include("common.health")),
     path("user-only", views.UserOnlyView.as_view()),
     path("patient-only", views.PatientOnlyView.as_view()),
+    path("doctor-only", views.DoctorOnlyView.as_view()),
+    path("staff-only", views.StaffOnlyView.as_view()),
     path("internal", views.InternalView.as_view()),
     path("boom", views.BoomView.as_view()),
     path("problem", views.ProblemView.as_view()),
     path("validate", views.ValidateView.as_view()),
+    path("validate-nested", views.ValidateNestedView.as_view()),
     path("django-errors/<str:kind>", views.DjangoErrorView.as_view()),
+    path("throttled", views.ThrottledView.as_view()),
+    path("logging", views.LoggingView.as_view()),
+    path("numbers", views.NumberListView.as_view()),
+    path("documented", views.DocumentedView.as_view()),
 ]
 handler400 = "common.errors.bad_request"
 handler403 = "common.errors.permission_denied"

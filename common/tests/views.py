@@ -1,14 +1,21 @@
 """Views used only by common's tests."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import Conflict
-from common.permissions import HasServiceScope, IsPatient, IsUser
+from common.permissions import HasServiceScope, IsDoctor, IsPatient, IsStaff, IsUser
+from common.schema import NOT_FOUND, UNAUTHORIZED
+
+logger = logging.getLogger(__name__)
 
 
 class UserOnlyView(APIView):
@@ -20,6 +27,14 @@ class UserOnlyView(APIView):
 
 class PatientOnlyView(UserOnlyView):
     permission_classes = [IsPatient]
+
+
+class DoctorOnlyView(UserOnlyView):
+    permission_classes = [IsDoctor]
+
+
+class StaffOnlyView(UserOnlyView):
+    permission_classes = [IsStaff]
 
 
 class InternalView(APIView):
@@ -71,4 +86,70 @@ class DjangoErrorView(APIView):
             raise DjangoValidationError("Nope.")
         if kind == "permission":
             raise DjangoPermissionDenied
+        if kind == "too-big":
+            raise RequestDataTooBig
         raise Http404
+
+
+class ThrottledView(APIView):
+    permission_classes = []
+
+    def get(self, request):
+        raise exceptions.Throttled(wait=7)
+
+
+class LoggingView(APIView):
+    permission_classes = []
+
+    def get(self, request):
+        logger.warning("inside the view")
+        return Response({"ok": True})
+
+
+class ItemSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=5)
+
+
+class OwnerSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class NestedSerializer(serializers.Serializer):
+    owner = OwnerSerializer()
+    items = ItemSerializer(many=True)
+
+    def validate(self, attrs):
+        if len(attrs["items"]) > 2:
+            raise serializers.ValidationError("Too many items.", code="too-many")
+        return attrs
+
+
+class ValidateNestedView(APIView):
+    permission_classes = []
+
+    def post(self, request):
+        serializer = NestedSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
+
+
+class NumberSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+
+
+class NumberListView(generics.ListAPIView):
+    """Serves the numbers 0..44 through the default pagination."""
+
+    permission_classes = []
+    serializer_class = NumberSerializer
+
+    def get_queryset(self):
+        return [{"value": n} for n in range(45)]
+
+
+class DocumentedView(APIView):
+    permission_classes = [IsUser]
+
+    @extend_schema(responses={200: NumberSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND})
+    def get(self, request):
+        return Response({"value": 1})

@@ -21,7 +21,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -66,3 +69,5 @@ SPECTACULAR_SETTINGS = spectacular_settings(
     title="Clinic auth_service API",
     description="Registration, sign-in, token refresh and rotation, service tokens and the JWKS.",
 )
+# What auth_service's own service tokens may do, per audience.
+AUTH_SERVICE_OUTGOING_SCOPES = {"user_service": ["profiles:read", "profiles:write"]}

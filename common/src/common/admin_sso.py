@@ -42,7 +42,9 @@ class AuthServiceStaffBackend(ModelBackend):
             return None
         try:
             claims = verify_token(
-                response.json()["access"], audience=settings.SERVICE_NAME, token_types={USER_TOKEN_TYPE}
+                response.json()["access"],
+                audience=settings.SERVICE_NAME,
+                token_types={USER_TOKEN_TYPE},
             )
         except (InvalidToken, ServiceUnavailable, KeyError, ValueError):
             logger.warning("Admin sign-in: auth_service returned an unusable token")

@@ -23,8 +23,8 @@ logger = logging.getLogger(__name__)
 # Only asymmetric algorithms: a symmetric one would let anyone holding the
 # public key forge tokens ("alg confusion").
 ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "ES256", "EdDSA"})
-USER_TOKEN_TYPE = "access"
-SERVICE_TOKEN_TYPE = "service"
+USER_TOKEN_TYPE = "access"  # noqa: S105 - a token type, not a secret
+SERVICE_TOKEN_TYPE = "service"  # noqa: S105
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti", "token_type")
 
 
@@ -109,7 +109,9 @@ class JWKSClient:
                 response.raise_for_status()
                 keys = parse_jwks(response.json())
             except (requests.RequestException, ValueError):
-                logger.warning("JWKS fetch from %s failed; keeping %d cached keys", self.url, len(self._keys))
+                logger.warning(
+                    "JWKS fetch from %s failed; keeping %d cached keys", self.url, len(self._keys)
+                )
                 self._last_failed = True
                 return
             self._keys = keys

@@ -61,7 +61,9 @@ def cache_config() -> dict[str, Any]:
     """
     url = env.str("CACHE_URL", default="")
     if url.startswith(("redis://", "rediss://")):
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        }
     if url.startswith("locmem://"):
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return {

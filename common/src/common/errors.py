@@ -106,6 +106,9 @@ def flatten_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     if isinstance(detail, dict):
         out: list[dict[str, str]] = []
         for key, value in detail.items():
+            if isinstance(key, int):  # ListField/ListSerializer errors: {index: detail}
+                out.extend(flatten_errors(value, f"{prefix}[{key}]" if prefix else str(key)))
+                continue
             name = key if key != "non_field_errors" else ""
             field = f"{prefix}.{name}" if prefix and name else (prefix or name)
             out.extend(flatten_errors(value, field))
@@ -136,7 +139,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     to the log only.
     """
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -156,7 +161,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             problem_body(500, detail="Something went wrong on our side; it has been logged.")
         )
 
-    headers = {k: v for k, v in response.headers.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
+    headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k in ("WWW-Authenticate", "Retry-After", "Allow")
+    }
     if isinstance(exc, Problem):
         body = problem_body(
             exc.status_code, code=exc.code, title=exc.title, detail=str(exc.detail), extra=exc.extra
@@ -179,7 +188,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def _json_problem(status_code: int, detail: str) -> JsonResponse:
     return JsonResponse(
-        problem_body(status_code, detail=detail), status=status_code, content_type=PROBLEM_CONTENT_TYPE
+        problem_body(status_code, detail=detail),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
     )
 
 

@@ -29,7 +29,9 @@ class TokenProvider(Protocol):
     def invalidate(self, audience: str) -> None: ...
 
 
-def _session(*, retry_methods: frozenset[str], retries: int, pool_size: int = 10) -> requests.Session:
+def _session(
+    *, retry_methods: frozenset[str], retries: int, pool_size: int = 10
+) -> requests.Session:
     session = requests.Session()
     retry = Retry(
         total=retries,
@@ -98,7 +100,9 @@ class ClientCredentialsTokenProvider:
             except requests.RequestException as exc:
                 raise ServiceUnavailable("The sign-in service cannot be reached.") from exc
             if response.status_code != 200:
-                logger.error("Service token request for %s failed with %s", audience, response.status_code)
+                logger.error(
+                    "Service token request for %s failed with %s", audience, response.status_code
+                )
                 raise ServiceUnavailable("This service could not authenticate to another service.")
             body = response.json()
             token = _CachedToken(body["access_token"], time.time() + int(body["expires_in"]))

@@ -19,7 +19,9 @@ def logging_config(*, service: str, level: str = "INFO", json: bool = True) -> d
             "static_fields": {"service": service},
         }
         if json
-        else {"format": f"%(asctime)s {service} %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+        else {
+            "format": f"%(asctime)s {service} %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+        }
     )
     return {
         "version": 1,

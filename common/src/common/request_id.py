@@ -34,7 +34,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.META.get(_META_KEY, "")
-        request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _VALID.fullmatch(incoming) else uuid.uuid4().hex
         token = _request_id.set(request_id)
         request.request_id = request_id
         started = time.perf_counter()

@@ -43,7 +43,9 @@ ProblemSerializer = inline_serializer(
 )
 
 
-def problem(description: str, *, status: int = 400, code: str = "validation-error", detail: str = "") -> OpenApiResponse:
+def problem(
+    description: str, *, status: int = 400, code: str = "validation-error", detail: str = ""
+) -> OpenApiResponse:
     """Document a problem-details answer, with an example."""
     example = {
         "type": f"https://clinic.example/problems/{code}",
@@ -54,11 +56,15 @@ def problem(description: str, *, status: int = 400, code: str = "validation-erro
         "request_id": "3f2a9c4e5b6d4e0f8a1b2c3d4e5f6a7b",
     }
     if code == "validation-error":
-        example["errors"] = [{"field": "email", "code": "invalid", "detail": "Enter a valid email address."}]
+        example["errors"] = [
+            {"field": "email", "code": "invalid", "detail": "Enter a valid email address."}
+        ]
     return OpenApiResponse(
         response=ProblemSerializer,
         description=description,
-        examples=[OpenApiExample(code, value=example, response_only=True, status_codes=[str(status)])],
+        examples=[
+            OpenApiExample(code, value=example, response_only=True, status_codes=[str(status)])
+        ],
     )
 
 

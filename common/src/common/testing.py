@@ -149,8 +149,7 @@ def forged_tokens(user_id: uuid.UUID | str, role: str = "patient") -> dict[str, 
     header, payload, signature = good.split(".")
     tampered_payload = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     tampered_payload["role"] = "staff"
-    tampered = (
-header + "." + _b64(json.dumps(tampered_payload).encode()) + "." + signature)
+    tampered = header + "." + _b64(json.dumps(tampered_payload).encode()) + "." + signature
     return {
         "alg-none": unsigned_token(jwt.decode(good, options={"verify_signature": False})),
         "symmetric-alg": user_token(sub, role, algorithm="HS256"),
@@ -206,3 +205,68 @@ def service_client():
         return BearerClient(service_token(client_id, scope))
 
     return factory
+
+
+class StubServer:
+    """A real HTTP server on 127.0.0.1 that answers from a script, for testing clients.
+
+    ``stub.route("POST", "/path", status=201, json={...}, delay=0.0)`` sets an
+    answer; ``stub.requests`` records ``(method, path, headers, body)``.
+    """
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.routes: dict[tuple[str, str], tuple[int, Any, float]] = {}
+        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = self.path.split("?")[0]
+                stub.requests.append((self.command, path, dict(self.headers), body))
+                status, payload, delay = stub.routes.get(
+                    (self.command, path), (404, {"detail": "no route"}, 0)
+                )
+                if delay:
+                    time.sleep(delay)
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def route(
+        self, method: str, path: str, *, status: int = 200, json: Any = None, delay: float = 0.0
+    ) -> None:
+        self.routes[(method, path)] = (status, json if json is not None else {}, delay)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def stub_server():
+    """A ``StubServer`` that is stopped after the test."""
+    server = StubServer()
+    yield server
+    server.stop()

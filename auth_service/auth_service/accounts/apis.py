@@ -1,0 +1,290 @@
+"""Public endpoints of auth_service."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from auth_service.accounts import keys, selectors, services, throttling
+from auth_service.accounts.serializers import (
+    PROFILE_FIELDS,
+    AccountOutputSerializer,
+    JwksOutputSerializer,
+    PasswordChangeInputSerializer,
+    RefreshInputSerializer,
+    RegisterInputSerializer,
+    ServiceTokenInputSerializer,
+    ServiceTokenOutputSerializer,
+    TokenObtainInputSerializer,
+    TokenPairOutputSerializer,
+)
+from common.schema import UNAUTHORIZED, UNAVAILABLE, problem
+
+TAG = "auth"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+EXAMPLE_ID = "0b7c6a52-8f3e-4d55-9a57-3e2f0c1d9a11"
+PAIR_EXAMPLE = OpenApiExample(
+    "token pair",
+    value={
+        "access": "eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiJ9...",
+        "refresh": "eyJhbGciOiJSUzI1NiJ9...",
+    },
+    response_only=True,
+)
+BAD_INPUT = problem("Invalid input")
+THROTTLED = problem("Too many failed attempts", status=429, code="throttled")
+
+
+class PublicApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+def _account(user) -> dict:
+    return AccountOutputSerializer({"id": user.id, "email": user.email, "role": user.role}).data
+
+
+class RegisterApi(PublicApi):
+    @extend_schema(
+        tags=[TAG],
+        summary="Register a patient or a doctor",
+        description="Creates the account and its profile in user_service, or neither. "
+        "Doctors also send `specialty` and `timezone`.",
+        request=RegisterInputSerializer,
+        responses={
+            201: AccountOutputSerializer,
+            400: BAD_INPUT,
+            409: problem("Email already registered", status=409, code="email-taken"),
+            503: UNAVAILABLE,
+        },
+        examples=[
+            OpenApiExample(
+                "patient",
+                value={
+                    "email": "ana@example.com",
+                    "password": "correct-horse-battery",
+                    "role": "patient",
+                    "full_name": "Ana Lima",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "doctor",
+                value={
+                    "email": "dr.weber@example.com",
+                    "password": "correct-horse-battery",
+                    "role": "doctor",
+                    "full_name": "Dr. Lena Weber",
+                    "specialty": "cardiology",
+                    "timezone": "Europe/Berlin",
+                    "bio": "Cardiologist with 12 years of practice.",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "created",
+                value={"id": EXAMPLE_ID, "email": "ana@example.com", "role": "patient"},
+                response_only=True,
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = RegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        profile = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
+        if "date_of_birth" in profile:
+            profile["date_of_birth"] = profile["date_of_birth"].isoformat()
+        user = services.user_register(
+            email=data["email"], password=data["password"], role=data["role"], profile=profile
+        )
+        return Response(_account(user), status=status.HTTP_201_CREATED)
+
+
+class TokenObtainApi(PublicApi):
+    @extend_schema(
+        tags=[TAG],
+        summary="Sign in: get an access and a refresh token",
+        request=TokenObtainInputSerializer,
+        responses={
+            200: TokenPairOutputSerializer,
+            400: BAD_INPUT,
+            401: problem("Wrong email or password", status=401, code="invalid-credentials"),
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample(
+                "sign in",
+                value={"email": "ana@example.com", "password": "correct-horse-battery"},
+                request_only=True,
+            ),
+            PAIR_EXAMPLE,
+        ],
+    )
+    def post(self, request):
+        serializer = TokenObtainInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pair = services.user_login(
+            **serializer.validated_data, address=throttling.client_address(request)
+        )
+        return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)
+
+
+class TokenRefreshApi(PublicApi):
+    @extend_schema(
+        tags=[TAG],
+        summary="Rotate a refresh token",
+        description="Returns a new pair. The refresh token sent is used up; sending it again "
+        "revokes every token rotated from the same sign-in.",
+        request=RefreshInputSerializer,
+        responses={
+            200: TokenPairOutputSerializer,
+            400: BAD_INPUT,
+            401: problem("Invalid refresh token", status=401, code="invalid-refresh-token"),
+        },
+        examples=[PAIR_EXAMPLE],
+    )
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pair = services.token_refresh(refresh=serializer.validated_data["refresh"])
+        return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)
+
+
+class LogoutApi(PublicApi):
+    @extend_schema(
+        tags=[TAG],
+        summary="Sign out: revoke the refresh token and its family",
+        request=RefreshInputSerializer,
+        responses={
+            204: OpenApiResponse(description="Signed out."),
+            400: BAD_INPUT,
+            401: problem("Invalid refresh token", status=401, code="invalid-refresh-token"),
+        },
+    )
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.token_logout(refresh=serializer.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _current_account(request):
+    user = selectors.user_get_active(user_id=request.user.id)
+    if user is None:
+        raise NotFound("This account no longer exists.")
+    return user
+
+
+class MeApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="The signed-in account",
+        responses={200: AccountOutputSerializer, 401: UNAUTHORIZED},
+        examples=[
+            OpenApiExample(
+                "me",
+                value={"id": EXAMPLE_ID, "email": "ana@example.com", "role": "patient"},
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request):
+        return Response(_account(_current_account(request)))
+
+
+class PasswordChangeApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Change the password (signs out every other session)",
+        request=PasswordChangeInputSerializer,
+        responses={204: OpenApiResponse(description="Changed."), 400: BAD_INPUT, 401: UNAUTHORIZED},
+        examples=[
+            OpenApiExample(
+                "change",
+                value={
+                    "old_password": "correct-horse-battery",
+                    "new_password": "a-much-longer-passphrase",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        serializer = PasswordChangeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_password_change(user=_current_account(request), **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ServiceTokenApi(PublicApi):
+    parser_classes = [FormParser, JSONParser]
+
+    @extend_schema(
+        tags=["service accounts"],
+        summary="Client-credentials grant: a token for one service",
+        description="RFC 6749 §4.4. Send form-encoded fields (JSON is accepted too). "
+        "The token's `aud` is the `audience` asked for; no refresh token is issued.",
+        request={
+            "application/x-www-form-urlencoded": ServiceTokenInputSerializer,
+            "application/json": ServiceTokenInputSerializer,
+        },
+        responses={
+            200: ServiceTokenOutputSerializer,
+            400: problem("Bad grant, audience or scope", code="invalid-target"),
+            401: problem("Unknown client or wrong secret", status=401, code="invalid-client"),
+        },
+        examples=[
+            OpenApiExample(
+                "request",
+                value={
+                    "grant_type": "client_credentials",
+                    "client_id": "appointment_service",
+                    "client_secret": "<secret>",
+                    "audience": "schedule_service",
+                    "scope": "slots:reserve slots:read",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "token",
+                value={
+                    "access_token": "eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiJ9...",
+                    "token_type": "Bearer",
+                    "expires_in": 300,
+                    "scope": "slots:read slots:reserve",
+                },
+                response_only=True,
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = ServiceTokenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issued = services.service_token_issue(
+            scope=serializer.validated_data.get("scope"),
+            **{k: v for k, v in serializer.validated_data.items() if k != "scope"},
+        )
+        body = ServiceTokenOutputSerializer(
+            {
+                "access_token": issued.access_token,
+                "expires_in": issued.expires_in,
+                "scope": issued.scope,
+            }
+        ).data
+        return Response(body, headers=NO_STORE)
+
+
+class JwksApi(PublicApi):
+    @extend_schema(
+        tags=["keys"],
+        summary="Public keys that verify every token (JWKS, RFC 7517)",
+        responses={200: JwksOutputSerializer},
+    )
+    def get(self, request):
+        return Response(keys.jwks_document(), headers={"Cache-Control": "public, max-age=300"})

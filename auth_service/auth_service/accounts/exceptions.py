@@ -1,0 +1,59 @@
+"""Problems raised by the accounts app."""
+
+from rest_framework import status
+
+from common.errors import Problem
+
+
+class InvalidCredentials(Problem):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    code = "invalid-credentials"
+    title = "Invalid credentials"
+    default_detail = "The email or password is incorrect."
+
+
+class InvalidRefreshToken(Problem):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    code = "invalid-refresh-token"
+    title = "Invalid refresh token"
+    default_detail = (
+        "The refresh token is invalid, expired, already used or revoked; sign in again."
+    )
+
+
+class EmailTaken(Problem):
+    status_code = status.HTTP_409_CONFLICT
+    code = "email-taken"
+    title = "Email already registered"
+    default_detail = "An account with this email already exists."
+
+
+class ProfileRejected(Problem):
+    code = "validation-error"
+    title = "Invalid input"
+    default_detail = "One or more fields are invalid."
+
+
+class InvalidClient(Problem):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    code = "invalid-client"
+    title = "Invalid client"
+    default_detail = "Unknown client or wrong secret."
+
+
+class UnsupportedGrantType(Problem):
+    code = "unsupported-grant-type"
+    title = "Unsupported grant type"
+    default_detail = "Only grant_type=client_credentials is supported."
+
+
+class InvalidTarget(Problem):
+    code = "invalid-target"
+    title = "Audience not allowed"
+    default_detail = "This client may not get tokens for that audience."
+
+
+class InvalidScope(Problem):
+    code = "invalid-scope"
+    title = "Scope not allowed"
+    default_detail = "This client may not get one or more of the requested scopes."

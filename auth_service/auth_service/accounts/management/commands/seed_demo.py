@@ -1,0 +1,31 @@
+"""Create the demo accounts (staff, patients, doctors) with fixed ids; idempotent."""
+
+import json
+import uuid
+
+from django.core.management.base import BaseCommand
+
+from auth_service.accounts import services
+
+
+class Command(BaseCommand):
+    help = "Upsert the demo accounts listed in a demo data file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", required=True)
+
+    def handle(self, *args, file, **options):
+        with open(file, encoding="utf-8") as handle:
+            data = json.load(handle)
+        password = data["password"]
+        count = 0
+        for role, key in (("staff", "staff"), ("patient", "patients"), ("doctor", "doctors")):
+            for person in data.get(key, []):
+                services.user_upsert_demo(
+                    user_id=uuid.UUID(person["id"]),
+                    email=person["email"],
+                    password=password,
+                    role=role,
+                )
+                count += 1
+        self.stdout.write(f"{count} demo accounts ready.")

@@ -1,0 +1,26 @@
+"""Every read of the accounts app."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from auth_service.accounts.models import User, UserState
+
+
+def user_get_by_email(*, email: str) -> User | None:
+    """Return the account with ``email`` (case-insensitive), or None."""
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def user_get_active(*, user_id: uuid.UUID | str) -> User | None:
+    """Return the active account ``user_id``, or None."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def user_list_pending(*, older_than: timedelta) -> QuerySet[User]:
+    """Registrations still pending after ``older_than``."""
+    return User.objects.filter(state=UserState.PENDING, date_joined__lt=timezone.now() - older_than)

@@ -1,0 +1,349 @@
+"""Every write of the accounts app: registration, sign-in, token rotation, service tokens."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+
+from auth_service.accounts import clients, selectors, throttling
+from auth_service.accounts.exceptions import (
+    EmailTaken,
+    InvalidClient,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidScope,
+    InvalidTarget,
+    UnsupportedGrantType,
+)
+from auth_service.accounts.models import RefreshTokenRecord, Role, ServiceAccount, User, UserState
+from auth_service.accounts.tokens import (
+    FAMILY_CLAIM,
+    REFRESH_AUDIENCE,
+    ServiceToken,
+    UserRefreshToken,
+)
+from common.errors import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+# A hash to check against when a client id is unknown, so that the answer
+# takes as long as for a known client with a wrong secret.
+_DUMMY_SECRET_HASH = make_password("not-a-real-secret")
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+
+
+@dataclass(frozen=True)
+class IssuedServiceToken:
+    access_token: str
+    expires_in: int
+    scope: str
+
+
+def _validate_new_password(password: str, *, user: User, field: str) -> None:
+    """Run Django's password validators; report failures under ``field``."""
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
+# Registration -----------------------------------------------------------------
+
+
+def user_register(*, email: str, password: str, role: str, profile: dict[str, Any]) -> User:
+    """Create an account and its profile in user_service, or neither.
+
+    The account is written first as ``pending`` (reserving the email), then
+    the profile is created through user_service's internal API, then the
+    account is activated. If user_service refuses the profile
+    (``ProfileRejected``, 400) or is unreachable (``ServiceUnavailable``,
+    503), the pending account is deleted. A crash between the steps leaves a
+    pending account that ``manage.py reconcile_registrations`` repairs.
+
+    Raises ``EmailTaken`` (409) and Django ``ValidationError`` (400).
+    """
+    user = User(email=email.strip().lower(), role=role, state=UserState.PENDING, is_active=False)
+    _validate_new_password(password, user=user, field="password")
+    user.set_password(password)
+    user.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise EmailTaken() from exc
+
+    try:
+        clients.user_profile_create(user_id=user.id, role=role, fields=profile)
+    except BaseException:
+        user.delete()
+        raise
+
+    user.state = UserState.ACTIVE
+    user.is_active = True
+    user.save(update_fields=["state", "is_active"])
+    logger.info("Registered %s %s", role, user.id)
+    return user
+
+
+def registration_reconcile(*, older_than: timedelta) -> dict[str, int]:
+    """Finish or undo registrations left pending longer than ``older_than``.
+
+    A pending account whose profile exists is activated; one without a
+    profile is deleted; one whose profile cannot be checked now is kept for
+    the next run. Safe to run at any time.
+    """
+    counts = {"activated": 0, "deleted": 0, "skipped": 0}
+    for user in selectors.user_list_pending(older_than=older_than):
+        try:
+            profile = clients.user_profile_get(user_id=user.id)
+        except ServiceUnavailable:
+            counts["skipped"] += 1
+            continue
+        if profile is None:
+            user.delete()
+            counts["deleted"] += 1
+        else:
+            User.objects.filter(pk=user.pk).update(state=UserState.ACTIVE, is_active=True)
+            counts["activated"] += 1
+    return counts
+
+
+def staff_create(*, email: str, password: str) -> User:
+    """Create (or update the password of) a staff account that may sign in to every admin."""
+    email = email.strip().lower()
+    user = selectors.user_get_by_email(email=email) or User(email=email)
+    _validate_new_password(password, user=user, field="password")
+    user.role = Role.STAFF
+    user.state = UserState.ACTIVE
+    user.is_active = user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.full_clean(validate_unique=False, validate_constraints=False)
+    user.save()
+    return user
+
+
+def user_upsert_demo(*, user_id: uuid.UUID, email: str, password: str, role: str) -> User:
+    """Create or reset a demo account with a fixed id (used by ``seed_demo``)."""
+    user, _ = User.objects.update_or_create(
+        id=user_id,
+        defaults={
+            "email": email.lower(),
+            "role": role,
+            "state": UserState.ACTIVE,
+            "is_active": True,
+            "is_staff": role == Role.STAFF,
+            "is_superuser": role == Role.STAFF,
+        },
+    )
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+# Sign-in and tokens -----------------------------------------------------------
+
+
+def token_pair_issue(*, user: User, family_id: uuid.UUID | None = None) -> TokenPair:
+    """Issue an access token and a refresh token, and record the refresh token's state."""
+    refresh = UserRefreshToken.for_user(user)
+    refresh["role"] = user.role
+    refresh[FAMILY_CLAIM] = str(family_id or uuid.uuid4())
+    access = refresh.access_token
+    access["aud"] = settings.JWT_USER_AUDIENCE
+    refresh["aud"] = REFRESH_AUDIENCE
+    RefreshTokenRecord.objects.create(
+        jti=refresh["jti"],
+        user=user,
+        family_id=refresh[FAMILY_CLAIM],
+        expires_at=datetime.fromtimestamp(refresh["exp"], tz=UTC),
+    )
+    return TokenPair(access=str(access), refresh=str(refresh))
+
+
+def user_login(*, email: str, password: str, address: str) -> TokenPair:
+    """Check the credentials and issue a token pair.
+
+    Raises ``Throttled`` (429) after repeated failures for the account or
+    the address, and ``InvalidCredentials`` (401) for a wrong email or
+    password alike (no hint which).
+    """
+    throttling.login_check_allowed(email=email, address=address)
+    user = authenticate(email=email.strip().lower(), password=password)
+    if user is None:
+        throttling.login_record_failure(email=email, address=address)
+        raise InvalidCredentials()
+    throttling.login_record_success(email=email, address=address)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return token_pair_issue(user=user)
+
+
+def _decode_refresh(token: str) -> UserRefreshToken:
+    try:
+        return UserRefreshToken(token)
+    except TokenError as exc:
+        raise InvalidRefreshToken() from exc
+
+
+def token_refresh(*, refresh: str) -> TokenPair:
+    """Rotate a refresh token: mark it used and issue a new pair in its family.
+
+    Marking it used is one conditional UPDATE, so of many concurrent uses
+    exactly one wins. Any other use of a used or revoked token is reuse: the
+    whole family is revoked (committed) and ``InvalidRefreshToken`` (401)
+    raised.
+    """
+    token = _decode_refresh(refresh)
+    jti = token["jti"]
+    now = timezone.now()
+    with transaction.atomic():
+        won = RefreshTokenRecord.objects.filter(
+            jti=jti, used_at__isnull=True, revoked_at__isnull=True
+        ).update(used_at=now)
+        user = selectors.user_get_active(user_id=token["sub"]) if won else None
+        if won and user is not None:
+            return token_pair_issue(user=user, family_id=uuid.UUID(token[FAMILY_CLAIM]))
+    # Reuse (or a vanished account): end the whole family, then refuse.
+    revoked = RefreshTokenRecord.objects.filter(
+        family_id=token[FAMILY_CLAIM], revoked_at__isnull=True
+    ).update(revoked_at=now)
+    if revoked:
+        logger.warning("Refresh token reuse: revoked family %s", token[FAMILY_CLAIM])
+    raise InvalidRefreshToken()
+
+
+def token_logout(*, refresh: str) -> None:
+    """Revoke the refresh token's whole family (idempotent)."""
+    token = _decode_refresh(refresh)
+    RefreshTokenRecord.objects.filter(
+        family_id=token[FAMILY_CLAIM], revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+
+
+def user_refresh_tokens_revoke(*, user: User) -> int:
+    """Revoke every live refresh token of ``user``; return how many."""
+    return RefreshTokenRecord.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def user_password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """Change the password and revoke every refresh token of the account.
+
+    Raises Django ``ValidationError`` (400) for a wrong old password or a
+    weak new one; nothing changes then.
+    """
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": ["The current password is incorrect."]})
+    _validate_new_password(new_password, user=user, field="new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        user_refresh_tokens_revoke(user=user)
+
+
+# Service accounts ----------------------------------------------------------------
+
+
+def service_account_upsert(
+    *, client_id: str, secret: str, audiences: list[str], scopes: list[str]
+) -> ServiceAccount:
+    """Create or update a service account; the secret is stored hashed."""
+    if len(secret) < 24:
+        raise ValidationError({"secret": ["A client secret needs at least 24 characters."]})
+    account = ServiceAccount.objects.filter(client_id=client_id).first() or ServiceAccount(
+        client_id=client_id
+    )
+    account.secret_hash = make_password(secret)
+    account.allowed_audiences = sorted(set(audiences))
+    account.allowed_scopes = sorted(set(scopes))
+    account.is_active = True
+    account.full_clean(validate_unique=False)
+    account.save()
+    return account
+
+
+def _service_token_mint(*, client_id: str, audience: str, scopes: list[str]) -> IssuedServiceToken:
+    token = ServiceToken()
+    token["sub"] = f"service:{client_id}"
+    token["aud"] = audience
+    token["scope"] = " ".join(sorted(scopes))
+    return IssuedServiceToken(
+        access_token=str(token),
+        expires_in=int(settings.SERVICE_TOKEN_LIFETIME.total_seconds()),
+        scope=token["scope"],
+    )
+
+
+def service_token_issue(
+    *, grant_type: str, client_id: str, client_secret: str, audience: str, scope: str | None
+) -> IssuedServiceToken:
+    """The OAuth 2.0 client-credentials grant (RFC 6749 §4.4).
+
+    The token's ``aud`` is the one service asked for; its scope is the asked
+    scope (or, when none is asked, all the account's scopes). Raises
+    ``UnsupportedGrantType``, ``InvalidClient``, ``InvalidTarget`` or
+    ``InvalidScope``.
+    """
+    if grant_type != "client_credentials":
+        raise UnsupportedGrantType()
+    account = ServiceAccount.objects.filter(client_id=client_id, is_active=True).first()
+    secret_ok = check_password(
+        client_secret, account.secret_hash if account else _DUMMY_SECRET_HASH
+    )
+    if account is None or not secret_ok:
+        raise InvalidClient()
+    if audience not in account.allowed_audiences:
+        raise InvalidTarget()
+    requested = scope.split() if scope else list(account.allowed_scopes)
+    if not set(requested) <= set(account.allowed_scopes):
+        raise InvalidScope()
+    ServiceAccount.objects.filter(pk=account.pk).update(last_token_at=timezone.now())
+    return _service_token_mint(client_id=client_id, audience=audience, scopes=requested)
+
+
+class LocalServiceTokenProvider:
+    """auth_service's own service tokens, minted in-process (it holds the key).
+
+    Scopes per audience come from ``AUTH_SERVICE_OUTGOING_SCOPES``.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get_token(self, audience: str) -> str:
+        with self._lock:
+            cached = self._cache.get(audience)
+            if cached and cached[1] - 30 > time.time():
+                return cached[0]
+            issued = _service_token_mint(
+                client_id=settings.SERVICE_NAME,
+                audience=audience,
+                scopes=settings.AUTH_SERVICE_OUTGOING_SCOPES[audience],
+            )
+            self._cache[audience] = (issued.access_token, time.time() + issued.expires_in)
+            return issued.access_token
+
+    def invalidate(self, audience: str) -> None:
+        with self._lock:
+            self._cache.pop(audience, None)

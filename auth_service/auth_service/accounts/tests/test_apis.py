@@ -1,0 +1,444 @@
+"""API tests of auth_service: registration, sign-in, refresh, logout, me, password, JWKS."""
+
+import uuid
+
+import jwt
+import pytest
+from django.conf import settings
+
+from auth_service.accounts.models import RefreshTokenRecord, User
+from auth_service.accounts.tests.factories import PASSWORD, UserFactory
+from common.errors import ServiceUnavailable
+from common.testing import forged_tokens
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = "/api/v1/auth/register"
+TOKEN = "/api/v1/auth/token"
+REFRESH = "/api/v1/auth/token/refresh"
+LOGOUT = "/api/v1/auth/logout"
+ME = "/api/v1/auth/me"
+PASSWORD_URL = "/api/v1/auth/password"
+
+DOCTOR = {
+    "email": "Dr.Weber@Example.com",
+    "password": "a-long-enough-passphrase",
+    "role": "doctor",
+    "full_name": "Dr. Lena Weber",
+    "specialty": "cardiology",
+    "timezone": "Europe/Berlin",
+    "bio": "Cardiologist.",
+}
+PATIENT = {
+    "email": "ana@example.com",
+    "password": "a-long-enough-passphrase",
+    "role": "patient",
+    "full_name": "Ana Lima",
+    "date_of_birth": "1990-04-01",
+}
+
+
+def claims(token: str) -> dict:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def login(anon_client, email, password=PASSWORD):
+    return anon_client.post(TOKEN, {"email": email, "password": password}, format="json")
+
+
+# Registration
+
+
+def test_register_doctor_creates_account_and_profile(anon_client, user_service):
+    response = anon_client.post(REGISTER, DOCTOR, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["email"] == "dr.weber@example.com"
+    assert body["role"] == "doctor"
+    user = User.objects.get(pk=body["id"])
+    assert user.is_active and user.state == "active"
+    assert user.password.startswith("md5$") or user.check_password(DOCTOR["password"])
+    [profile] = user_service.created
+    assert profile["user_id"] == user.id
+    assert profile["specialty"] == "cardiology"
+    assert profile["timezone"] == "Europe/Berlin"
+
+
+def test_register_patient_sends_patient_fields_only(anon_client, user_service):
+    response = anon_client.post(REGISTER, {**PATIENT, "specialty": "cardiology"}, format="json")
+    assert response.status_code == 201
+    [profile] = user_service.created
+    assert "specialty" not in profile
+    assert profile["date_of_birth"] == "1990-04-01"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"password": "short"}, "password"),
+        ({"password": "password123"}, "password"),
+        ({"password": "dr.weber@example.com"}, "password"),
+        ({"role": "staff"}, "role"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"timezone": None}, "timezone"),
+        ({"full_name": ""}, "full_name"),
+        ({"full_name": ["x"]}, "full_name"),
+        ({"date_of_birth": "1990-13-45"}, "date_of_birth"),
+    ],
+)
+def test_register_refuses_bad_input_and_creates_nothing(anon_client, user_service, change, field):
+    body = {**DOCTOR, **change}
+    body = {k: v for k, v in body.items() if v is not None}
+    response = anon_client.post(REGISTER, body, format="json")
+    assert response.status_code == 400, response.json()
+    assert response["Content-Type"] == "application/problem+json"
+    assert field in {e["field"] for e in response.json()["errors"]}
+    assert User.objects.count() == 0
+    assert user_service.created == []
+
+
+def test_register_doctor_needs_specialty_and_timezone(anon_client, user_service):
+    body = {k: v for k, v in DOCTOR.items() if k not in ("specialty", "timezone")}
+    response = anon_client.post(REGISTER, body, format="json")
+    assert response.status_code == 400
+    assert {e["field"] for e in response.json()["errors"]} == {"specialty", "timezone"}
+
+
+def test_register_duplicate_email_is_409_whatever_the_case(anon_client, user_service):
+    assert anon_client.post(REGISTER, PATIENT, format="json").status_code == 201
+    response = anon_client.post(REGISTER, {**PATIENT, "email": "ANA@example.com"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "email-taken"
+    assert User.objects.count() == 1
+
+
+def test_register_ignores_read_only_fields(anon_client, user_service):
+    forced_id = uuid.uuid4()
+    response = anon_client.post(
+        REGISTER, {**PATIENT, "id": str(forced_id), "is_staff": True, "state": "x"}, format="json"
+    )
+    assert response.status_code == 201
+    user = User.objects.get()
+    assert user.id != forced_id
+    assert not user.is_staff
+
+
+def test_register_when_user_service_is_down_is_503_and_leaves_no_account(anon_client, user_service):
+    user_service.error = ServiceUnavailable("The user_service service cannot be reached.")
+    response = anon_client.post(REGISTER, PATIENT, format="json")
+    assert response.status_code == 503
+    assert response.json()["code"] == "dependency-unavailable"
+    assert User.objects.count() == 0
+
+
+def test_register_when_user_service_refuses_profile_is_400_and_leaves_no_account(
+    anon_client, user_service
+):
+    from auth_service.accounts.exceptions import ProfileRejected
+
+    user_service.error = ProfileRejected(
+        extra={
+            "errors": [{"field": "specialty", "code": "invalid", "detail": "Unknown specialty."}]
+        }
+    )
+    response = anon_client.post(REGISTER, DOCTOR, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "specialty"
+    assert User.objects.count() == 0
+
+
+def test_malformed_json_is_400_problem(anon_client):
+    response = anon_client.post(REGISTER, data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_huge_body_is_413_and_nothing_is_created(anon_client, user_service):
+    body = {**PATIENT, "full_name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
+    response = anon_client.post(REGISTER, body, format="json")
+    assert response.status_code == 413
+    assert User.objects.count() == 0
+
+
+def test_form_body_is_refused_on_json_endpoints(anon_client, user_service):
+    from urllib.parse import urlencode
+
+    response = anon_client.post(
+        REGISTER, urlencode(PATIENT), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert User.objects.count() == 0
+
+
+# Sign-in
+
+
+def test_login_returns_pair_with_contract_claims(anon_client, patient, signing_key):
+    response = login(anon_client, patient.email)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    access, refresh = response.json()["access"], response.json()["refresh"]
+    header = jwt.get_unverified_header(access)
+    assert header == {"alg": "RS256", "kid": signing_key.kid, "typ": "JWT"}
+    c = claims(access)
+    assert c["sub"] == str(patient.id)
+    assert c["role"] == "patient"
+    assert c["token_type"] == "access"
+    assert c["iss"] == settings.JWT_ISSUER
+    assert set(c["aud"]) == set(settings.JWT_USER_AUDIENCE)
+    assert c["exp"] - c["iat"] == 600
+    assert {"jti"} <= set(c)
+    r = claims(refresh)
+    assert r["token_type"] == "refresh"
+    assert r["aud"] == "auth_service"
+    assert "fam" not in c
+    assert RefreshTokenRecord.objects.filter(jti=r["jti"], user=patient).exists()
+
+
+def test_login_email_is_case_insensitive(anon_client, patient):
+    assert login(anon_client, patient.email.upper()).status_code == 200
+
+
+def test_login_wrong_password_and_unknown_email_look_the_same(anon_client, patient):
+    wrong = login(anon_client, patient.email, "wrong-password-here")
+    unknown = login(anon_client, "nobody@example.com", "wrong-password-here")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["detail"] == unknown.json()["detail"]
+    assert wrong.json()["code"] == unknown.json()["code"] == "invalid-credentials"
+
+
+def test_login_inactive_account_is_refused(anon_client):
+    user = UserFactory(is_active=False, state="pending")
+    assert login(anon_client, user.email).status_code == 401
+
+
+@pytest.mark.parametrize("body", [{}, {"email": "a@b.c"}, {"email": ["x"], "password": "y"}])
+def test_login_bad_input_is_400(anon_client, body):
+    response = anon_client.post(TOKEN, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation-error"
+
+
+def test_login_throttles_one_account_after_repeated_failures(anon_client, patient):
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        assert login(anon_client, patient.email, "wrong-password-here").status_code == 401
+    response = login(anon_client, patient.email)  # even the right password now waits
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= settings.LOGIN_FAILURE_WINDOW_SECONDS
+    assert response.json()["code"] == "throttled"
+
+
+def test_login_throttles_unknown_accounts_too(anon_client):
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        login(anon_client, "ghost@example.com", "wrong-password-here")
+    assert login(anon_client, "ghost@example.com", "x").status_code == 429
+
+
+def test_login_throttles_one_address_across_accounts(anon_client, patient, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+    for n in range(3):
+        login(anon_client, f"guess{n}@example.com", "wrong-password-here")
+    response = login(anon_client, patient.email)
+    assert response.status_code == 429
+
+
+def test_login_address_comes_from_forwarded_for_behind_trusted_proxy(
+    anon_client, patient, settings
+):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(2):
+        anon_client.post(
+            TOKEN,
+            {"email": "x@example.com", "password": "nope"},
+            format="json",
+            HTTP_X_FORWARDED_FOR="9.9.9.9",
+        )
+    other = anon_client.post(
+        TOKEN,
+        {"email": patient.email, "password": PASSWORD},
+        format="json",
+        HTTP_X_FORWARDED_FOR="8.8.8.8",
+    )
+    assert other.status_code == 200
+
+
+def test_successful_login_clears_account_failures(anon_client, patient):
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT - 1):
+        login(anon_client, patient.email, "wrong-password-here")
+    assert login(anon_client, patient.email).status_code == 200
+    assert login(anon_client, patient.email, "wrong-password-here").status_code == 401
+
+
+# Refresh and logout
+
+
+def test_refresh_rotates_and_old_token_is_rejected_after(anon_client, patient):
+    first = login(anon_client, patient.email).json()
+    second = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json")
+    assert second.status_code == 200
+    assert second.json()["refresh"] != first["refresh"]
+    assert claims(second.json()["refresh"])["fam"] == claims(first["refresh"])["fam"]
+    again = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json")
+    assert again.status_code == 401
+    assert again.json()["code"] == "invalid-refresh-token"
+
+
+def test_refresh_reuse_revokes_the_whole_family(anon_client, patient):
+    first = login(anon_client, patient.email).json()
+    second = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json").json()
+    assert (
+        anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json").status_code == 401
+    )
+    # The thief replayed the old token: the legitimate new one is dead too.
+    assert (
+        anon_client.post(REFRESH, {"refresh": second["refresh"]}, format="json").status_code == 401
+    )
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_refresh_does_not_touch_other_sessions(anon_client, patient):
+    laptop = login(anon_client, patient.email).json()
+    phone = login(anon_client, patient.email).json()
+    anon_client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json")
+    anon_client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json")  # reuse on laptop
+    assert (
+        anon_client.post(REFRESH, {"refresh": phone["refresh"]}, format="json").status_code == 200
+    )
+
+
+def test_refresh_refuses_access_token_and_forged_tokens(anon_client, patient):
+    pair = login(anon_client, patient.email).json()
+    assert anon_client.post(REFRESH, {"refresh": pair["access"]}, format="json").status_code == 401
+    for name, token in forged_tokens(patient.id).items():
+        response = anon_client.post(REFRESH, {"refresh": token}, format="json")
+        assert response.status_code == 401, name
+
+
+def test_refresh_for_deactivated_account_is_refused(anon_client, patient):
+    pair = login(anon_client, patient.email).json()
+    User.objects.filter(pk=patient.pk).update(is_active=False)
+    assert anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 401
+
+
+def test_logout_revokes_refresh_token_and_is_idempotent(anon_client, patient):
+    pair = login(anon_client, patient.email).json()
+    assert anon_client.post(LOGOUT, {"refresh": pair["refresh"]}, format="json").status_code == 204
+    assert anon_client.post(LOGOUT, {"refresh": pair["refresh"]}, format="json").status_code == 204
+    assert anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 401
+
+
+def test_logout_with_garbage_is_401(anon_client):
+    assert anon_client.post(LOGOUT, {"refresh": "garbage"}, format="json").status_code == 401
+
+
+# Me and password
+
+
+def test_me_returns_the_account(anon_client, patient):
+    access = login(anon_client, patient.email).json()["access"]
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    response = anon_client.get(ME)
+    assert response.status_code == 200
+    assert response.json() == {"id": str(patient.id), "email": patient.email, "role": "patient"}
+
+
+def test_me_without_token_is_401_with_bearer_challenge(anon_client):
+    response = anon_client.get(ME)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("kind", list(forged_tokens(uuid.uuid4())))
+def test_me_refuses_forged_tokens(anon_client, patient, kind):
+    token = forged_tokens(patient.id)[kind]
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert anon_client.get(ME).status_code == 401
+
+
+def test_me_refuses_a_real_token_signed_by_another_key(anon_client, patient):
+    # common.testing's key is not one of auth_service's keys.
+    from common.testing import user_token
+
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {user_token(patient.id, 'patient')}")
+    assert anon_client.get(ME).status_code == 401
+
+
+def test_me_for_deleted_account_is_404(anon_client, patient):
+    access = login(anon_client, patient.email).json()["access"]
+    patient.delete()
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert anon_client.get(ME).status_code == 404
+
+
+def test_service_token_is_403_on_user_endpoints(anon_client):
+    from auth_service.accounts.services import _service_token_mint
+
+    token = _service_token_mint(client_id="x", audience="auth_service", scopes=["a"]).access_token
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert anon_client.get(ME).status_code == 403
+
+
+def test_password_change_revokes_refresh_tokens(anon_client, patient):
+    pair = login(anon_client, patient.email).json()
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    response = anon_client.post(
+        PASSWORD_URL,
+        {"old_password": PASSWORD, "new_password": "another-long-passphrase"},
+        format="json",
+    )
+    assert response.status_code == 204
+    patient.refresh_from_db()
+    assert patient.check_password("another-long-passphrase")
+    assert anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            {"old_password": "wrong-one-here", "new_password": "another-long-passphrase"},
+            "old_password",
+        ),
+        ({"old_password": PASSWORD, "new_password": "short"}, "new_password"),
+        ({"old_password": PASSWORD}, "new_password"),
+    ],
+)
+def test_password_change_refuses_bad_input_and_changes_nothing(anon_client, patient, body, field):
+    pair = login(anon_client, patient.email).json()
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    response = anon_client.post(PASSWORD_URL, body, format="json")
+    assert response.status_code == 400
+    assert field in {e["field"] for e in response.json()["errors"]}
+    patient.refresh_from_db()
+    assert patient.check_password(PASSWORD)
+    assert RefreshTokenRecord.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+# Keys, docs, health
+
+
+def test_jwks_publishes_the_public_key_only(anon_client, signing_key):
+    response = anon_client.get("/.well-known/jwks.json")
+    assert response.status_code == 200
+    assert "max-age" in response["Cache-Control"]
+    [key] = response.json()["keys"]
+    assert key["kid"] == signing_key.kid
+    assert key["alg"] == "RS256"
+    assert key["use"] == "sig"
+    assert "d" not in key and "p" not in key
+
+
+def test_schema_docs_and_health_answer(anon_client):
+    assert anon_client.get("/api/schema/").status_code == 200
+    assert anon_client.get("/api/docs/").status_code == 200
+    assert anon_client.get("/api/redoc/").status_code == 200
+    assert anon_client.get("/healthz").json()["status"] == "ok"
+    assert anon_client.get("/readyz").status_code == 200
+
+
+def test_unknown_url_is_404_problem(anon_client):
+    response = anon_client.get("/nope")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

@@ -1,0 +1,108 @@
+"""The client-credentials grant and service tokens."""
+
+import jwt
+import pytest
+from django.conf import settings
+
+from auth_service.accounts.models import ServiceAccount
+from auth_service.accounts.services import LocalServiceTokenProvider, service_account_upsert
+from auth_service.accounts.tests.factories import SERVICE_SECRET, ServiceAccountFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/auth/service-token"
+
+
+@pytest.fixture
+def account():
+    return ServiceAccountFactory(client_id="appointment_service")
+
+
+def grant(**overrides):
+    return {
+        "grant_type": "client_credentials",
+        "client_id": "appointment_service",
+        "client_secret": SERVICE_SECRET,
+        "audience": "schedule_service",
+        **overrides,
+    }
+
+
+def test_form_encoded_grant_returns_service_token(anon_client, account, signing_key):
+    response = anon_client.post(URL, grant(scope="slots:reserve"), format="multipart")
+    response = anon_client.post(
+        URL,
+        "&".join(f"{k}={v}" for k, v in grant(scope="slots:reserve").items()),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 300
+    assert body["scope"] == "slots:reserve"
+    assert "refresh_token" not in body
+    assert response["Cache-Control"] == "no-store"
+    assert jwt.get_unverified_header(body["access_token"])["kid"] == signing_key.kid
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["sub"] == "service:appointment_service"
+    assert claims["aud"] == "schedule_service"
+    assert claims["token_type"] == "service"
+    assert claims["iss"] == settings.JWT_ISSUER
+    assert claims["exp"] - claims["iat"] == 300
+    account.refresh_from_db()
+    assert account.last_token_at is not None
+
+
+def test_json_grant_without_scope_gets_all_allowed_scopes(anon_client, account):
+    response = anon_client.post(URL, grant(), format="json")
+    assert response.status_code == 200
+    assert response.json()["scope"] == "slots:read slots:reserve"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "code"),
+    [
+        ({"grant_type": "password"}, 400, "unsupported-grant-type"),
+        ({"client_secret": "wrong" * 6}, 401, "invalid-client"),
+        ({"client_id": "nobody"}, 401, "invalid-client"),
+        ({"audience": "user_service"}, 400, "invalid-target"),
+        ({"scope": "slots:reserve profiles:write"}, 400, "invalid-scope"),
+        ({"audience": ""}, 400, "validation-error"),
+    ],
+)
+def test_bad_grants_are_refused(anon_client, account, overrides, status, code):
+    response = anon_client.post(URL, grant(**overrides), format="json")
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert "access_token" not in response.json()
+
+
+def test_inactive_account_is_refused(anon_client, account):
+    ServiceAccount.objects.filter(pk=account.pk).update(is_active=False)
+    assert anon_client.post(URL, grant(), format="json").status_code == 401
+
+
+def test_secret_is_stored_hashed():
+    account = service_account_upsert(
+        client_id="x", secret="a" * 30, audiences=["user_service"], scopes=["profiles:read"]
+    )
+    assert "a" * 30 not in account.secret_hash
+    assert account.secret_hash.startswith(("md5$", "argon2", "pbkdf2"))
+
+
+def test_short_secret_is_refused():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        service_account_upsert(client_id="x", secret="short", audiences=["a"], scopes=[])
+
+
+def test_local_provider_mints_and_caches_tokens_for_user_service():
+    provider = LocalServiceTokenProvider()
+    first = provider.get_token("user_service")
+    assert provider.get_token("user_service") == first
+    claims = jwt.decode(first, options={"verify_signature": False})
+    assert claims["aud"] == "user_service"
+    assert set(claims["scope"].split()) == {"profiles:read", "profiles:write"}
+    provider.invalidate("user_service")
+    assert provider.get_token("user_service") != first

@@ -1,0 +1,146 @@
+"""Service functions: reconciliation, staff, demo accounts, key handling."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils import timezone
+
+from auth_service.accounts import clients, keys, services
+from auth_service.accounts.models import User
+from auth_service.accounts.tests.factories import UserFactory
+from common.errors import ServiceUnavailable
+
+pytestmark = pytest.mark.django_db
+
+
+def _old_pending(**kwargs):
+    return UserFactory(
+        state="pending", is_active=False, date_joined=timezone.now() - timedelta(hours=1), **kwargs
+    )
+
+
+def test_reconcile_activates_with_profile_deletes_without_and_skips_when_down(monkeypatch):
+    with_profile, without, unknown = _old_pending(), _old_pending(), _old_pending()
+    fresh = UserFactory(state="pending", is_active=False)
+
+    def fake_get(*, user_id):
+        if user_id == unknown.id:
+            raise ServiceUnavailable()
+        if user_id == with_profile.id:
+            return clients.Profile(user_id=user_id, role="patient", full_name="x")
+        return None
+
+    monkeypatch.setattr(clients, "user_profile_get", fake_get)
+    counts = services.registration_reconcile(older_than=timedelta(minutes=5))
+    assert counts == {"activated": 1, "deleted": 1, "skipped": 1}
+    with_profile.refresh_from_db()
+    assert with_profile.is_active and with_profile.state == "active"
+    assert not User.objects.filter(pk=without.pk).exists()
+    assert User.objects.filter(pk=unknown.pk, state="pending").exists()
+    assert User.objects.filter(pk=fresh.pk, state="pending").exists()
+
+
+def test_registration_interrupted_by_an_unexpected_error_leaves_no_account(monkeypatch):
+    def boom(**kwargs):
+        raise RuntimeError("crash")
+
+    monkeypatch.setattr(clients, "user_profile_create", boom)
+    with pytest.raises(RuntimeError):
+        services.user_register(
+            email="a@example.com",
+            password="a-long-enough-passphrase",
+            role="patient",
+            profile={"full_name": "A"},
+        )
+    assert User.objects.count() == 0
+
+
+def test_staff_create_and_reset():
+    user = services.staff_create(email="Boss@Example.com", password="a-long-enough-passphrase")
+    assert user.email == "boss@example.com"
+    assert user.is_staff and user.is_superuser and user.role == "staff"
+    again = services.staff_create(email="boss@example.com", password="another-long-passphrase")
+    assert again.pk == user.pk
+    assert again.check_password("another-long-passphrase")
+
+
+def test_staff_create_refuses_weak_password():
+    with pytest.raises(ValidationError):
+        services.staff_create(email="boss@example.com", password="123")
+    assert User.objects.count() == 0
+
+
+def test_demo_upsert_is_idempotent():
+    user_id = uuid.uuid4()
+    for _ in range(2):
+        services.user_upsert_demo(
+            user_id=user_id, email="d@example.com", password="pw-demo-12345", role="doctor"
+        )
+    assert User.objects.get().pk == user_id
+
+
+def test_email_is_stored_lower_case():
+    user = User.objects.create_user("MiXeD@Example.COM", "pw", role="patient")
+    assert user.email == "mixed@example.com"
+
+
+def test_create_superuser_is_staff():
+    user = User.objects.create_superuser("root@example.com", "pw")
+    assert user.role == "staff" and user.is_superuser
+
+
+def test_active_key_needs_a_choice_when_several_keys_are_published(settings, tmp_path):
+    settings.JWT_KEYS_DIR = tmp_path
+    keys.load_keys.cache_clear()
+    try:
+        with pytest.raises(ImproperlyConfigured):
+            keys.active_key()  # none
+        first = keys.generate_key()
+        assert keys.active_key().kid == first.kid
+        second = keys.generate_key()
+        with pytest.raises(ImproperlyConfigured):
+            keys.active_key()
+        settings.JWT_ACTIVE_KID = second.kid
+        assert keys.active_key().kid == second.kid
+        settings.JWT_ACTIVE_KID = "unknown"
+        with pytest.raises(ImproperlyConfigured):
+            keys.active_key()
+        assert {k["kid"] for k in keys.jwks_document()["keys"]} == {first.kid, second.kid}
+    finally:
+        keys.load_keys.cache_clear()
+
+
+def test_key_rotation_old_tokens_stay_valid_while_published(settings, tmp_path, anon_client):
+    """Publish the next key, switch to it, and tokens of the old key still verify."""
+    settings.JWT_KEYS_DIR = tmp_path
+    keys.load_keys.cache_clear()
+    try:
+        old = keys.generate_key()
+        user = UserFactory()
+        old_pair = services.token_pair_issue(user=user)
+        new = keys.generate_key()
+        settings.JWT_ACTIVE_KID = new.kid
+        new_pair = services.token_pair_issue(user=user)
+        for pair in (old_pair, new_pair):
+            anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair.access}")
+            assert anon_client.get("/api/v1/auth/me").status_code == 200
+        old.path.unlink()  # retired once its tokens have expired
+        keys.load_keys.cache_clear()
+        anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {old_pair.access}")
+        assert anon_client.get("/api/v1/auth/me").status_code == 401
+    finally:
+        keys.load_keys.cache_clear()
+
+
+def test_non_rsa_key_file_is_refused(settings, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    (tmp_path / "ec.pem").write_bytes(pem)
+    with pytest.raises(ImproperlyConfigured):
+        keys.load_keys(tmp_path)

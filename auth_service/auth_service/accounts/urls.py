@@ -1,0 +1,15 @@
+"""URLs of the accounts API (under /api/v1/auth/)."""
+
+from django.urls import path
+
+from auth_service.accounts import apis
+
+urlpatterns = [
+    path("register", apis.RegisterApi.as_view(), name="register"),
+    path("token", apis.TokenObtainApi.as_view(), name="token"),
+    path("token/refresh", apis.TokenRefreshApi.as_view(), name="token-refresh"),
+    path("logout", apis.LogoutApi.as_view(), name="logout"),
+    path("me", apis.MeApi.as_view(), name="me"),
+    path("password", apis.PasswordChangeApi.as_view(), name="password"),
+    path("service-token", apis.ServiceTokenApi.as_view(), name="service-token"),
+]
