@@ -128,9 +128,7 @@ def test_service_token_whose_subject_is_not_a_service_is_refused(client):
 
 
 def test_user_token_without_role_is_refused(client):
-    response = client.get(
-        "/user-only", HTTP_AUTHORIZATION=f"Bearer {mint(sub=str(uuid.uuid4()))}"
-    )
+    response = client.get("/user-only", HTTP_AUTHORIZATION=f"Bearer {mint(sub=str(uuid.uuid4()))}")
 
     assert_unauthorized(response)
 

@@ -77,14 +77,20 @@ def test_drf_validation_error_lists_each_invalid_field(client):
     assert body["code"] == "validation-error"
     assert body["title"] == "Invalid input"
     assert body["errors"] == [
-        {"field": "name", "code": "max_length", "detail": "Ensure this field has no more than 5 characters."},
+        {
+            "field": "name",
+            "code": "max_length",
+            "detail": "Ensure this field has no more than 5 characters.",
+        },
         {"field": "tags[1]", "code": "invalid", "detail": "A valid integer is required."},
         {"field": "tags[3]", "code": "invalid", "detail": "A valid integer is required."},
     ]
 
 
 def test_list_field_error_at_index_zero_names_the_index(client):
-    response = client.post("/validate", {"name": "ok", "tags": ["x"]}, content_type="application/json")
+    response = client.post(
+        "/validate", {"name": "ok", "tags": ["x"]}, content_type="application/json"
+    )
 
     assert problem_of(response, 400)["errors"] == [
         {"field": "tags[0]", "code": "invalid", "detail": "A valid integer is required."}
@@ -112,7 +118,10 @@ def test_nested_and_list_serializer_errors_get_dotted_field_paths(client):
 def test_serializer_wide_error_is_a_non_field_error(client):
     response = client.post(
         "/validate-nested",
-        {"owner": {"email": "a@example.com"}, "items": [{"name": "a"}, {"name": "b"}, {"name": "c"}]},
+        {
+            "owner": {"email": "a@example.com"},
+            "items": [{"name": "a"}, {"name": "b"}, {"name": "c"}],
+        },
         content_type="application/json",
     )
 
@@ -241,7 +250,9 @@ def test_no_body_limit_lets_large_bodies_through(client):
 
 
 def test_non_numeric_content_length_is_400_problem(client):
-    response = client.post("/validate", "{}", content_type="application/json", CONTENT_LENGTH="lots")
+    response = client.post(
+        "/validate", "{}", content_type="application/json", CONTENT_LENGTH="lots"
+    )
 
     body = problem_of(response, 400)
     assert body["detail"] == "Content-Length is not a number."

@@ -3,12 +3,13 @@
 import copy
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.test import override_settings
 
-from common.auth import InvalidToken, JWKSClient, KeysUnavailable, get_key_provider, parse_jwks
 from common import testing
+from common.auth import InvalidToken, JWKSClient, KeysUnavailable, get_key_provider, parse_jwks
 from common.testing import TEST_KID, user_token
 from tests.conftest import Reply
 
@@ -183,7 +184,9 @@ def test_parse_jwks_accepts_a_key_without_use():
         pytest.param(jwks_with(alg=None), id="no-alg"),
         pytest.param(jwks_with(use="enc"), id="encryption-key"),
         pytest.param(jwks_with(n="not-a-modulus!"), id="broken-key"),
-        pytest.param({"keys": [{"kid": "k", "alg": "HS256", "kty": "oct", "k": "c2VjcmV0"}]}, id="oct"),
+        pytest.param(
+            {"keys": [{"kid": "k", "alg": "HS256", "kty": "oct", "k": "c2VjcmV0"}]}, id="oct"
+        ),
         pytest.param({}, id="no-keys"),
     ],
 )
@@ -220,3 +223,17 @@ def test_drf_request_is_verified_with_keys_from_the_jwks_server(
     assert response.status_code == 200, response.content
     assert response.json()["id"] == str(user_id)
     assert len(jwks_server.hits_to(JWKS_PATH)) == 1
+
+
+def test_concurrent_callers_after_the_ttl_share_one_refetch(local_server):
+    local_server.reply(JWKS_PATH, Reply(json=testing.test_jwks()))
+    client = make_client(local_server, ttl=0.5, min_refetch_interval=0.0)
+    client.get_key(TEST_KID)
+    time.sleep(0.55)
+    local_server.reply(JWKS_PATH, Reply(json=testing.test_jwks(), delay=0.1))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        keys = list(pool.map(lambda _: client.get_key(TEST_KID), range(4)))
+
+    assert {key.kid for key in keys} == {TEST_KID}
+    assert len(local_server.hits_to(JWKS_PATH)) == 2

@@ -24,7 +24,12 @@ def test_role_view_lets_its_role_in(make_client, path, role):
 
 @pytest.mark.parametrize(
     ("path", "role"),
-    [(path, other) for path, role in ROLE_VIEWS.items() for other in ROLE_VIEWS.values() if other != role],
+    [
+        (path, other)
+        for path, role in ROLE_VIEWS.items()
+        for other in ROLE_VIEWS.values()
+        if other != role
+    ],
 )
 def test_role_view_refuses_other_roles_with_403_problem(make_client, path, role):
     response = make_client(role).get(path)
@@ -91,7 +96,9 @@ def test_internal_view_refuses_user_tokens_with_403(make_client):
     response = make_client("staff").get("/internal")
 
     assert response.status_code == 403
-    assert response.json()["detail"] == "This endpoint needs a service token with the required scope."
+    assert (
+        response.json()["detail"] == "This endpoint needs a service token with the required scope."
+    )
 
 
 def test_internal_view_refuses_anonymous_requests_with_401(anon_client):
@@ -118,8 +125,9 @@ def test_scope_dict_falls_back_to_its_star_entry():
     assert _has_scope("PUT", required, "w")
 
 
-def test_view_without_required_scopes_lets_any_service_in():
+def test_view_without_required_scopes_is_closed_to_every_service():
     request = Request(APIRequestFactory().get("/"))
-    request.user = ServicePrincipal(client_id="tester", scopes=frozenset(), claims={})
+    request.user = ServicePrincipal(client_id="tester", scopes=frozenset({"a", "b"}), claims={})
 
-    assert HasServiceScope().has_permission(request, object())
+    assert not HasServiceScope().has_permission(request, object())
+    assert not _has_scope("GET", {"POST": {"a"}}, "a b")

@@ -36,7 +36,9 @@ def recorder():
         lg.setLevel(level)
 
 
-@pytest.mark.parametrize("value", ["abc-123", "a.b_c:d-e", "x" * 128, "3f2a9c4e5b6d4e0f8a1b2c3d4e5f6a7b"])
+@pytest.mark.parametrize(
+    "value", ["abc-123", "a.b_c:d-e", "x" * 128, "3f2a9c4e5b6d4e0f8a1b2c3d4e5f6a7b"]
+)
 def test_valid_incoming_request_id_is_echoed(client, value):
     response = client.get("/healthz", HTTP_X_REQUEST_ID=value)
 

@@ -138,13 +138,13 @@ class NumberSerializer(serializers.Serializer):
 
 
 class NumberListView(generics.ListAPIView):
-    """Serves the numbers 0..44 through the default pagination."""
+    """Serves the numbers 0..149 through the default pagination."""
 
     permission_classes = []
     serializer_class = NumberSerializer
 
     def get_queryset(self):
-        return [{"value": n} for n in range(45)]
+        return [{"value": n} for n in range(150)]
 
 
 class DocumentedView(APIView):

@@ -92,7 +92,7 @@ def installed_apps(*apps: str, admin: bool = True) -> list[str]:
         "rest_framework",
         "drf_spectacular",
         "drf_spectacular_sidecar",
-        "common",
+        "common.apps.CommonConfig",
         *apps,
     ]
 
@@ -161,6 +161,10 @@ def spectacular_settings(*, title: str, description: str) -> dict[str, Any]:
         "COMPONENT_SPLIT_REQUEST": True,
         "SCHEMA_PATH_PREFIX": r"/(api|internal)/v[0-9]+",
         "ENUM_NAME_OVERRIDES": {"RoleEnum": "common.permissions.ROLES"},
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "common.schema.problem_media_type_hook",
+        ],
     }
 
 
@@ -205,7 +209,7 @@ def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
         "USE_I18N": True,
         "USE_TZ": True,
         "STATIC_URL": "static/",
-        "STATIC_ROOT": base_dir / "var" / "static",
+        "STATIC_ROOT": Path(env.str("STATIC_ROOT", default=str(base_dir / "var" / "static"))),
         "STORAGES": {
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

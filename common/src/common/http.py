@@ -104,8 +104,11 @@ class ClientCredentialsTokenProvider:
                     "Service token request for %s failed with %s", audience, response.status_code
                 )
                 raise ServiceUnavailable("This service could not authenticate to another service.")
-            body = response.json()
-            token = _CachedToken(body["access_token"], time.time() + int(body["expires_in"]))
+            try:
+                body = response.json()
+                token = _CachedToken(body["access_token"], time.time() + int(body["expires_in"]))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ServiceUnavailable("The sign-in service gave an unusable answer.") from exc
             self._tokens[audience] = token
             return token.value
 

@@ -53,7 +53,8 @@ class HasServiceScope(BasePermission):
         principal = request.user
         if not isinstance(principal, ServicePrincipal):
             return False
-        required = getattr(view, "required_scopes", set())
+        required = getattr(view, "required_scopes", None)
         if isinstance(required, dict):
-            required = required.get(request.method, required.get("*", set()))
-        return set(required) <= principal.scopes
+            required = required.get(request.method, required.get("*"))
+        # A view that names no scope is closed, not open to every service.
+        return bool(required) and set(required) <= principal.scopes

@@ -72,3 +72,17 @@ UNAUTHORIZED = problem("Missing, invalid or expired token", status=401, code="no
 FORBIDDEN = problem("Not allowed for this token", status=403, code="permission-denied")
 NOT_FOUND = problem("Not found", status=404, code="not-found")
 UNAVAILABLE = problem("A dependency is unavailable", status=503, code="dependency-unavailable")
+
+
+def problem_media_type_hook(result, generator, request, public):
+    """Document problem answers as ``application/problem+json``, the type they are sent with."""
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                body = content.get("application/json")
+                if body and body.get("schema", {}).get("$ref", "").endswith("/Problem"):
+                    content["application/problem+json"] = content.pop("application/json")
+    return result

@@ -1,0 +1,265 @@
+"""Tests of common.conf: settings read from the environment."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from common.conf import (
+    cache_config,
+    database_config,
+    installed_apps,
+    middleware,
+    required,
+    rest_framework_settings,
+    service_settings,
+    spectacular_settings,
+    templates,
+)
+
+# Imported under another name: pytest would collect ``test_settings`` as a test.
+from common.conf import test_settings as make_test_settings
+
+ENV_VARS = (
+    "DATABASE_URL",
+    "DB_POOL_MAX",
+    "DB_CONN_MAX_AGE",
+    "CACHE_URL",
+    "AUTH_SERVICE_URL",
+    "AUTH_JWKS_URL",
+    "JWT_ISSUER",
+    "DJANGO_DEBUG",
+    "DJANGO_ALLOWED_HOSTS",
+    "MAX_REQUEST_BYTES",
+    "LOG_JSON",
+    "LOG_LEVEL",
+    "SERVICE_HTTP_READ_TIMEOUT",
+    "STATIC_ROOT",
+)
+POSTGRES_URL = "postgres://schedule:pw@db.internal:5432/schedule"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    """Each test starts from an environment without the variables common.conf reads."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_database_defaults_to_a_sqlite_file_in_wal_mode(tmp_path):
+    config = database_config(default_sqlite=tmp_path / "svc.sqlite3")["default"]
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "svc.sqlite3")
+    assert config["CONN_MAX_AGE"] is None
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] == 20
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_postgres_url_uses_the_connection_pool(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", POSTGRES_URL)
+
+    config = database_config(default_sqlite=tmp_path / "unused.sqlite3")["default"]
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["HOST"], config["PORT"]) == (
+        "schedule",
+        "schedule",
+        "db.internal",
+        5432,
+    )
+    assert config["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 5}
+    assert config["OPTIONS"]["connect_timeout"] == 5
+    assert config["CONN_MAX_AGE"] == 0
+
+
+def test_postgres_pool_size_comes_from_db_pool_max(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", POSTGRES_URL)
+    clean_env.setenv("DB_POOL_MAX", "12")
+
+    config = database_config(default_sqlite=tmp_path / "x.sqlite3")["default"]
+
+    assert config["OPTIONS"]["pool"]["max_size"] == 12
+
+
+def test_db_pool_max_zero_uses_persistent_connections(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", POSTGRES_URL)
+    clean_env.setenv("DB_POOL_MAX", "0")
+
+    config = database_config(default_sqlite=tmp_path / "x.sqlite3")["default"]
+
+    assert "pool" not in config["OPTIONS"]
+    assert config["CONN_MAX_AGE"] == 60
+    assert config["CONN_HEALTH_CHECKS"] is True
+
+
+def test_persistent_connection_age_comes_from_db_conn_max_age(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", POSTGRES_URL)
+    clean_env.setenv("DB_POOL_MAX", "0")
+    clean_env.setenv("DB_CONN_MAX_AGE", "600")
+
+    assert database_config(default_sqlite=tmp_path / "x.sqlite3")["default"]["CONN_MAX_AGE"] == 600
+
+
+def test_other_database_engines_are_left_as_given(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", "mysql://u:p@db/name")
+
+    config = database_config(default_sqlite=tmp_path / "x.sqlite3")["default"]
+
+    assert config["ENGINE"] == "django.db.backends.mysql"
+    assert "pool" not in config.get("OPTIONS", {})
+
+
+@pytest.mark.parametrize("url", ["redis://cache:6379/1", "rediss://cache:6380/0"])
+def test_cache_url_redis_gives_the_redis_cache(clean_env, url):
+    clean_env.setenv("CACHE_URL", url)
+
+    assert cache_config() == {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    }
+
+
+def test_cache_url_locmem_gives_the_local_memory_cache(clean_env):
+    clean_env.setenv("CACHE_URL", "locmem://")
+
+    assert cache_config()["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_cache_defaults_to_the_shared_database_table():
+    assert cache_config() == {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+
+
+def test_required_returns_a_set_variable(clean_env):
+    clean_env.setenv("SOME_SECRET", "value")
+
+    assert required("SOME_SECRET") == "value"
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_required_raises_when_the_variable_is_unset_or_empty(clean_env, value):
+    if value is None:
+        clean_env.delenv("SOME_SECRET", raising=False)
+    else:
+        clean_env.setenv("SOME_SECRET", value)
+
+    with pytest.raises(ImproperlyConfigured, match="SOME_SECRET"):
+        required("SOME_SECRET")
+
+
+def test_service_settings_without_a_secret_key_refuses_to_start(clean_env, tmp_path):
+    clean_env.delenv("DJANGO_SECRET_KEY", raising=False)
+
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        service_settings(service="user_service", base_dir=tmp_path)
+
+
+def test_service_settings_read_the_environment(clean_env, tmp_path):
+    clean_env.setenv("DJANGO_SECRET_KEY", "k")
+    clean_env.setenv("AUTH_SERVICE_URL", "http://auth:8001/")
+    clean_env.setenv("DJANGO_ALLOWED_HOSTS", "a.example,b.example")
+    clean_env.setenv("MAX_REQUEST_BYTES", "1024")
+    clean_env.setenv("SERVICE_HTTP_READ_TIMEOUT", "0.5")
+
+    settings = service_settings(service="user_service", base_dir=tmp_path)
+
+    assert settings["SERVICE_NAME"] == "user_service"
+    assert settings["SECRET_KEY"] == "k"
+    assert settings["DEBUG"] is False
+    assert settings["AUTH_SERVICE_URL"] == "http://auth:8001"
+    assert settings["AUTH_JWKS_URL"] == "http://auth:8001/.well-known/jwks.json"
+    assert settings["JWT_ISSUER"] == "clinic-auth"
+    assert settings["SERVICE_CLIENT_ID"] == "user_service"
+    assert settings["ALLOWED_HOSTS"] == ["a.example", "b.example"]
+    assert settings["DATA_UPLOAD_MAX_MEMORY_SIZE"] == 1024
+    assert settings["SERVICE_HTTP_READ_TIMEOUT"] == 0.5
+    assert settings["DATABASES"]["default"]["NAME"] == str(
+        tmp_path / "var" / "user_service.sqlite3"
+    )
+    assert (tmp_path / "var" / "static").is_dir()
+    assert settings["STATIC_ROOT"] == tmp_path / "var" / "static"
+    assert settings["MIDDLEWARE"] == middleware()
+    assert settings["LOGGING"]["formatters"]["default"]["static_fields"] == {
+        "service": "user_service"
+    }
+
+
+def test_service_settings_default_auth_service_is_local(clean_env, tmp_path):
+    clean_env.setenv("DJANGO_SECRET_KEY", "k")
+    clean_env.setenv("LOG_JSON", "false")
+
+    settings = service_settings(service="portal", base_dir=tmp_path)
+
+    assert settings["AUTH_SERVICE_URL"] == "http://127.0.0.1:8001"
+    assert "()" not in settings["LOGGING"]["formatters"]["default"]
+
+
+def test_test_settings_strip_the_pool_and_keep_other_postgres_options(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", POSTGRES_URL)
+    databases = database_config(default_sqlite=tmp_path / "x.sqlite3")
+
+    overrides = make_test_settings(databases)
+
+    default = overrides["DATABASES"]["default"]
+    assert "pool" not in default["OPTIONS"]
+    assert default["OPTIONS"]["connect_timeout"] == 5
+    assert default["CONN_MAX_AGE"] == 0
+    assert "pool" in databases["default"]["OPTIONS"]  # the input is left alone
+    assert overrides["JWT_KEY_PROVIDER"] == "common.testing.TestKeyProvider"
+    assert overrides["PASSWORD_HASHERS"] == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_test_settings_drop_sqlite_wal_options(tmp_path):
+    databases = database_config(default_sqlite=tmp_path / "x.sqlite3")
+
+    default = make_test_settings(databases)["DATABASES"]["default"]
+
+    assert "OPTIONS" not in default
+    assert default["CONN_MAX_AGE"] == 0
+
+
+def test_installed_apps_put_the_service_apps_last():
+    apps = installed_apps("user_service.profiles")
+
+    assert apps[0] == "django.contrib.admin"
+    assert apps[-2:] == ["common.apps.CommonConfig", "user_service.profiles"]
+    assert "rest_framework" in apps
+
+
+def test_installed_apps_without_admin():
+    assert "django.contrib.admin" not in installed_apps(admin=False)
+
+
+def test_middleware_binds_the_request_id_first_and_limits_bodies_next():
+    assert middleware()[:2] == [
+        "common.request_id.RequestIdMiddleware",
+        "common.errors.BodySizeLimitMiddleware",
+    ]
+
+
+def test_templates_use_the_given_directories(tmp_path):
+    [config] = templates(tmp_path)
+
+    assert config["DIRS"] == [tmp_path]
+    assert config["APP_DIRS"] is True
+
+
+def test_rest_framework_settings_use_jwt_problems_and_the_page_size():
+    config = rest_framework_settings(page_size=50)
+
+    assert config["DEFAULT_AUTHENTICATION_CLASSES"] == ["common.auth.JWTAuthentication"]
+    assert config["DEFAULT_PERMISSION_CLASSES"] == ["common.permissions.IsUser"]
+    assert config["EXCEPTION_HANDLER"] == "common.errors.exception_handler"
+    assert config["PAGE_SIZE"] == 50
+
+
+def test_spectacular_settings_serve_self_hosted_ui():
+    config = spectacular_settings(title="Schedule", description="Slots")
+
+    assert config["TITLE"] == "Schedule"
+    assert config["SWAGGER_UI_DIST"] == "SIDECAR"
+    assert config["REDOC_DIST"] == "SIDECAR"

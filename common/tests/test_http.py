@@ -1,0 +1,323 @@
+"""Tests of common.http: service tokens and the service client against a real local HTTP server."""
+
+import itertools
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs
+
+import pytest
+from django.test import override_settings
+
+from common.errors import ServiceUnavailable
+from common.http import ClientCredentialsTokenProvider, ServiceClient, default_token_provider
+from tests.conftest import Reply
+from tests.providers import StaticTokenProvider
+
+TOKEN_PATH = "/api/v1/auth/service-token"
+API_PATH = "/internal/v1/slots/42/"
+READ_TIMEOUT = 0.3
+
+
+def token_reply(expires_in: int = 3600):
+    """A token endpoint that hands out token-1, token-2, ... each valid ``expires_in`` seconds."""
+    counter = itertools.count(1)
+    return lambda hit: Reply(
+        json={
+            "access_token": f"token-{next(counter)}",
+            "token_type": "Bearer",
+            "expires_in": expires_in,
+            "scope": "slots:read",
+        }
+    )
+
+
+@pytest.fixture
+def server(local_server):
+    local_server.reply(TOKEN_PATH, token_reply())
+    return local_server
+
+
+def provider_for(url: str) -> ClientCredentialsTokenProvider:
+    return ClientCredentialsTokenProvider(
+        token_url=url + TOKEN_PATH, client_id="appointment_service", client_secret="s3cret"
+    )
+
+
+def client_for(server, base_url: str | None = None) -> ServiceClient:
+    return ServiceClient(
+        base_url=(base_url or server.url) + "/",
+        audience="schedule_service",
+        token_provider=provider_for(server.url),
+    )
+
+
+def test_token_request_is_form_encoded_client_credentials(server):
+    token = provider_for(server.url).get_token("schedule_service")
+
+    assert token == "token-1"
+    [hit] = server.hits_to(TOKEN_PATH)
+    assert hit.method == "POST"
+    assert hit.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(hit.body.decode()) == {
+        "grant_type": ["client_credentials"],
+        "client_id": ["appointment_service"],
+        "client_secret": ["s3cret"],
+        "audience": ["schedule_service"],
+    }
+
+
+def test_token_is_cached_per_audience(server):
+    provider = provider_for(server.url)
+
+    first = provider.get_token("schedule_service")
+    second = provider.get_token("schedule_service")
+    other = provider.get_token("user_service")
+
+    assert first == second == "token-1"
+    assert other == "token-2"
+    assert len(server.hits_to(TOKEN_PATH)) == 2
+
+
+def test_token_expiring_within_the_margin_is_refetched(server):
+    server.reply(TOKEN_PATH, token_reply(expires_in=10))
+    provider = provider_for(server.url)
+
+    first = provider.get_token("schedule_service")
+    second = provider.get_token("schedule_service")
+
+    assert (first, second) == ("token-1", "token-2")
+    assert len(server.hits_to(TOKEN_PATH)) == 2
+
+
+def test_concurrent_callers_share_one_token_request(local_server):
+    counter = token_reply()
+    local_server.reply(TOKEN_PATH, lambda hit: Reply(json=counter(hit).json, delay=0.1))
+    provider = provider_for(local_server.url)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        tokens = list(pool.map(lambda _: provider.get_token("schedule_service"), range(4)))
+
+    assert tokens == ["token-1"] * 4
+    assert len(local_server.hits_to(TOKEN_PATH)) == 1
+
+
+def test_invalidated_token_is_refetched(server):
+    provider = provider_for(server.url)
+    provider.get_token("schedule_service")
+
+    provider.invalidate("schedule_service")
+
+    assert provider.get_token("schedule_service") == "token-2"
+
+
+def test_token_endpoint_down_is_service_unavailable(dead_url):
+    started = time.monotonic()
+
+    with pytest.raises(ServiceUnavailable):
+        provider_for(dead_url).get_token("schedule_service")
+
+    assert time.monotonic() - started < 2
+
+
+def test_token_endpoint_refusing_the_credentials_is_service_unavailable(local_server):
+    local_server.reply(TOKEN_PATH, Reply(status=401, json={"detail": "bad client"}))
+
+    with pytest.raises(ServiceUnavailable):
+        provider_for(local_server.url).get_token("schedule_service")
+
+
+def test_token_request_carries_the_request_id(server, request_id):
+    request_id("req-token-1")
+
+    provider_for(server.url).get_token("schedule_service")
+
+    assert server.hits_to(TOKEN_PATH)[0].headers["x-request-id"] == "req-token-1"
+
+
+def test_call_carries_the_bearer_token_and_the_request_id(server, request_id):
+    server.reply(API_PATH, Reply(json={"id": 42}))
+    request_id("req-abc-1")
+
+    response = client_for(server).get(API_PATH, params={"full": "1"})
+
+    assert response.status_code == 200
+    assert response.json() == {"id": 42}
+    [hit] = server.hits_to(API_PATH)
+    assert hit.headers["authorization"] == "Bearer token-1"
+    assert hit.headers["x-request-id"] == "req-abc-1"
+    assert hit.query == "full=1"
+
+
+def test_call_without_a_request_id_sends_none(server, request_id):
+    server.reply(API_PATH, Reply(json={}))
+    request_id(None)
+
+    client_for(server).get(API_PATH)
+
+    assert "x-request-id" not in server.hits_to(API_PATH)[0].headers
+
+
+def test_post_sends_its_json_body(server):
+    server.reply(API_PATH, Reply(status=201, json={"ok": True}))
+
+    response = client_for(server).post(API_PATH, json={"appointment_id": "a1"})
+
+    assert response.status_code == 201
+    [hit] = server.hits_to(API_PATH)
+    assert hit.method == "POST"
+    assert hit.json() == {"appointment_id": "a1"}
+
+
+def test_token_is_reused_across_calls(server):
+    server.reply(API_PATH, Reply(json={}))
+    client = client_for(server)
+
+    client.get(API_PATH)
+    client.get(API_PATH)
+
+    assert len(server.hits_to(TOKEN_PATH)) == 1
+    assert [h.headers["authorization"] for h in server.hits_to(API_PATH)] == ["Bearer token-1"] * 2
+
+
+def test_connection_refused_is_service_unavailable_quickly(server, dead_url):
+    started = time.monotonic()
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        client_for(server, base_url=dead_url).get(API_PATH)
+
+    assert time.monotonic() - started < 2
+    assert raised.value.status_code == 503
+    assert "schedule_service" in str(raised.value.detail)
+
+
+@override_settings(SERVICE_HTTP_READ_TIMEOUT=READ_TIMEOUT)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_hanging_server_is_service_unavailable_and_not_retried(server, method):
+    server.reply(API_PATH, Reply(json={}, delay=5.0))
+    started = time.monotonic()
+
+    with pytest.raises(ServiceUnavailable):
+        client_for(server).request(method, API_PATH, idempotent=True)
+
+    assert time.monotonic() - started < 2 * READ_TIMEOUT
+    assert len(server.hits_to(API_PATH)) == 1
+
+
+def test_get_is_retried_on_503_then_succeeds(server):
+    server.reply(API_PATH, Reply(status=503), Reply(json={"id": 42}))
+
+    response = client_for(server).get(API_PATH)
+
+    assert response.status_code == 200
+    assert len(server.hits_to(API_PATH)) == 2
+
+
+def test_get_failing_every_retry_is_service_unavailable(server):
+    server.reply(API_PATH, Reply(status=502))
+
+    with pytest.raises(ServiceUnavailable):
+        client_for(server).get(API_PATH)
+
+    assert len(server.hits_to(API_PATH)) == 3  # the first try and two retries
+
+
+def test_post_is_not_retried_on_503(server):
+    server.reply(API_PATH, Reply(status=503), Reply(status=201, json={}))
+
+    with pytest.raises(ServiceUnavailable):
+        client_for(server).post(API_PATH, json={})
+
+    assert len(server.hits_to(API_PATH)) == 1
+
+
+def test_idempotent_post_is_retried_on_503(server):
+    server.reply(API_PATH, Reply(status=503), Reply(status=201, json={"ok": True}))
+
+    response = client_for(server).post(API_PATH, json={"appointment_id": "a1"}, idempotent=True)
+
+    assert response.status_code == 201
+    hits = server.hits_to(API_PATH)
+    assert len(hits) == 2
+    assert hits[1].json() == {"appointment_id": "a1"}
+
+
+def test_500_is_service_unavailable_without_retry(server):
+    server.reply(API_PATH, Reply(status=500))
+
+    with pytest.raises(ServiceUnavailable):
+        client_for(server).get(API_PATH)
+
+    assert len(server.hits_to(API_PATH)) == 1
+
+
+def test_401_gets_a_new_token_and_retries_once(server):
+    server.reply(API_PATH, Reply(status=401), Reply(json={"id": 42}))
+
+    response = client_for(server).get(API_PATH)
+
+    assert response.status_code == 200
+    assert [h.headers["authorization"] for h in server.hits_to(API_PATH)] == [
+        "Bearer token-1",
+        "Bearer token-2",
+    ]
+    assert len(server.hits_to(TOKEN_PATH)) == 2
+
+
+def test_401_twice_is_service_unavailable(server):
+    server.reply(API_PATH, Reply(status=401))
+
+    with pytest.raises(ServiceUnavailable):
+        client_for(server).get(API_PATH)
+
+    assert len(server.hits_to(API_PATH)) == 2
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 409])
+def test_client_errors_are_returned_to_the_caller(server, status):
+    server.reply(API_PATH, Reply(status=status, json={"code": "slot-taken"}))
+
+    response = client_for(server).post(API_PATH, json={})
+
+    assert response.status_code == status
+    assert response.json() == {"code": "slot-taken"}
+    assert len(server.hits_to(API_PATH)) == 1
+
+
+def test_token_endpoint_down_makes_the_call_service_unavailable(local_server, dead_url):
+    client = ServiceClient(
+        base_url=local_server.url,
+        audience="schedule_service",
+        token_provider=provider_for(dead_url),
+    )
+
+    with pytest.raises(ServiceUnavailable):
+        client.get(API_PATH)
+
+    assert local_server.hits == []
+
+
+@override_settings(SERVICE_TOKEN_PROVIDER="tests.providers.StaticTokenProvider")
+def test_default_token_provider_comes_from_the_dotted_setting(local_server, fresh_token_provider):
+    local_server.reply(API_PATH, Reply(json={}))
+
+    provider = default_token_provider()
+    ServiceClient(base_url=local_server.url, audience="user_service").get(API_PATH)
+
+    assert isinstance(provider, StaticTokenProvider)
+    assert default_token_provider() is provider
+    assert provider.audiences == ["user_service"]
+    assert local_server.hits[0].headers["authorization"] == "Bearer static-service-token"
+
+
+@override_settings(
+    SERVICE_TOKEN_PROVIDER=None,
+    AUTH_SERVICE_URL="http://auth.example:8001/",
+    SERVICE_CLIENT_ID="me",
+)
+def test_default_token_provider_uses_client_credentials_with_auth_service(fresh_token_provider):
+    provider = default_token_provider()
+
+    assert isinstance(provider, ClientCredentialsTokenProvider)
+    assert provider.token_url == "http://auth.example:8001" + TOKEN_PATH
+    assert provider.client_id == "me"
+    assert provider.client_secret == "test-secret"

@@ -1,0 +1,87 @@
+"""Tests of common.testing: the helpers every service's tests rely on."""
+
+import json
+import socket
+import urllib.error
+import urllib.request
+import uuid
+
+import jwt
+import pytest
+
+from common.testing import TEST_KID, BearerClient, StubServer, forged_tokens, mint, public_pem
+
+
+def call(url: str, *, method: str = "GET", body: dict | None = None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(  # noqa: S310 - a local test server
+        url, data=data, method=method, headers={"X-Probe": "1"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_stub_server_answers_a_route_and_records_the_request(stub_server):
+    stub_server.route("POST", "/things", status=201, json={"id": 1})
+
+    status, body = call(stub_server.url + "/things?x=1", method="POST", body={"name": "a"})
+
+    assert (status, body) == (201, {"id": 1})
+    [(method, path, headers, raw)] = stub_server.requests
+    assert (method, path) == ("POST", "/things")
+    assert headers["X-Probe"] == "1"
+    assert json.loads(raw) == {"name": "a"}
+
+
+def test_stub_server_route_without_json_answers_an_empty_object(stub_server):
+    stub_server.route("GET", "/empty", delay=0.01)
+
+    assert call(stub_server.url + "/empty") == (200, {})
+
+
+def test_stub_server_answers_404_for_unknown_routes(stub_server):
+    assert call(stub_server.url + "/nowhere") == (404, {"detail": "no route"})
+
+
+def test_stopped_stub_server_refuses_connections():
+    server = StubServer()
+    host_port = server.url.removeprefix("http://").split(":")
+    server.stop()
+
+    with (
+        pytest.raises(ConnectionRefusedError),
+        socket.create_connection((host_port[0], int(host_port[1])), 1),
+    ):
+        pass
+
+
+def test_mint_signs_with_the_test_key_and_bends_claims():
+    token = mint(sub="s", aud=["a", "b"], scope="x y", drop=("jti",), extra_claim=1)
+
+    header = jwt.get_unverified_header(token)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert header["kid"] == TEST_KID
+    assert claims["aud"] == ["a", "b"]
+    assert claims["scope"] == "x y"
+    assert claims["extra_claim"] == 1
+    assert "jti" not in claims
+
+
+def test_mint_without_kid_leaves_it_out_of_the_header():
+    assert "kid" not in jwt.get_unverified_header(mint(sub="s", kid=None))
+
+
+def test_symmetric_forgery_is_signed_with_the_public_key():
+    token = forged_tokens(uuid.uuid4())["symmetric-alg"]
+
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    assert public_pem().startswith(b"-----BEGIN PUBLIC KEY-----")
+
+
+def test_bearer_client_without_token_sends_no_authorization():
+    bearer = BearerClient()
+
+    assert bearer.get("/user-only").status_code == 401
