@@ -1,0 +1,50 @@
+"""Fixtures of user_service's tests; common.testing brings token clients."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+pytest_plugins = ["common.testing"]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Skip ``@pytest.mark.postgres`` tests off PostgreSQL; fail them if REQUIRE_POSTGRES=1."""
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"REQUIRE_POSTGRES=1 but the test database is {connection.vendor}.")
+    pytest.skip("needs PostgreSQL (set DATABASE_URL to a postgres:// URL)")
+
+
+@pytest.fixture
+def specialty(db):
+    from user_service.profiles.tests.factories import SpecialtyFactory
+
+    return SpecialtyFactory(slug="cardiology", name="Cardiology")
+
+
+@pytest.fixture
+def doctor_client(make_client):
+    """``doctor_client(doctor)`` → a client with that doctor's access token."""
+
+    def factory(doctor):
+        return make_client("doctor", user_id=doctor.user_id)
+
+    return factory
+
+
+@pytest.fixture
+def patient_client(make_client):
+    """``patient_client(patient)`` → a client with that patient's access token."""
+
+    def factory(patient):
+        return make_client("patient", user_id=patient.user_id)
+
+    return factory

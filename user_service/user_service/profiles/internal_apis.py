@@ -1,0 +1,136 @@
+"""Internal endpoints under /internal/v1/: service tokens only (auth_service, other services)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.permissions import HasServiceScope
+from common.schema import FORBIDDEN, UNAUTHORIZED, problem
+from user_service.profiles import selectors, services
+from user_service.profiles.serializers import (
+    ProfileCreateInputSerializer,
+    ProfileInternalOutputSerializer,
+)
+
+TAGS = ["internal"]
+SCOPE_READ = "profiles:read"
+SCOPE_WRITE = "profiles:write"
+
+DOCTOR_EXAMPLE = {
+    "user_id": "0b8f5a7e-3c1d-4a8e-9f6b-2d4c6e8a0b1c",
+    "role": "doctor",
+    "full_name": "Dr. Anna Weber",
+    "timezone": "Europe/Berlin",
+    "specialty": {"slug": "cardiology", "name": "Cardiology"},
+}
+PATIENT_EXAMPLE = {
+    "user_id": "5e1c9d2a-7b3f-4c6d-8e9a-1b2c3d4e5f60",
+    "role": "patient",
+    "full_name": "Jonas Keller",
+    "timezone": None,
+    "specialty": None,
+}
+
+
+class ProfileCreateInternalApi(APIView):
+    permission_classes = [HasServiceScope]
+    required_scopes = {SCOPE_WRITE}
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Create a profile for a newly registered user",
+        description=f"Scope `{SCOPE_WRITE}`. Idempotent on `user_id`: when the profile exists "
+        "it is returned unchanged with 200. Doctors must send `specialty` and `timezone`.",
+        request=ProfileCreateInputSerializer,
+        responses={
+            201: ProfileInternalOutputSerializer,
+            200: ProfileInternalOutputSerializer,
+            400: problem("Invalid field, unknown specialty or bad time zone"),
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            409: problem(
+                "The user has a profile with the other role",
+                status=409,
+                code="profile-role-conflict",
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "doctor",
+                value={
+                    "user_id": DOCTOR_EXAMPLE["user_id"],
+                    "role": "doctor",
+                    "full_name": "Dr. Anna Weber",
+                    "specialty": "cardiology",
+                    "timezone": "Europe/Berlin",
+                    "bio": "Interventional cardiologist.",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "patient",
+                value={
+                    "user_id": PATIENT_EXAMPLE["user_id"],
+                    "role": "patient",
+                    "full_name": "Jonas Keller",
+                    "phone": "+49 30 1234567",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "doctor", value=DOCTOR_EXAMPLE, response_only=True, status_codes=["201", "200"]
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ProfileCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        profile, created = services.profile_create(
+            user_id=data["user_id"],
+            role=data["role"],
+            full_name=data["full_name"],
+            specialty_slug=data.get("specialty"),
+            timezone=data.get("timezone"),
+            bio=data.get("bio", ""),
+            phone=data.get("phone", ""),
+            date_of_birth=data.get("date_of_birth"),
+        )
+        return Response(
+            ProfileInternalOutputSerializer(profile).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ProfileDetailInternalApi(APIView):
+    permission_classes = [HasServiceScope]
+    required_scopes = {SCOPE_READ}
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Get a user's profile",
+        description=f"Scope `{SCOPE_READ}`. `timezone` and `specialty` are null for patients.",
+        parameters=[
+            OpenApiParameter(
+                "user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="User id"
+            )
+        ],
+        responses={
+            200: ProfileInternalOutputSerializer,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: problem("No profile for this user id", status=404, code="profile-not-found"),
+        },
+        examples=[
+            OpenApiExample("doctor", value=DOCTOR_EXAMPLE, response_only=True),
+            OpenApiExample("patient", value=PATIENT_EXAMPLE, response_only=True),
+        ],
+    )
+    def get(self, request: Request, user_id: str) -> Response:
+        profile = selectors.profile_get(user_id=user_id)
+        return Response(ProfileInternalOutputSerializer(profile).data)

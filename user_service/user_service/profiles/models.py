@@ -1,0 +1,95 @@
+"""Profiles of patients and doctors (ids minted by auth_service) and medical specialties."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone as dj_timezone
+
+from common.permissions import ROLE_DOCTOR, ROLE_PATIENT
+from user_service.profiles.validators import validate_phone, validate_timezone
+
+# The roles that have a profile here; staff accounts have none.
+PROFILE_ROLE_CHOICES = (ROLE_PATIENT, ROLE_DOCTOR)
+
+FULL_NAME_MAX_LENGTH = 200
+TIMEZONE_MAX_LENGTH = 64
+PHONE_MAX_LENGTH = 32
+
+
+class Specialty(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="specialty_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(name=""), name="specialty_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Doctor(models.Model):
+    """A doctor's public profile; ``user_id`` is the doctor's id in auth_service."""
+
+    role = ROLE_DOCTOR
+
+    user_id = models.UUIDField(primary_key=True, verbose_name="user id")
+    full_name = models.CharField(max_length=FULL_NAME_MAX_LENGTH)
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="doctors")
+    bio = models.TextField(blank=True)
+    timezone = models.CharField(
+        max_length=TIMEZONE_MAX_LENGTH,
+        validators=[validate_timezone],
+        help_text="IANA time zone name, e.g. Europe/Berlin.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["full_name", "user_id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(full_name=""), name="doctor_full_name_not_empty"),
+            models.CheckConstraint(condition=~Q(timezone=""), name="doctor_timezone_not_empty"),
+        ]
+        indexes = [
+            # Directory ordering by name, and a specialty filter ordered by name.
+            models.Index(fields=["full_name", "user_id"], name="doctor_full_name_idx"),
+            models.Index(fields=["specialty", "full_name"], name="doctor_specialty_name_idx"),
+            models.Index(fields=["timezone"], name="doctor_timezone_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Patient(models.Model):
+    """A patient's profile; ``user_id`` is the patient's id in auth_service."""
+
+    role = ROLE_PATIENT
+
+    user_id = models.UUIDField(primary_key=True, verbose_name="user id")
+    full_name = models.CharField(max_length=FULL_NAME_MAX_LENGTH)
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True, validators=[validate_phone])
+    date_of_birth = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["full_name", "user_id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(full_name=""), name="patient_full_name_not_empty"),
+        ]
+        indexes = [models.Index(fields=["full_name", "user_id"], name="patient_full_name_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        if self.date_of_birth and self.date_of_birth > dj_timezone.localdate():
+            raise ValidationError({"date_of_birth": "A date of birth cannot be in the future."})

@@ -1,0 +1,131 @@
+"""Every read of the profiles app."""
+
+from __future__ import annotations
+
+import uuid
+from functools import reduce
+from operator import and_
+
+from django.db.models import Q, QuerySet
+
+from common.permissions import ROLE_DOCTOR, ROLE_PATIENT
+from user_service.profiles.exceptions import DoctorNotFound, ProfileNotFound, UnknownSpecialty
+from user_service.profiles.models import Doctor, Patient, Specialty
+
+# API ``ordering`` value → ORDER BY; every one ends in the primary key so pages are stable.
+DOCTOR_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "full_name": ("full_name", "user_id"),
+    "-full_name": ("-full_name", "-user_id"),
+    "specialty": ("specialty__name", "full_name", "user_id"),
+    "-specialty": ("-specialty__name", "full_name", "user_id"),
+}
+DOCTOR_ORDERING_LABELS = {
+    "full_name": "Name, A to Z",
+    "-full_name": "Name, Z to A",
+    "specialty": "Specialty name, A to Z, then name",
+    "-specialty": "Specialty name, Z to A, then name",
+}
+MAX_SEARCH_TERMS = 8
+
+Profile = Doctor | Patient
+
+
+def _as_uuid(value: uuid.UUID | str) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def specialty_list() -> QuerySet[Specialty]:
+    """Return every specialty, by name."""
+    return Specialty.objects.order_by("name", "slug")
+
+
+def specialty_get(*, slug: str, field: str = "specialty") -> Specialty:
+    """Return the specialty with ``slug``.
+
+    Raises ``UnknownSpecialty`` (a 400 naming ``field``) when there is none.
+    """
+    try:
+        return Specialty.objects.get(slug=slug)
+    except Specialty.DoesNotExist as exc:
+        raise UnknownSpecialty(slug, field=field) from exc
+
+
+def doctor_list(
+    *, search: str = "", specialty_slug: str | None = None, ordering: str = "full_name"
+) -> QuerySet[Doctor]:
+    """Return doctors with their specialty joined in (one query however many rows).
+
+    ``search`` is split on whitespace; every term must occur (case-insensitively)
+    in the full name, the specialty name or the bio. ``specialty_slug`` narrows
+    to one specialty and raises ``UnknownSpecialty`` when no specialty has it.
+    ``ordering`` is a key of ``DOCTOR_ORDERINGS``.
+    """
+    queryset = Doctor.objects.select_related("specialty")
+    if specialty_slug:
+        queryset = queryset.filter(specialty=specialty_get(slug=specialty_slug))
+    terms = search.split()[:MAX_SEARCH_TERMS]
+    if terms:
+        queryset = queryset.filter(
+            reduce(
+                and_,
+                (
+                    Q(full_name__icontains=term)
+                    | Q(specialty__name__icontains=term)
+                    | Q(bio__icontains=term)
+                    for term in terms
+                ),
+            )
+        )
+    return queryset.order_by(*DOCTOR_ORDERINGS[ordering])
+
+
+def doctor_get(*, user_id: uuid.UUID | str) -> Doctor:
+    """Return the doctor with ``user_id``; raise ``DoctorNotFound`` (also for a malformed id)."""
+    pk = _as_uuid(user_id)
+    if pk is None:
+        raise DoctorNotFound()
+    try:
+        return Doctor.objects.select_related("specialty").get(pk=pk)
+    except Doctor.DoesNotExist as exc:
+        raise DoctorNotFound() from exc
+
+
+def profile_find(*, user_id: uuid.UUID) -> Profile | None:
+    """Return the doctor or patient profile of ``user_id``, or ``None``."""
+    doctor = Doctor.objects.select_related("specialty").filter(pk=user_id).first()
+    if doctor is not None:
+        return doctor
+    return Patient.objects.filter(pk=user_id).first()
+
+
+def profile_get(*, user_id: uuid.UUID | str) -> Profile:
+    """Return the profile of ``user_id``; raise ``ProfileNotFound`` (also for a malformed id)."""
+    pk = _as_uuid(user_id)
+    profile = profile_find(user_id=pk) if pk is not None else None
+    if profile is None:
+        raise ProfileNotFound()
+    return profile
+
+
+def profile_get_for_user(*, user_id: uuid.UUID, role: str) -> Profile:
+    """Return the caller's own profile, looked up by the role their token carries.
+
+    Raises ``ProfileNotFound`` for staff (who have no profile) and for a
+    patient or doctor whose profile does not exist.
+    """
+    if role == ROLE_DOCTOR:
+        profile: Profile | None = (
+            Doctor.objects.select_related("specialty").filter(pk=user_id).first()
+        )
+    elif role == ROLE_PATIENT:
+        profile = Patient.objects.filter(pk=user_id).first()
+    else:
+        raise ProfileNotFound("Staff accounts have no profile.")
+    if profile is None:
+        raise ProfileNotFound()
+    return profile

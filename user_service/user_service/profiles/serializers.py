@@ -1,0 +1,139 @@
+"""Input and output serializers of the profiles APIs (top level, uniquely named for the schema)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from common.permissions import ROLE_DOCTOR
+from user_service.profiles.models import (
+    FULL_NAME_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    PROFILE_ROLE_CHOICES,
+    TIMEZONE_MAX_LENGTH,
+)
+from user_service.profiles.selectors import DOCTOR_ORDERING_LABELS
+from user_service.profiles.validators import validate_phone, validate_timezone
+
+BIO_MAX_LENGTH = 5000
+
+
+def _timezone_field(**kwargs) -> serializers.CharField:
+    kwargs.setdefault("help_text", "IANA time zone name, e.g. `Europe/Berlin`.")
+    return serializers.CharField(
+        max_length=TIMEZONE_MAX_LENGTH, validators=[validate_timezone], **kwargs
+    )
+
+
+def _specialty_slug_field(**kwargs) -> serializers.SlugField:
+    kwargs.setdefault("help_text", "A slug from `GET /api/v1/specialties/`.")
+    return serializers.SlugField(max_length=64, **kwargs)
+
+
+# Output
+
+
+class SpecialtyOutputSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class DoctorOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="user_id")
+    full_name = serializers.CharField()
+    specialty = SpecialtyOutputSerializer()
+    bio = serializers.CharField()
+    timezone = serializers.CharField(help_text="IANA time zone name of the doctor's schedule.")
+
+
+class DoctorProfileOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="user_id")
+    role = serializers.ChoiceField(choices=PROFILE_ROLE_CHOICES)
+    full_name = serializers.CharField()
+    specialty = SpecialtyOutputSerializer()
+    bio = serializers.CharField()
+    timezone = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class PatientProfileOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="user_id")
+    role = serializers.ChoiceField(choices=PROFILE_ROLE_CHOICES)
+    full_name = serializers.CharField()
+    phone = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ProfileInternalOutputSerializer(serializers.Serializer):
+    """A doctor or a patient, as other services need it.
+
+    Patients have no ``timezone`` or ``specialty``: ``allow_null`` makes the
+    missing attributes render as ``null``.
+    """
+
+    user_id = serializers.UUIDField()
+    role = serializers.ChoiceField(choices=PROFILE_ROLE_CHOICES)
+    full_name = serializers.CharField()
+    timezone = serializers.CharField(allow_null=True, help_text="Doctors only; null for patients.")
+    specialty = SpecialtyOutputSerializer(
+        allow_null=True, help_text="Doctors only; null for patients."
+    )
+
+
+# Input
+
+
+class DoctorListFilterInputSerializer(serializers.Serializer):
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Words that must all occur (any case) in the name, specialty or bio.",
+    )
+    specialty = _specialty_slug_field(required=False, allow_blank=True)
+    ordering = serializers.ChoiceField(
+        choices=list(DOCTOR_ORDERING_LABELS.items()), required=False, default="full_name"
+    )
+
+
+class DoctorProfilePatchInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=FULL_NAME_MAX_LENGTH, required=False)
+    bio = serializers.CharField(max_length=BIO_MAX_LENGTH, required=False, allow_blank=True)
+    timezone = _timezone_field(required=False)
+    specialty = _specialty_slug_field(required=False)
+
+
+class PatientProfilePatchInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=FULL_NAME_MAX_LENGTH, required=False)
+    phone = serializers.CharField(
+        max_length=PHONE_MAX_LENGTH, required=False, allow_blank=True, validators=[validate_phone]
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+
+
+class ProfileCreateInputSerializer(serializers.Serializer):
+    user_id = serializers.UUIDField(help_text="The user's id in auth_service.")
+    role = serializers.ChoiceField(choices=PROFILE_ROLE_CHOICES)
+    full_name = serializers.CharField(max_length=FULL_NAME_MAX_LENGTH)
+    specialty = _specialty_slug_field(required=False, help_text="Doctors only (required for them).")
+    timezone = _timezone_field(required=False, help_text="Doctors only (required for them).")
+    bio = serializers.CharField(max_length=BIO_MAX_LENGTH, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=PHONE_MAX_LENGTH, required=False, allow_blank=True, validators=[validate_phone]
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if attrs["role"] == ROLE_DOCTOR:
+            missing = {
+                name: serializers.ErrorDetail(
+                    "This field is required for doctors.", code="required"
+                )
+                for name in ("specialty", "timezone")
+                if not attrs.get(name)
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs

@@ -1,0 +1,38 @@
+"""factory_boy factories of the profiles models."""
+
+import uuid
+
+import factory
+
+from user_service.profiles.models import Doctor, Patient, Specialty
+
+
+class SpecialtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Specialty
+        # The data migration already made the real ones: reuse them by slug.
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"specialty-{n}")
+    name = factory.Sequence(lambda n: f"Specialty {n}")
+
+
+class DoctorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Doctor
+
+    user_id = factory.LazyFunction(uuid.uuid4)
+    full_name = factory.Faker("name")
+    specialty = factory.SubFactory(SpecialtyFactory)
+    bio = factory.Faker("sentence")
+    timezone = "Europe/Berlin"
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    user_id = factory.LazyFunction(uuid.uuid4)
+    full_name = factory.Faker("name")
+    phone = "+49 30 1234567"
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=90)

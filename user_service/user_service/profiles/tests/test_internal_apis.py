@@ -1,0 +1,270 @@
+"""Internal API: idempotent profile creation and look-up, service tokens with scopes only."""
+
+import uuid
+
+import pytest
+
+from common.testing import (
+    BearerClient,
+    foreign_private_key,
+    forged_tokens,
+    mint,
+    service_token,
+    unsigned_token,
+)
+from user_service.profiles.models import Doctor, Patient
+from user_service.profiles.tests.factories import DoctorFactory, PatientFactory
+from user_service.profiles.tests.helpers import assert_problem, error_fields
+
+pytestmark = pytest.mark.django_db
+
+CREATE_URL = "/internal/v1/profiles/"
+
+
+def _detail_url(user_id) -> str:
+    return f"{CREATE_URL}{user_id}/"
+
+
+@pytest.fixture
+def writer(service_client):
+    return service_client("profiles:write", client_id="auth_service")
+
+
+@pytest.fixture
+def reader(service_client):
+    return service_client("profiles:read", client_id="appointment_service")
+
+
+def _doctor_payload(**overrides):
+    payload = {
+        "user_id": str(uuid.uuid4()),
+        "role": "doctor",
+        "full_name": "Dr. Anna Weber",
+        "specialty": "cardiology",
+        "timezone": "Europe/Berlin",
+        "bio": "Heart.",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def _count() -> int:
+    return Doctor.objects.count() + Patient.objects.count()
+
+
+# Permissions
+
+
+@pytest.mark.parametrize(
+    ("method", "url"), [("post", CREATE_URL), ("get", _detail_url(uuid.UUID(int=7)))]
+)
+def test_internal_endpoints_need_a_token(anon_client, method, url):
+    assert_problem(getattr(anon_client, method)(url, {}), 401, "not-authenticated")
+
+
+@pytest.mark.parametrize("role", ["patient", "doctor", "staff"])
+def test_user_tokens_are_refused(make_client, role):
+    client = make_client(role)
+    response = client.post(CREATE_URL, _doctor_payload(user_id=str(client.user_id)))
+    assert_problem(response, 403, "permission-denied")
+    assert_problem(client.get(_detail_url(client.user_id)), 403)
+    assert _count() == 0
+
+
+def test_wrong_scope_is_refused(writer, reader):
+    patient = PatientFactory()
+    assert_problem(reader.post(CREATE_URL, _doctor_payload()), 403, "permission-denied")
+    assert_problem(writer.get(_detail_url(patient.user_id)), 403, "permission-denied")
+    assert _count() == 1
+
+
+def test_forged_tokens_are_refused_on_the_internal_api():
+    user_id = uuid.uuid4()
+    forged = dict(forged_tokens(user_id))
+    forged.update(
+        {
+            "service-foreign-key": service_token(
+                "auth_service", "profiles:write", key=foreign_private_key()
+            ),
+            "service-wrong-audience": service_token(
+                "auth_service", "profiles:write", aud="schedule_service"
+            ),
+            "service-expired": service_token("auth_service", "profiles:write", lifetime=-120),
+            "service-alg-none": unsigned_token(
+                {"sub": "service:auth_service", "scope": "profiles:write", "token_type": "service"}
+            ),
+            "service-bad-subject": mint(
+                sub="auth_service", token_type="service", scope="profiles:write"
+            ),
+        }
+    )
+    for name, token in forged.items():
+        client = BearerClient(token)
+        response = client.post(CREATE_URL, _doctor_payload(user_id=str(user_id)))
+        assert response.status_code == 401, name
+        assert_problem(response, 401)
+        assert client.get(_detail_url(user_id)).status_code == 401, name
+    assert _count() == 0
+
+
+# Create
+
+
+def test_create_doctor(writer):
+    payload = _doctor_payload()
+    response = writer.post(CREATE_URL, payload)
+    assert response.status_code == 201, response.content
+    assert response.json() == {
+        "user_id": payload["user_id"],
+        "role": "doctor",
+        "full_name": "Dr. Anna Weber",
+        "timezone": "Europe/Berlin",
+        "specialty": {"slug": "cardiology", "name": "Cardiology"},
+    }
+    doctor = Doctor.objects.get()
+    assert (str(doctor.pk), doctor.bio) == (payload["user_id"], "Heart.")
+
+
+def test_create_patient(writer):
+    user_id = str(uuid.uuid4())
+    response = writer.post(
+        CREATE_URL,
+        {
+            "user_id": user_id,
+            "role": "patient",
+            "full_name": "Jonas Keller",
+            "phone": "+49 30 1234567",
+            "date_of_birth": "1988-04-17",
+            "specialty": "ignored-for-patients",
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert response.json() == {
+        "user_id": user_id,
+        "role": "patient",
+        "full_name": "Jonas Keller",
+        "timezone": None,
+        "specialty": None,
+    }
+    patient = Patient.objects.get()
+    assert str(patient.date_of_birth) == "1988-04-17"
+    assert not Doctor.objects.exists()
+
+
+def test_create_is_idempotent_on_user_id(writer):
+    payload = _doctor_payload()
+    first = writer.post(CREATE_URL, payload)
+    second = writer.post(CREATE_URL, {**payload, "full_name": "Someone Else"})
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json() == first.json()
+    assert Doctor.objects.count() == 1
+    assert Doctor.objects.get().full_name == "Dr. Anna Weber"
+
+
+def test_create_with_the_other_role_conflicts(writer):
+    patient = PatientFactory()
+    response = writer.post(CREATE_URL, _doctor_payload(user_id=str(patient.user_id)))
+    assert_problem(response, 409, "profile-role-conflict")
+    assert not Doctor.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code", "fields"),
+    [
+        ({"specialty": "astrology"}, "unknown-specialty", {"specialty"}),
+        ({"timezone": "Mars/Olympus"}, "validation-error", {"timezone"}),
+        ({"timezone": "europe/berlin"}, "validation-error", {"timezone"}),
+        ({"role": "staff"}, "validation-error", {"role"}),
+        ({"role": "admin"}, "validation-error", {"role"}),
+        ({"user_id": "not-a-uuid"}, "validation-error", {"user_id"}),
+        ({"user_id": None}, "validation-error", {"user_id"}),
+        ({"full_name": ""}, "validation-error", {"full_name"}),
+        ({"full_name": ["A"]}, "validation-error", {"full_name"}),
+        ({"specialty": None, "timezone": None}, "validation-error", {"specialty", "timezone"}),
+        ({"specialty": ""}, "validation-error", {"specialty"}),
+        ({"bio": {"x": 1}}, "validation-error", {"bio"}),
+    ],
+)
+def test_create_bad_input_is_refused_and_stores_nothing(writer, overrides, code, fields):
+    payload = {k: v for k, v in _doctor_payload(**overrides).items() if v is not None}
+    if overrides.get("user_id", "") is None:
+        payload.pop("user_id", None)
+    body = assert_problem(writer.post(CREATE_URL, payload), 400, code)
+    assert error_fields(body) == fields
+    assert _count() == 0
+
+
+def test_create_missing_fields(writer):
+    body = assert_problem(writer.post(CREATE_URL, {}), 400, "validation-error")
+    assert error_fields(body) == {"user_id", "role", "full_name"}
+    assert _count() == 0
+
+
+def test_create_doctor_without_specialty_and_timezone(writer):
+    payload = _doctor_payload()
+    del payload["specialty"], payload["timezone"]
+    body = assert_problem(writer.post(CREATE_URL, payload), 400)
+    assert error_fields(body) == {"specialty", "timezone"}
+    assert {e["code"] for e in body["errors"]} == {"required"}
+    assert _count() == 0
+
+
+def test_create_patient_born_in_the_future_is_refused(writer):
+    response = writer.post(
+        CREATE_URL,
+        {
+            "user_id": str(uuid.uuid4()),
+            "role": "patient",
+            "full_name": "P",
+            "date_of_birth": "2999-01-01",
+        },
+    )
+    body = assert_problem(response, 400, "validation-error")
+    assert error_fields(body) == {"date_of_birth"}
+    assert _count() == 0
+
+
+def test_create_malformed_json_is_refused(writer):
+    response = writer.post(CREATE_URL, data='{"user_id": ', content_type="application/json")
+    assert_problem(response, 400)
+    assert _count() == 0
+
+
+def test_one_token_with_both_scopes_can_create_and_read(service_client):
+    client = service_client("profiles:read profiles:write")
+    payload = _doctor_payload()
+    assert client.post(CREATE_URL, payload).status_code == 201
+    assert client.get(_detail_url(payload["user_id"])).json()["role"] == "doctor"
+
+
+# Read
+
+
+def test_read_doctor(reader):
+    doctor = DoctorFactory(timezone="Asia/Tokyo")
+    response = reader.get(_detail_url(doctor.user_id))
+    assert response.status_code == 200
+    assert response.json() == {
+        "user_id": str(doctor.user_id),
+        "role": "doctor",
+        "full_name": doctor.full_name,
+        "timezone": "Asia/Tokyo",
+        "specialty": {"slug": doctor.specialty.slug, "name": doctor.specialty.name},
+    }
+
+
+def test_read_patient_has_no_timezone_or_specialty(reader):
+    patient = PatientFactory()
+    body = reader.get(_detail_url(patient.user_id)).json()
+    assert body == {
+        "user_id": str(patient.user_id),
+        "role": "patient",
+        "full_name": patient.full_name,
+        "timezone": None,
+        "specialty": None,
+    }
+
+
+@pytest.mark.parametrize("user_id", [uuid.uuid4(), "not-a-uuid"])
+def test_read_unknown_profile_is_404(reader, user_id):
+    assert_problem(reader.get(_detail_url(user_id)), 404, "profile-not-found")

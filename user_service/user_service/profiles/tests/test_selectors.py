@@ -1,0 +1,116 @@
+"""Reads: specialties, the doctor directory and profile look-ups."""
+
+import uuid
+
+import pytest
+
+from user_service.profiles import selectors
+from user_service.profiles.exceptions import DoctorNotFound, ProfileNotFound, UnknownSpecialty
+from user_service.profiles.tests.factories import DoctorFactory, PatientFactory, SpecialtyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def directory():
+    cardiology = SpecialtyFactory(slug="cardiology")
+    dermatology = SpecialtyFactory(slug="dermatology")
+    return {
+        "anna": DoctorFactory(full_name="Anna Weber", specialty=cardiology, bio="Heart failure."),
+        "bert": DoctorFactory(full_name="Bert Keller", specialty=dermatology, bio="Skin and hair."),
+        "carla": DoctorFactory(
+            full_name="Carla Brandt", specialty=cardiology, bio="Sports medicine."
+        ),
+    }
+
+
+def _names(queryset):
+    return [doctor.full_name for doctor in queryset]
+
+
+def test_specialty_list_is_ordered_by_name():
+    names = [s.name for s in selectors.specialty_list()]
+    assert names == sorted(names)
+
+
+def test_specialty_get_unknown_slug_raises_with_the_field():
+    with pytest.raises(UnknownSpecialty) as excinfo:
+        selectors.specialty_get(slug="astrology", field="filter")
+    assert excinfo.value.extra["errors"][0]["field"] == "filter"
+
+
+def test_doctor_list_orders_by_name_by_default(directory):
+    assert _names(selectors.doctor_list()) == ["Anna Weber", "Bert Keller", "Carla Brandt"]
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("-full_name", ["Carla Brandt", "Bert Keller", "Anna Weber"]),
+        ("specialty", ["Anna Weber", "Carla Brandt", "Bert Keller"]),
+        ("-specialty", ["Bert Keller", "Anna Weber", "Carla Brandt"]),
+    ],
+)
+def test_doctor_list_ordering(directory, ordering, expected):
+    assert _names(selectors.doctor_list(ordering=ordering)) == expected
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("anna", ["Anna Weber"]),
+        ("KELLER", ["Bert Keller"]),
+        ("cardio", ["Anna Weber", "Carla Brandt"]),
+        ("sports", ["Carla Brandt"]),
+        ("cardiology heart", ["Anna Weber"]),
+        ("  ", ["Anna Weber", "Bert Keller", "Carla Brandt"]),
+        ("nobody", []),
+    ],
+)
+def test_doctor_list_search_matches_name_specialty_and_bio(directory, search, expected):
+    assert _names(selectors.doctor_list(search=search)) == expected
+
+
+def test_doctor_list_filters_by_specialty(directory):
+    assert _names(selectors.doctor_list(specialty_slug="dermatology")) == ["Bert Keller"]
+
+
+def test_doctor_list_unknown_specialty_raises(directory):
+    with pytest.raises(UnknownSpecialty):
+        selectors.doctor_list(specialty_slug="astrology")
+
+
+def test_doctor_get(directory):
+    anna = directory["anna"]
+    assert selectors.doctor_get(user_id=str(anna.user_id)) == anna
+    assert selectors.doctor_get(user_id=anna.user_id) == anna
+
+
+@pytest.mark.parametrize("user_id", [uuid.uuid4(), "not-a-uuid", ""])
+def test_doctor_get_unknown_or_malformed_raises(user_id):
+    with pytest.raises(DoctorNotFound):
+        selectors.doctor_get(user_id=user_id)
+
+
+def test_profile_get_finds_doctors_and_patients():
+    doctor, patient = DoctorFactory(), PatientFactory()
+    assert selectors.profile_get(user_id=doctor.user_id) == doctor
+    assert selectors.profile_get(user_id=str(patient.user_id)) == patient
+
+
+@pytest.mark.parametrize("user_id", [uuid.uuid4(), "nope"])
+def test_profile_get_unknown_or_malformed_raises(user_id):
+    with pytest.raises(ProfileNotFound):
+        selectors.profile_get(user_id=user_id)
+
+
+def test_profile_get_for_user_looks_in_the_table_of_the_role():
+    doctor = DoctorFactory()
+    assert selectors.profile_get_for_user(user_id=doctor.user_id, role="doctor") == doctor
+    with pytest.raises(ProfileNotFound):
+        selectors.profile_get_for_user(user_id=doctor.user_id, role="patient")
+
+
+def test_profile_get_for_user_staff_has_none():
+    with pytest.raises(ProfileNotFound, match="Staff"):
+        selectors.profile_get_for_user(user_id=uuid.uuid4(), role="staff")

@@ -1,0 +1,21 @@
+"""URLs of the profiles app: the public API and, separately, the internal one."""
+
+from django.urls import path
+
+from user_service.profiles import apis, internal_apis
+
+api_urlpatterns = [
+    path("specialties/", apis.SpecialtyListApi.as_view(), name="specialty-list"),
+    path("doctors/", apis.DoctorListApi.as_view(), name="doctor-list"),
+    path("doctors/<str:id>/", apis.DoctorDetailApi.as_view(), name="doctor-detail"),
+    path("profiles/me/", apis.ProfileMeApi.as_view(), name="profile-me"),
+]
+
+internal_urlpatterns = [
+    path("profiles/", internal_apis.ProfileCreateInternalApi.as_view(), name="profile-create"),
+    path(
+        "profiles/<str:user_id>/",
+        internal_apis.ProfileDetailInternalApi.as_view(),
+        name="profile-detail",
+    ),
+]
