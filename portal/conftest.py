@@ -1,0 +1,3 @@
+"""Fixtures of the portal's tests."""
+
+pytest_plugins = ["common.testing"]

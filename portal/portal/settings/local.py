@@ -1,0 +1,8 @@
+"""portal settings for a developer's machine (`make run`)."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-auth-service")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+from .base import *  # noqa: E402
