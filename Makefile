@@ -1,0 +1,79 @@
+# The two commands: `make run` and `make test`. Everything else they need, they do.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Services that exist in this checkout, in start order.
+SERVICES := $(foreach s,auth_service user_service schedule_service appointment_service portal,$(if $(wildcard $(s)/manage.py),$(s)))
+API_SERVICES := $(filter-out portal,$(SERVICES))
+# Set TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432) to run every test on
+# PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
+TEST_POSTGRES_URL ?=
+
+.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): requirements/dev.txt common/pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e common
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+run: install ## Set up everything (keys, migrations, demo data) and start all services on SQLite
+	$(BIN)/python scripts/devrun.py
+
+test: install lint check-migrations check-schema test-unit test-integration ## Lint, then every test with coverage (fails under 90% per service)
+	@echo "All checks passed."
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-migrations: install ## Fail when a model change has no migration
+	@for s in $(SERVICES); do \
+	  (cd $$s && DJANGO_SETTINGS_MODULE=$$s.settings.test ../$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null) \
+	    || { echo "$$s: missing migration"; exit 1; }; \
+	done
+
+check-schema: install ## Validate every service's OpenAPI schema, warnings are errors
+	@for s in $(API_SERVICES); do \
+	  (cd $$s && DJANGO_SETTINGS_MODULE=$$s.settings.test ../$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null) \
+	    || { echo "$$s: schema is not valid"; exit 1; }; \
+	  echo "$$s: schema valid"; \
+	done
+
+test-unit: install ## Unit and API tests of common and each service, with coverage
+	@mkdir -p coverage_reports
+	cd common && ../$(BIN)/coverage run -m pytest -q && ../$(BIN)/coverage report --fail-under=90 | tee ../coverage_reports/common.txt
+	@set -e; for s in $(SERVICES); do \
+	  echo "== $$s"; \
+	  if [ -n "$(TEST_POSTGRES_URL)" ]; then export DATABASE_URL="$(TEST_POSTGRES_URL)/$$s" REQUIRE_POSTGRES=1; fi; \
+	  (cd $$s && ../$(BIN)/coverage run -m pytest -q && ../$(BIN)/coverage report --fail-under=90 | tee ../coverage_reports/$$s.txt); \
+	done
+
+test-integration: install ## Start the services as processes and test them over HTTP
+	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/integration
+
+compose-check: ## Lint the Dockerfile and validate compose.yaml
+	bash scripts/compose_check.sh
+
+lock: install ## Re-pin requirements/*.txt from requirements/*.in
+	$(BIN)/python -m pip install --quiet pip-tools
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o base.txt base.in
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
+
+clean: ## Remove the virtualenv, local databases, keys and logs
+	rm -rf $(VENV) .dev */var coverage_reports/*.txt

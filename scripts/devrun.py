@@ -1,0 +1,80 @@
+"""`make run`: set up every service on SQLite with demo data, start them, stop them on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stack import DEMO_FILE, ROOT, Stack, present_services  # noqa: E402
+
+TITLES = {
+    "portal": "Portal (patients and doctors)",
+    "auth_service": "auth_service",
+    "user_service": "user_service",
+    "schedule_service": "schedule_service",
+    "appointment_service": "appointment_service",
+}
+
+
+def main() -> int:
+    state = ROOT / ".dev"
+    (state / "logs").mkdir(parents=True, exist_ok=True)
+    stack = Stack(
+        state_dir=state,
+        ports=dict(present_services()),
+        settings_module="local",
+        log_dir=state / "logs",
+    )
+    print("Preparing: signing key, secrets, migrations, demo data ...", flush=True)
+    stack.prepare(demo=True)
+    print("Starting services ...", flush=True)
+    try:
+        stack.start()
+    except RuntimeError as exc:
+        stack.stop()
+        print(f"Could not start: {exc}. See {state / 'logs'}.", file=sys.stderr)
+        return 1
+
+    demo = json.loads(DEMO_FILE.read_text())
+    print("\nThe clinic is running.\n")
+    for service in stack.ports:
+        url = stack.url(service)
+        extra = "" if service == "portal" else f"   API docs {url}/api/docs/   admin {url}/admin/"
+        print(f"  {TITLES[service]:<32} {url}{extra}")
+    print(f"\nDemo logins (password for all: {demo['password']})")
+    print(f"  staff (every /admin/):  {demo['staff'][0]['email']}")
+    for person in demo["patients"]:
+        print(f"  patient:                {person['email']}  ({person['full_name']})")
+    for person in demo["doctors"]:
+        print(
+            f"  doctor:                 {person['email']}  ({person['full_name']}, {person['specialty']}, {person['timezone']})"
+        )
+    print(f"\nLogs: {state / 'logs'}/<service>.log. Press Ctrl-C to stop.", flush=True)
+
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping:
+        for service, process in stack.processes.items():
+            if process.poll() is not None:
+                print(f"{service} exited with {process.returncode}; stopping.", file=sys.stderr)
+                stopping = True
+                break
+        time.sleep(0.5)
+    print("\nStopping ...")
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Set up and start the services as real processes (used by `make run` and the integration tests).
+
+Every service is configured only through environment variables, the same ones
+compose.yaml sets, so what runs here is what runs in containers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+DEMO_FILE = ROOT / "demo" / "demo_data.json"
+
+# (name, port) in start order; a service whose folder is missing is skipped.
+SERVICES = [
+    ("auth_service", 8001),
+    ("user_service", 8002),
+    ("schedule_service", 8003),
+    ("appointment_service", 8004),
+    ("portal", 8000),
+]
+DATABASE_SERVICES = ("auth_service", "user_service", "schedule_service", "appointment_service")
+
+# Which service account may ask for which audience and scopes.
+SERVICE_ACCOUNTS = {
+    "schedule_service": {"user_service": ["profiles:read"]},
+    "appointment_service": {
+        "schedule_service": ["slots:read", "slots:reserve", "slots:release"],
+        "user_service": ["profiles:read"],
+    },
+}
+
+
+def present_services() -> list[tuple[str, int]]:
+    return [(name, port) for name, port in SERVICES if (ROOT / name / "manage.py").exists()]
+
+
+@dataclass
+class Stack:
+    """A configured set of services: ports, database URLs, secrets and their processes."""
+
+    state_dir: Path
+    ports: dict[str, int]
+    database_urls: dict[str, str] = field(default_factory=dict)
+    settings_module: str = "local"
+    cache_url: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+    workers: int = 2
+    log_dir: Path | None = None
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.state_dir / "secrets.json"
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def secrets(self) -> dict[str, str]:
+        """Development secrets, made once and kept in an ignored file."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        values = json.loads(self.secrets_file.read_text()) if self.secrets_file.exists() else {}
+        for name, _ in SERVICES:
+            values.setdefault(f"{name}_django_secret_key", secrets.token_urlsafe(48))
+            values.setdefault(f"{name}_client_secret", secrets.token_urlsafe(32))
+        self.secrets_file.write_text(json.dumps(values, indent=2))
+        self.secrets_file.chmod(0o600)
+        return values
+
+    def env(self, service: str) -> dict[str, str]:
+        """The environment of one service: the variables compose.yaml sets."""
+        values = self.secrets()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": f"{service}.settings.{self.settings_module}",
+            "DJANGO_SECRET_KEY": values[f"{service}_django_secret_key"],
+            "SERVICE_CLIENT_ID": service,
+            "SERVICE_CLIENT_SECRET": values[f"{service}_client_secret"],
+            "AUTH_SERVICE_URL": self.url("auth_service"),
+            "USER_SERVICE_URL": self.url("user_service"),
+            "SCHEDULE_SERVICE_URL": self.url("schedule_service")
+            if "schedule_service" in self.ports
+            else "",
+            "APPOINTMENT_SERVICE_URL": self.url("appointment_service")
+            if "appointment_service" in self.ports
+            else "",
+            "JWT_KEYS_DIR": str(self.state_dir / "jwt"),
+            "STATIC_ROOT": str(self.state_dir / "static" / service),
+            **self.extra_env,
+        }
+        if service in self.database_urls:
+            env["DATABASE_URL"] = self.database_urls[service]
+        else:
+            env["DATABASE_URL"] = f"sqlite:///{self.state_dir / f'{service}.sqlite3'}"
+        if self.cache_url:
+            env["CACHE_URL"] = self.cache_url
+        return env
+
+    def manage(self, service: str, *args: str, env: dict[str, str] | None = None) -> None:
+        subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT / service,
+            env={**self.env(service), **(env or {})},
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def prepare(self, *, demo: bool = True, collectstatic: bool = False) -> None:
+        """Keys, migrations, service accounts and (optionally) demo data; idempotent."""
+        values = self.secrets()
+        self.manage("auth_service", "signing_keys", "ensure")
+        for service in self.ports:
+            self.manage(service, "migrate", "--noinput")
+            if collectstatic:
+                self.manage(service, "collectstatic", "--noinput")
+        if not self.cache_url:
+            self.manage("auth_service", "createcachetable")
+        for client_id, grants in SERVICE_ACCOUNTS.items():
+            args = ["service_account", "--client-id", client_id, "--secret-env", "CLIENT_SECRET"]
+            for audience, scopes in grants.items():
+                args += ["--audience", audience, *(a for s in scopes for a in ("--scope", s))]
+            self.manage(
+                "auth_service", *args, env={"CLIENT_SECRET": values[f"{client_id}_client_secret"]}
+            )
+        if demo:
+            for service in self.ports:
+                if service in DATABASE_SERVICES:
+                    self.manage(service, "seed_demo", "--file", str(DEMO_FILE))
+
+    def start(self) -> None:
+        """Start every service under gunicorn and wait until each is ready."""
+        for service in self.ports:
+            self._spawn(service)
+        for service in self.ports:
+            self.wait_healthy(service)
+
+    def start_service(self, service: str) -> None:
+        """(Re)start one service and wait until it is ready."""
+        self._spawn(service)
+        self.wait_healthy(service)
+
+    def _spawn(self, service: str) -> None:
+        log = open(self.log_dir / f"{service}.log", "ab") if self.log_dir else None  # noqa: SIM115
+        self.processes[service] = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                f"{service}.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.ports[service]}",
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                "sync",
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "5",
+            ],
+            cwd=ROOT / service,
+            env=self.env(service),
+            stdout=log or None,
+            stderr=subprocess.STDOUT if log else None,
+        )
+
+    def wait_healthy(self, service: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            process = self.processes.get(service)
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"{service} exited with {process.returncode}")
+            try:
+                with urllib.request.urlopen(self.url(service) + "/readyz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{service} did not become ready in {timeout}s")
+
+    def stop_service(self, service: str) -> None:
+        process = self.processes.pop(service, None)
+        if process is None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop(self) -> None:
+        for service in list(self.processes):
+            self.stop_service(service)

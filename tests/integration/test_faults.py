@@ -1,0 +1,43 @@
+"""Registration while user_service is down leaves no account and answers 503 quickly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import make_stack, unique_email
+
+PASSWORD = "a-long-enough-passphrase"
+
+
+@pytest.fixture(scope="module")
+def auth_only(tmp_path_factory):
+    stack = make_stack(tmp_path_factory, ["auth_service", "user_service"], port_offset=100)
+    stack.log_dir = stack.state_dir
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+def test_registration_with_user_service_down_is_503_and_leaves_no_account(auth_only, http):
+    stack = auth_only
+    stack.stop_service("user_service")
+    email = unique_email("down")
+    body = {"email": email, "password": PASSWORD, "role": "patient", "full_name": "Down Time"}
+    started = time.monotonic()
+    response = http.post(f"{stack.url('auth_service')}/api/v1/auth/register", json=body, timeout=15)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "dependency-unavailable"
+    assert elapsed < 5, f"took {elapsed:.1f}s"
+    login = http.post(
+        f"{stack.url('auth_service')}/api/v1/auth/token",
+        json={"email": email, "password": PASSWORD},
+        timeout=5,
+    )
+    assert login.status_code == 401
+
+    # user_service comes back: the same registration now succeeds (the email was not kept).
+    stack.start_service("user_service")
+    again = http.post(f"{stack.url('auth_service')}/api/v1/auth/register", json=body, timeout=15)
+    assert again.status_code == 201, again.text
