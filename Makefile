@@ -13,7 +13,7 @@ API_SERVICES := $(filter-out portal,$(SERVICES))
 # PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
 TEST_POSTGRES_URL ?=
 
-.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check lock clean
+.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check postman lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 run: install ## Set up everything (keys, migrations, demo data) and start all services on SQLite
 	$(BIN)/python scripts/devrun.py
 
-test: install lint check-migrations check-schema test-unit test-integration ## Lint, then every test with coverage (fails under 90% per service)
+test: install lint check-migrations check-schema compose-check test-unit test-integration ## Lint, then every test with coverage (fails under 90% per service)
 	@echo "All checks passed."
 
 lint: install ## ruff lint and format check
@@ -69,6 +69,9 @@ test-integration: install ## Start the services as processes and test them over 
 
 compose-check: ## Lint the Dockerfile and validate compose.yaml
 	bash scripts/compose_check.sh
+
+postman: install ## Regenerate the Postman collection from the services' OpenAPI schemas
+	$(BIN)/python scripts/build_postman.py
 
 lock: install ## Re-pin requirements/*.txt from requirements/*.in
 	$(BIN)/python -m pip install --quiet pip-tools

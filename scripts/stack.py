@@ -176,16 +176,21 @@ class Stack:
         )
 
     def wait_healthy(self, service: str, timeout: float = 30.0) -> None:
+        """Wait until ``service`` (this process, not whatever holds the port) is ready."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             process = self.processes.get(service)
             if process is not None and process.poll() is not None:
-                raise RuntimeError(f"{service} exited with {process.returncode}")
+                raise RuntimeError(
+                    f"{service} exited with {process.returncode} (is its port taken?)"
+                )
             try:
                 with urllib.request.urlopen(self.url(service) + "/readyz", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    body = json.loads(response.read() or b"{}")
+                if body.get("service") != service:
+                    raise RuntimeError(f"port {self.ports[service]} is held by another program")
+                return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"{service} did not become ready in {timeout}s")

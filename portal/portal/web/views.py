@@ -6,4 +6,4 @@ from django.shortcuts import render
 
 def home(request):
     """The landing page: what the clinic offers and where its APIs live."""
-    return render(request, "portal/home.html", {"service_urls": settings.SERVICE_URLS})
+    return render(request, "portal/home.html", {"service_urls": settings.PUBLIC_SERVICE_URLS})

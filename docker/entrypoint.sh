@@ -1,0 +1,32 @@
+#!/bin/sh
+# Start a service container: migrate and make a signing key when asked, then serve with gunicorn.
+#
+# RUN_MIGRATIONS=1   apply the service's migrations first.
+# JWT_GENERATE_KEY=1 (auth_service) create a signing key in JWT_KEYS_DIR when there is none.
+# With arguments, run them instead of gunicorn (one-shot jobs such as compose's auth_setup).
+set -eu
+
+: "${SERVICE:?SERVICE is not set (the image sets it from its SERVICE build argument)}"
+
+if [ "${RUN_MIGRATIONS:-0}" = "1" ]; then
+    python manage.py migrate --noinput
+    # The database cache table (used when CACHE_URL is not set); a no-op when it exists.
+    python manage.py createcachetable
+fi
+
+if [ "${SERVICE}" = "auth_service" ] && [ "${JWT_GENERATE_KEY:-0}" = "1" ]; then
+    python manage.py signing_keys ensure
+fi
+
+if [ "$#" -gt 0 ]; then
+    exec "$@"
+fi
+
+# --no-control-socket: gunicorn's control socket would go to $HOME/.gunicorn, and the
+# image's user has no home.
+exec gunicorn "${SERVICE}.wsgi" \
+    --bind 0.0.0.0:8000 \
+    --workers "${GUNICORN_WORKERS:-2}" \
+    --worker-class sync \
+    --timeout 30 \
+    --no-control-socket

@@ -1,0 +1,193 @@
+"""Build postman/clinic.postman_collection.json from every service's OpenAPI schema.
+
+Each operation becomes a request with the schema's example body; signing in
+stores the tokens in collection variables, so the requests after it work.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = {
+    "auth_service": "auth_url",
+    "user_service": "user_url",
+    "schedule_service": "schedule_url",
+    "appointment_service": "appointment_url",
+}
+
+STORE_PAIR = [
+    "const body = pm.response.json();",
+    "if (body.access) { pm.collectionVariables.set('access_token', body.access); }",
+    "if (body.refresh) { pm.collectionVariables.set('refresh_token', body.refresh); }",
+    "pm.test('status is 2xx', () => pm.expect(pm.response.code).to.be.within(200, 299));",
+]
+STORE_SERVICE = [
+    "const body = pm.response.json();",
+    "if (body.access_token) { pm.collectionVariables.set('service_token', body.access_token); }",
+    "pm.test('status is 200', () => pm.response.to.have.status(200));",
+]
+# Requests in the order a person walks through them.
+ORDER = {
+    path: rank
+    for rank, path in enumerate(
+        [
+            "/api/v1/auth/register",
+            "/api/v1/auth/token",
+            "/api/v1/auth/me",
+            "/api/v1/auth/token/refresh",
+            "/api/v1/auth/password",
+            "/api/v1/auth/logout",
+            "/api/v1/auth/service-token",
+            "/.well-known/jwks.json",
+            "/api/v1/specialties/",
+            "/api/v1/doctors/",
+        ]
+    )
+}
+CHECK_2XX = ["pm.test('status is 2xx', () => pm.expect(pm.response.code).to.be.within(200, 299));"]
+
+
+def schema(service: str) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": f"{service}.settings.test"}
+    out = subprocess.run(
+        [sys.executable, "manage.py", "spectacular", "--format", "openapi-json"],
+        cwd=ROOT / service,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
+def example_body(operation: dict) -> tuple[str, str] | None:
+    content = operation.get("requestBody", {}).get("content", {})
+    for media in ("application/json", "application/x-www-form-urlencoded"):
+        if media in content:
+            examples = content[media].get("examples", {})
+            value = next(iter(examples.values()))["value"] if examples else {}
+            return media, value
+    return None
+
+
+def body_for(path: str, media: str, value: dict) -> dict:
+    substitutions = {"refresh": "{{refresh_token}}", "client_secret": "{{client_secret}}"}
+    value = {k: substitutions.get(k, v) for k, v in value.items()}
+    if path.endswith("/auth/token"):
+        value = {"email": "{{email}}", "password": "{{password}}"}
+    if path.endswith("/service-token"):
+        value = {**value, "audience": "user_service", "scope": "profiles:read"}
+    if media == "application/x-www-form-urlencoded":
+        return {
+            "mode": "urlencoded",
+            "urlencoded": [{"key": k, "value": str(v)} for k, v in value.items()],
+        }
+    return {
+        "mode": "raw",
+        "raw": json.dumps(value, indent=2),
+        "options": {"raw": {"language": "json"}},
+    }
+
+
+def request_item(service: str, path: str, method: str, operation: dict) -> dict:
+    url_var = SERVICES.get(service, "portal_url")
+    postman_path = path.replace("{", "{{").replace("}", "}}")
+    for name in ("id", "user_id", "doctor_id"):
+        postman_path = postman_path.replace("{{" + name + "}}", "{{" + f"{service}_{name}" + "}}")
+    item: dict = {
+        "name": operation.get("summary") or f"{method.upper()} {path}",
+        "request": {
+            "method": method.upper(),
+            "header": [],
+            "url": f"{{{{{url_var}}}}}{postman_path}",
+        },
+    }
+    if path.startswith("/internal/"):
+        item["request"]["auth"] = {
+            "type": "bearer",
+            "bearer": [{"key": "token", "value": "{{service_token}}"}],
+        }
+    elif operation.get("security") and any("bearerAuth" in s for s in operation["security"]):
+        item["request"]["auth"] = {
+            "type": "bearer",
+            "bearer": [{"key": "token", "value": "{{access_token}}"}],
+        }
+    else:
+        item["request"]["auth"] = {"type": "noauth"}
+    body = example_body(operation)
+    if body:
+        media, value = body
+        item["request"]["header"].append({"key": "Content-Type", "value": media})
+        item["request"]["body"] = body_for(path, media, value)
+    lines = CHECK_2XX
+    if path.endswith(("/auth/token", "/auth/token/refresh")):
+        lines = STORE_PAIR
+    elif path.endswith("/service-token"):
+        lines = STORE_SERVICE
+    item["event"] = [{"listen": "test", "script": {"type": "text/javascript", "exec": lines}}]
+    return item
+
+
+def main() -> None:
+    folders = []
+    for service in SERVICES:
+        if not (ROOT / service / "manage.py").exists():
+            continue
+        spec = schema(service)
+        paths = sorted(spec["paths"].items(), key=lambda item: ORDER.get(item[0], len(ORDER)))
+        items = [
+            request_item(service, path, method, operation)
+            for path, methods in paths
+            for method, operation in methods.items()
+        ]
+        folders.append({"name": service, "item": items})
+    variables = {
+        "portal_url": "http://127.0.0.1:8000",
+        "auth_url": "http://127.0.0.1:8001",
+        "user_url": "http://127.0.0.1:8002",
+        "schedule_url": "http://127.0.0.1:8003",
+        "appointment_url": "http://127.0.0.1:8004",
+        "email": "ana.lima@demo.clinic",
+        "password": "demo-clinic-2026",
+        "access_token": "",
+        "refresh_token": "",
+        "service_token": "",
+        "client_secret": "",
+        "user_service_id": "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f",
+        "user_service_user_id": "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f",
+    }
+    collection = {
+        "info": {
+            "name": "Clinic booking",
+            "description": "Every endpoint of the clinic booking services. Run 'Sign in' first; it stores "
+            "the tokens. For /internal/ calls, set client_secret (from .dev/secrets.json) and run "
+            "the client-credentials request.",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        "item": folders,
+        "variable": [{"key": k, "value": v} for k, v in variables.items()],
+    }
+    out = ROOT / "postman" / "clinic.postman_collection.json"
+    out.write_text(json.dumps(collection, indent=2, ensure_ascii=False) + "\n")
+    environment = {
+        "name": "local",
+        "values": [
+            {"key": k, "value": v, "enabled": True}
+            for k, v in variables.items()
+            if k.endswith("_url")
+        ],
+    }
+    (ROOT / "postman" / "local.postman_environment.json").write_text(
+        json.dumps(environment, indent=2) + "\n"
+    )
+    count = sum(len(f["item"]) for f in folders)
+    print(f"Wrote {out.relative_to(ROOT)} with {count} requests.")
+
+
+if __name__ == "__main__":
+    main()
