@@ -13,7 +13,7 @@ API_SERVICES := $(filter-out portal,$(SERVICES))
 # PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
 TEST_POSTGRES_URL ?=
 
-.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check postman lock clean
+.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check test-e2e chromium bench postman lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 run: install ## Set up everything (keys, migrations, demo data) and start all services on SQLite
 	$(BIN)/python scripts/devrun.py
 
-test: install lint check-migrations check-schema compose-check test-unit test-integration ## Lint, then every test with coverage (fails under 90% per service)
+test: install lint check-migrations check-schema compose-check test-unit test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
 	@echo "All checks passed."
 
 lint: install ## ruff lint and format check
@@ -67,8 +67,19 @@ test-unit: install ## Unit and API tests of common and each service, with covera
 test-integration: install ## Start the services as processes and test them over HTTP
 	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/integration
 
+test-e2e: install chromium ## Browser tests: Debian's Chromium driven by Playwright
+	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/e2e
+
+chromium: ## Install Debian's Chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
+
 compose-check: ## Lint the Dockerfile and validate compose.yaml
 	bash scripts/compose_check.sh
+
+bench: install ## Benchmarks over HTTP on PostgreSQL (TEST_POSTGRES_URL, default the local server)
+	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_identity.py
 
 postman: install ## Regenerate the Postman collection from the services' OpenAPI schemas
 	$(BIN)/python scripts/build_postman.py

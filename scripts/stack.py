@@ -209,3 +209,57 @@ class Stack:
     def stop(self) -> None:
         for service in list(self.processes):
             self.stop_service(service)
+
+
+TEST_BASE_PORT = int(os.environ.get("INTEGRATION_BASE_PORT", "18000"))
+_PORT_OFFSETS = {
+    "portal": 0,
+    "auth_service": 1,
+    "user_service": 2,
+    "schedule_service": 3,
+    "appointment_service": 4,
+}
+
+
+def fresh_postgres_databases(base_url: str, services: list[str], prefix: str) -> dict[str, str]:
+    """Drop and create one database per service; return their URLs."""
+    import psycopg
+
+    urls = {}
+    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
+        for service in services:
+            name = f"{prefix}_{service}"
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+            urls[service] = f"{base_url}/{name}"
+    return urls
+
+
+def make_test_stack(state_dir: Path, services: list[str], *, port_offset: int = 0) -> Stack:
+    """A prepared stack for tests: production settings and compose's variables.
+
+    With TEST_POSTGRES_URL each service gets a fresh PostgreSQL database, and
+    with TEST_REDIS_URL auth_service counts sign-in failures in Redis, as in
+    compose.yaml; otherwise SQLite files and the database cache.
+    """
+    postgres = os.environ.get("TEST_POSTGRES_URL", "")
+    databases = sorted(s for s in services if s in DATABASE_SERVICES)
+    stack = Stack(
+        state_dir=state_dir,
+        ports={s: TEST_BASE_PORT + port_offset + _PORT_OFFSETS[s] for s in services},
+        database_urls=fresh_postgres_databases(postgres, databases, f"it{port_offset}")
+        if postgres
+        else {},
+        settings_module="base",
+        cache_url=os.environ.get("TEST_REDIS_URL", ""),
+        extra_env={
+            "DJANGO_DEBUG": "false",
+            "LOG_JSON": "true",
+            "SERVICE_HTTP_READ_TIMEOUT": "2",
+            "LOGIN_FAILURES_PER_ADDRESS": "1000",
+            "JWKS_CACHE_SECONDS": "60",
+        },
+        log_dir=state_dir,
+    )
+    stack.prepare(demo=True, collectstatic=True)
+    return stack

@@ -5,15 +5,17 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import make_stack, unique_email
+from conftest import unique_email
+from stack import make_test_stack
 
 PASSWORD = "a-long-enough-passphrase"
 
 
 @pytest.fixture(scope="module")
 def auth_only(tmp_path_factory):
-    stack = make_stack(tmp_path_factory, ["auth_service", "user_service"], port_offset=100)
-    stack.log_dir = stack.state_dir
+    stack = make_test_stack(
+        tmp_path_factory.mktemp("stack"), ["auth_service", "user_service"], port_offset=100
+    )
     stack.start()
     yield stack
     stack.stop()

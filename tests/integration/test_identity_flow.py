@@ -230,7 +230,7 @@ def test_staff_signs_in_to_the_user_service_admin_with_the_one_staff_account(sta
     )
     assert response.status_code == 200
     assert response.url.endswith("/admin/"), response.url
-    assert "Site administration" in response.text
+    assert "Staff tools" in response.text
     # A patient's valid credentials do not open the admin.
     with type(http)() as other:
         other.get(login, timeout=5)

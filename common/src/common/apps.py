@@ -9,4 +9,13 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers JWTAuthenticationScheme with drf-spectacular.
+        # One look for every admin, named after the service it runs in.
+        from django.conf import settings
+        from django.contrib import admin
+
         from common import schema  # noqa: F401
+
+        name = getattr(settings, "SERVICE_NAME", "")
+        admin.site.site_header = f"Clinic admin · {name}" if name else "Clinic admin"
+        admin.site.site_title = admin.site.site_header
+        admin.site.index_title = "Staff tools"

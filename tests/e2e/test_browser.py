@@ -1,0 +1,75 @@
+"""What a person sees: the portal, Swagger UI with a real token, and the admin with the staff account."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+from conftest import shot
+from playwright.sync_api import expect
+
+DEMO_PASSWORD = "demo-clinic-2026"
+
+
+def test_portal_home_page(stack, page):
+    page.goto(stack.url("portal") + "/")
+    expect(page).to_have_title("Clinic booking")
+    expect(page.get_by_role("heading", name="Clinic booking")).to_be_visible()
+    expect(page.get_by_role("link", name="Doctors and profiles")).to_have_attribute(
+        "href", stack.url("user_service") + "/api/docs/"
+    )
+    shot(page, "portal-home")
+
+
+def test_swagger_ui_authorize_and_try_me(stack, page):
+    token = requests.post(
+        stack.url("auth_service") + "/api/v1/auth/token",
+        json={"email": "ana.lima@demo.clinic", "password": DEMO_PASSWORD},
+        timeout=10,
+    ).json()["access"]
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.goto(stack.url("auth_service") + "/api/docs/")
+    expect(page.locator(".opblock").first).to_be_visible(timeout=15000)
+    assert not failed, failed  # every asset came from the service itself
+
+    page.get_by_role("button", name=re.compile("Authorize")).first.click()
+    page.locator(".modal-ux input[type=text]").first.fill(token)
+    page.locator(".modal-ux .auth-btn-wrapper button.authorize").click()
+    expect(page.locator(".modal-ux")).to_contain_text("Authorized")
+    page.locator(".modal-ux button.btn-done").click()
+
+    me = page.locator(".opblock", has=page.locator("[data-path='/api/v1/auth/me']"))
+    me.locator(".opblock-summary").click()
+    me.get_by_role("button", name="Try it out").click()
+    me.get_by_role("button", name="Execute").click()
+    expect(me.locator(".live-responses-table tbody .response-col_status").first).to_have_text(
+        "200", timeout=10000
+    )
+    expect(me.locator(".live-responses-table .highlight-code").first).to_contain_text(
+        "ana.lima@demo.clinic"
+    )
+    shot(page, "swagger-auth-me")
+
+
+def test_staff_signs_in_to_the_user_service_admin_and_finds_a_doctor(stack, page):
+    page.goto(stack.url("user_service") + "/admin/")
+    page.get_by_label("Username").fill("staff@demo.clinic")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Staff tools")).to_be_visible()
+    page.get_by_role("link", name="Doctors").first.click()
+    page.locator("#searchbar").fill("Weber")
+    page.locator("#searchbar").press("Enter")
+    expect(page.locator("#result_list")).to_contain_text("Dr. Lena Weber")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    shot(page, "admin-doctors-search")
+
+
+def test_patient_credentials_do_not_open_the_admin(stack, page):
+    page.goto(stack.url("auth_service") + "/admin/")
+    page.get_by_label("Email").fill("ana.lima@demo.clinic")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".errornote")).to_be_visible()
+    shot(page, "admin-refused")
