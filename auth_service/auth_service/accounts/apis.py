@@ -147,7 +147,12 @@ class TokenRefreshApi(PublicApi):
             400: BAD_INPUT,
             401: problem("Invalid refresh token", status=401, code="invalid-refresh-token"),
         },
-        examples=[PAIR_EXAMPLE],
+        examples=[
+            OpenApiExample(
+                "rotate", value={"refresh": "eyJhbGciOiJSUzI1NiJ9..."}, request_only=True
+            ),
+            PAIR_EXAMPLE,
+        ],
     )
     def post(self, request):
         serializer = RefreshInputSerializer(data=request.data)
@@ -161,6 +166,11 @@ class LogoutApi(PublicApi):
         tags=[TAG],
         summary="Sign out: revoke the refresh token and its family",
         request=RefreshInputSerializer,
+        examples=[
+            OpenApiExample(
+                "sign out", value={"refresh": "eyJhbGciOiJSUzI1NiJ9..."}, request_only=True
+            )
+        ],
         responses={
             204: OpenApiResponse(description="Signed out."),
             400: BAD_INPUT,
@@ -285,6 +295,24 @@ class JwksApi(PublicApi):
         tags=["keys"],
         summary="Public keys that verify every token (JWKS, RFC 7517)",
         responses={200: JwksOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "keys",
+                value={
+                    "keys": [
+                        {
+                            "kty": "RSA",
+                            "kid": "0_ri-B1a-SD8tqBgTlSxZ1GdMcg82VvAdBeHJ6oaieE",
+                            "alg": "RS256",
+                            "use": "sig",
+                            "n": "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0_Iz...",
+                            "e": "AQAB",
+                        }
+                    ]
+                },
+                response_only=True,
+            )
+        ],
     )
     def get(self, request):
         return Response(keys.jwks_document(), headers={"Cache-Control": "public, max-age=300"})
