@@ -1,0 +1,344 @@
+"""Every read of the scheduling app, including the row-lock helper and slot evaluation."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+import zoneinfo
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone as dj_timezone
+
+from common.errors import Problem
+from schedule_service.scheduling import slots as slot_math
+from schedule_service.scheduling.exceptions import (
+    RuleNotFound,
+    SlotNotFound,
+    SlotTaken,
+    SlotUnavailable,
+    TimeOffNotFound,
+)
+from schedule_service.scheduling.models import (
+    BUFFER_MINUTES,
+    SLOT_MINUTES_MAX,
+    AvailabilityRule,
+    DoctorSchedule,
+    SlotHold,
+    TimeOff,
+)
+
+ONE_DAY = datetime.timedelta(days=1)
+# The longest slot: time off and holds starting this long after a range can still touch it.
+LONGEST_SLOT = datetime.timedelta(minutes=SLOT_MINUTES_MAX)
+LONGEST_BLOCK = datetime.timedelta(minutes=SLOT_MINUTES_MAX + BUFFER_MINUTES[2])
+DEFAULT_RANGE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class ListedSlot:
+    """A slot as the listing shows it; ``held`` ones appear only in the doctor's own view.
+
+    The id is derived when first read: a listing makes hundreds of slots and
+    shows one page of them, so only the shown ones pay for their id.
+    """
+
+    seq: int
+    doctor_id: uuid.UUID
+    start: datetime.datetime
+    end: datetime.datetime
+    held: bool = False
+    appointment_id: uuid.UUID | None = None
+    held_slot_id: uuid.UUID | None = None
+
+    @cached_property
+    def id(self) -> uuid.UUID:
+        if self.held_slot_id is not None:
+            return self.held_slot_id
+        return slot_math.slot_id_encode(seq=self.seq, doctor_id=self.doctor_id, start=self.start)
+
+
+@dataclass(frozen=True)
+class SlotState:
+    """What is known of one slot id: its doctor, times, hold, and why it is not bookable.
+
+    ``end`` is ``None`` only when no current rule makes the slot and nothing
+    holds it. ``refusal`` is the problem a reservation by a new appointment
+    would meet (``None``: bookable).
+    """
+
+    id: uuid.UUID
+    schedule: DoctorSchedule
+    start: datetime.datetime
+    end: datetime.datetime | None
+    hold: SlotHold | None
+    refusal: Problem | None
+
+    @property
+    def bookable(self) -> bool:
+        return self.refusal is None
+
+
+def schedule_zone(schedule: DoctorSchedule) -> zoneinfo.ZoneInfo:
+    """Return the ``ZoneInfo`` of ``schedule`` (its rules are in that zone's wall time)."""
+    return slot_math.zone_get(schedule.timezone)
+
+
+def schedule_policy(schedule: DoctorSchedule) -> slot_math.Policy:
+    """Return the notice, horizon and buffer of ``schedule``."""
+    return slot_math.Policy(
+        min_notice_minutes=schedule.min_notice_minutes,
+        horizon_days=schedule.horizon_days,
+        buffer_minutes=schedule.buffer_minutes,
+    )
+
+
+def schedule_timezone_is_stale(schedule: DoctorSchedule, *, now: datetime.datetime) -> bool:
+    """True when the time zone was never confirmed or is older than the TTL."""
+    checked = schedule.timezone_checked_at
+    ttl = datetime.timedelta(seconds=settings.DOCTOR_TIMEZONE_TTL_SECONDS)
+    return checked is None or now - checked >= ttl
+
+
+def schedule_find(*, doctor_id: uuid.UUID) -> DoctorSchedule | None:
+    """Return the schedule of ``doctor_id``, or ``None`` when the doctor has none yet."""
+    return DoctorSchedule.objects.filter(doctor_id=doctor_id).first()
+
+
+def schedule_select_for_update(*, schedule_id: int) -> DoctorSchedule:
+    """Lock and return schedule ``schedule_id``; call inside ``transaction.atomic()``.
+
+    It serializes one doctor's rule writes on PostgreSQL (SQLite writes are
+    serialized by its IMMEDIATE transactions).
+    """
+    return DoctorSchedule.objects.select_for_update().get(pk=schedule_id)
+
+
+def rule_list(*, schedule: DoctorSchedule) -> QuerySet[AvailabilityRule]:
+    """Return the doctor's rules by weekday and start."""
+    return AvailabilityRule.objects.filter(doctor=schedule).order_by("weekday", "start_time", "id")
+
+
+def rule_get(*, schedule: DoctorSchedule, rule_id: int) -> AvailabilityRule:
+    """Return the doctor's rule ``rule_id``; raise ``RuleNotFound`` (also for another's rule)."""
+    rule = AvailabilityRule.objects.filter(doctor=schedule, pk=rule_id).first()
+    if rule is None:
+        raise RuleNotFound()
+    return rule
+
+
+def time_off_list(*, schedule: DoctorSchedule) -> QuerySet[TimeOff]:
+    """Return the doctor's time off by start."""
+    return TimeOff.objects.filter(doctor=schedule).order_by("start", "id")
+
+
+def time_off_get(*, schedule: DoctorSchedule, time_off_id: int) -> TimeOff:
+    """Return the doctor's time off ``time_off_id``; raise ``TimeOffNotFound`` otherwise."""
+    time_off = TimeOff.objects.filter(doctor=schedule, pk=time_off_id).first()
+    if time_off is None:
+        raise TimeOffNotFound()
+    return time_off
+
+
+def holds_overlapping(
+    *, schedule: DoctorSchedule, start: datetime.datetime, end: datetime.datetime
+) -> list[SlotHold]:
+    """Return the doctor's holds whose slot ``[start, end)`` overlaps the given span, by start."""
+    return list(
+        SlotHold.objects.filter(doctor=schedule, start__lt=end, end__gt=start).order_by("start")
+    )
+
+
+def _time_off_near(schedule: DoctorSchedule, span: slot_math.Interval) -> list[slot_math.Interval]:
+    rows = TimeOff.objects.filter(
+        doctor=schedule, start__lt=span.end + LONGEST_SLOT, end__gt=span.start
+    ).values_list("start", "end")
+    return [slot_math.Interval(start, end) for start, end in rows]
+
+
+def _holds_near(schedule: DoctorSchedule, span: slot_math.Interval) -> list[SlotHold]:
+    # A slot starting in ``span`` blocks at most LONGEST_BLOCK past its start.
+    return list(
+        SlotHold.objects.filter(
+            doctor=schedule, start__lt=span.end + LONGEST_BLOCK, blocked_until__gt=span.start
+        ).order_by("start")
+    )
+
+
+def _hold_interval(hold: SlotHold) -> slot_math.Interval:
+    return slot_math.Interval(hold.start, hold.blocked_until)
+
+
+def slot_range_resolve(
+    *,
+    first: datetime.date | None,
+    last: datetime.date | None,
+    zone: zoneinfo.ZoneInfo,
+    now: datetime.datetime,
+) -> tuple[datetime.date, datetime.date]:
+    """Return the listing's local dates: ``first`` defaults to today, ``last`` to a week on.
+
+    Raises ``ValidationError`` (a 400 naming ``to``) for a reversed range or
+    one longer than ``SLOT_RANGE_MAX_DAYS`` days.
+    """
+    first = first or now.astimezone(zone).date()
+    last = last or first + (DEFAULT_RANGE_DAYS - 1) * ONE_DAY
+    if last < first:
+        raise ValidationError({"to": ValidationError("'to' is before 'from'.", code="reversed")})
+    max_days = settings.SLOT_RANGE_MAX_DAYS
+    if (last - first).days + 1 > max_days:
+        raise ValidationError(
+            {"to": ValidationError(f"A range spans at most {max_days} days.", code="too-wide")}
+        )
+    return first, last
+
+
+def slot_list(
+    *,
+    schedule: DoctorSchedule | None,
+    first: datetime.date | None = None,
+    last: datetime.date | None = None,
+    include_held: bool = False,
+    now: datetime.datetime | None = None,
+) -> list[ListedSlot]:
+    """Return the bookable slots of local dates ``first``..``last`` (the doctor's zone), by start.
+
+    With ``include_held`` the doctor's future held slots of the range are
+    listed too (``held=True``). A doctor with no schedule has no slots. Three
+    queries (rules, time off, holds) whatever their number. Raises
+    ``ValidationError`` for a bad range (see ``slot_range_resolve``).
+    """
+    now = now or dj_timezone.now()
+    zone = schedule_zone(schedule) if schedule is not None else slot_math.zone_get("UTC")
+    first, last = slot_range_resolve(first=first, last=last, zone=zone, now=now)
+    if schedule is None:
+        return []
+    span = slot_math.local_day_bounds(zone=zone, first=first, last=last)
+    # The day before too: slots are kept in order and an earlier one may shadow a later one.
+    generated = slot_math.slots_generate(
+        rules=list(rule_list(schedule=schedule)), zone=zone, first=first - ONE_DAY, last=last
+    )
+    generated = [slot for slot in generated if span.start <= slot.start < span.end]
+    holds = _holds_near(schedule, span)
+    free = slot_math.slots_filter_bookable(
+        generated,
+        now=now,
+        policy=schedule_policy(schedule),
+        time_off=_time_off_near(schedule, span),
+        holds=[_hold_interval(hold) for hold in holds],
+    )
+    listed = [
+        ListedSlot(
+            seq=schedule.pk,
+            doctor_id=schedule.doctor_id,
+            start=slot.start,
+            end=slot.end,
+        )
+        for slot in free
+    ]
+    if include_held:
+        listed.extend(
+            ListedSlot(
+                seq=schedule.pk,
+                held_slot_id=hold.slot_id,
+                doctor_id=schedule.doctor_id,
+                start=hold.start,
+                end=hold.end,
+                held=True,
+                appointment_id=hold.appointment_id,
+            )
+            for hold in holds
+            if span.start <= hold.start < span.end and hold.start >= now
+        )
+        listed.sort(key=lambda item: item.start)
+    return listed
+
+
+def slot_locate(*, slot_id: uuid.UUID) -> tuple[DoctorSchedule, datetime.datetime]:
+    """Return the schedule and start a slot id stands for.
+
+    Raises ``SlotNotFound`` when the id is not a slot id, names no schedule,
+    or its check bits do not match the doctor (a forged or altered id).
+    """
+    decoded = slot_math.slot_id_decode(slot_id)
+    if decoded is None:
+        raise SlotNotFound()
+    seq, start = decoded
+    schedule = DoctorSchedule.objects.filter(pk=seq).first()
+    if schedule is None or not slot_math.slot_id_matches(
+        slot_id, seq=seq, doctor_id=schedule.doctor_id, start=start
+    ):
+        raise SlotNotFound()
+    return schedule, start
+
+
+def slot_state(
+    *,
+    schedule: DoctorSchedule,
+    slot_id: uuid.UUID,
+    start: datetime.datetime,
+    now: datetime.datetime | None = None,
+    appointment_id: uuid.UUID | None = None,
+) -> SlotState:
+    """Evaluate one slot of ``schedule`` against rules, time off, policy and holds.
+
+    Holds of ``appointment_id`` itself do not count against the buffer: an
+    appointment may move to a slot next to the one it holds.
+
+    Three queries. The refusal, in order: held (``SlotTaken``), made by no
+    current rule, past or inside the notice, beyond the horizon, in time off
+    (``SlotUnavailable``), too close to another hold with the buffer (``SlotTaken``).
+    """
+    now = now or dj_timezone.now()
+    zone = schedule_zone(schedule)
+    day = start.astimezone(zone).date()
+    generated = {
+        slot.start: slot
+        for slot in slot_math.slots_generate(
+            rules=list(rule_list(schedule=schedule)), zone=zone, first=day - ONE_DAY, last=day
+        )
+    }
+    span = slot_math.Interval(start, start + datetime.timedelta(minutes=1))
+    nearby = _holds_near(schedule, span)
+    hold = next((h for h in nearby if h.slot_id == slot_id), None)
+    slot = generated.get(start)
+    end = hold.end if hold else (slot.end if slot else None)
+
+    refusal: Problem | None = None
+    earliest, latest = slot_math.bookable_window(now=now, policy=schedule_policy(schedule))
+    if hold is not None:
+        refusal = SlotTaken("Another appointment holds this slot.")
+    elif slot is None:
+        refusal = SlotUnavailable("No current availability rule offers this slot.")
+    elif start < earliest:
+        refusal = SlotUnavailable("This slot is in the past or inside the minimum notice.")
+    elif start > latest:
+        refusal = SlotUnavailable("This slot is beyond the booking horizon.")
+    elif slot_math.IntervalIndex(_time_off_near(schedule, span)).overlaps(slot.start, slot.end):
+        refusal = SlotUnavailable("The doctor is off at this time.")
+    else:
+        blocked_until = slot.end + datetime.timedelta(minutes=schedule.buffer_minutes)
+        others = slot_math.IntervalIndex(
+            _hold_interval(h) for h in nearby if h.appointment_id != appointment_id
+        )
+        if others.overlaps(slot.start, blocked_until):
+            refusal = SlotTaken("Another appointment holds a slot too close to this one.")
+    return SlotState(
+        id=slot_id, schedule=schedule, start=start, end=end, hold=hold, refusal=refusal
+    )
+
+
+def slot_get(*, slot_id: uuid.UUID, now: datetime.datetime | None = None) -> SlotState:
+    """Return the state of slot ``slot_id`` (see ``slot_state``).
+
+    Raises ``SlotNotFound`` for an id that is no slot, and for a slot that
+    no current rule makes and nothing holds.
+    """
+    schedule, start = slot_locate(slot_id=slot_id)
+    state = slot_state(schedule=schedule, slot_id=slot_id, start=start, now=now)
+    if state.end is None:
+        raise SlotNotFound("No current rule makes this slot and nothing holds it.")
+    return state

@@ -1,0 +1,46 @@
+"""Project-level wiring: health, schema and docs, error handlers."""
+
+import pytest
+from django.core.management import call_command
+
+from schedule_service.scheduling.tests.helpers import assert_problem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_and_readyz(anon_client):
+    health = anon_client.get("/healthz")
+    assert (health.status_code, health.json()["service"]) == (200, "schedule_service")
+    assert anon_client.get("/readyz").json()["status"] == "ready"
+
+
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_schema_and_docs_are_served_without_a_token(anon_client, url):
+    assert anon_client.get(url).status_code == 200
+
+
+def test_schema_names_every_endpoint(anon_client):
+    schema = anon_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert set(schema["paths"]) == {
+        "/api/v1/availability/",
+        "/api/v1/availability/{id}/",
+        "/api/v1/time-off/",
+        "/api/v1/time-off/{id}/",
+        "/api/v1/policy/",
+        "/api/v1/doctors/{doctor_id}/slots/",
+        "/internal/v1/slots/{slot_id}/",
+        "/internal/v1/slots/{slot_id}/reserve",
+        "/internal/v1/slots/{slot_id}/release",
+    }
+    slot_list = schema["paths"]["/api/v1/doctors/{doctor_id}/slots/"]["get"]
+    assert {p["name"] for p in slot_list["parameters"]} >= {"doctor_id", "from", "to"}
+    conflict = schema["paths"]["/internal/v1/slots/{slot_id}/reserve"]["post"]["responses"]["409"]
+    assert "application/problem+json" in conflict["content"]
+
+
+def test_schema_is_valid_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yaml"))
+
+
+def test_unknown_url_is_a_problem(anon_client):
+    assert_problem(anon_client.get("/no/such/page"), 404)

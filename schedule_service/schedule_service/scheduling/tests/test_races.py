@@ -1,0 +1,172 @@
+"""Concurrency: many reservations racing for one slot, or for slots a buffer keeps apart.
+
+PostgreSQL only: the primary key of a hold and the exclusion constraint on
+``[start, blocked_until)`` must let exactly one reservation through.
+"""
+
+import dataclasses
+import datetime
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+
+from schedule_service.scheduling import selectors, services
+from schedule_service.scheduling.exceptions import RuleOverlap, SlotTaken
+from schedule_service.scheduling.models import AvailabilityRule, SlotHold
+from schedule_service.scheduling.tests.factories import (
+    AvailabilityRuleFactory,
+    DoctorScheduleFactory,
+)
+from schedule_service.scheduling.tests.helpers import future_date, local, slot_id
+
+THREADS = 20
+
+
+def _race(targets: list[tuple[uuid.UUID, uuid.UUID]]) -> tuple[list, list, list]:
+    """Reserve ``(slot_id, appointment_id)`` pairs at once; return (ok, taken, other errors)."""
+    barrier = threading.Barrier(len(targets))
+    reserved, taken, errors = [], [], []
+
+    def reserve(slot, appointment) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.slot_reserve(slot_id=slot, appointment_id=appointment)
+            reserved.append(appointment)
+        except SlotTaken as exc:
+            taken.append(exc)
+        except BaseException as exc:  # reported in the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reserve, args=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return reserved, taken, errors
+
+
+@pytest.fixture(params=["checked", "blind"])
+def precheck(request, monkeypatch):
+    """Run each race twice: as is, and with the Python pre-check blind to other holds.
+
+    Blind, only the database (primary key, exclusion constraint) can stop the
+    second reservation: proof that the guarantee does not rest on read-then-write.
+    """
+    if request.param == "blind":
+        real_state = selectors.slot_state
+
+        def blind_state(**kwargs):
+            state = real_state(**kwargs)
+            if not isinstance(state.refusal, SlotTaken):
+                return state
+            return dataclasses.replace(state, hold=None, refusal=None)
+
+        monkeypatch.setattr(selectors, "slot_state", blind_state)
+    return request.param
+
+
+@pytest.fixture
+def schedule_with_grid(precheck):
+    schedule = DoctorScheduleFactory(buffer_minutes=0)
+    AvailabilityRuleFactory(doctor=schedule)  # Wednesdays 09:00-12:00, 30 minutes
+    return schedule
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_many_appointments_racing_for_one_slot_make_one_hold(schedule_with_grid):
+    start = local(future_date(weekday=2), 9)
+    slot = slot_id(schedule_with_grid, start)
+    appointments = [uuid.uuid4() for _ in range(THREADS)]
+
+    reserved, taken, errors = _race([(slot, appointment) for appointment in appointments])
+
+    assert errors == []
+    assert len(reserved) == 1
+    assert len(taken) == THREADS - 1
+    hold = SlotHold.objects.get()
+    assert (hold.slot_id, hold.appointment_id) == (slot, reserved[0])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_adjacent_slots_that_a_buffer_keeps_apart_make_one_hold(schedule_with_grid):
+    schedule_with_grid.buffer_minutes = 15
+    schedule_with_grid.save()
+    day = future_date(weekday=2)
+    first, second = (
+        slot_id(schedule_with_grid, local(day, 9)),
+        slot_id(schedule_with_grid, local(day, 9, 30)),
+    )
+    targets = [(first if n % 2 else second, uuid.uuid4()) for n in range(THREADS)]
+
+    reserved, taken, errors = _race(targets)
+
+    assert errors == []
+    assert len(reserved) == 1
+    assert len(taken) == THREADS - 1
+    hold = SlotHold.objects.get()
+    assert hold.blocked_until - hold.end == datetime.timedelta(minutes=15)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_exclusion_constraint_refuses_overlapping_holds_written_directly(schedule_with_grid):
+    from django.db import IntegrityError
+
+    from schedule_service.scheduling.tests.factories import SlotHoldFactory
+
+    start = local(future_date(weekday=2), 9)
+    SlotHoldFactory(doctor=schedule_with_grid, start=start)
+    with pytest.raises(IntegrityError, match="scheduling_slothold_no_overlap"):
+        SlotHoldFactory(doctor=schedule_with_grid, start=start + datetime.timedelta(minutes=15))
+    SlotHoldFactory(doctor=DoctorScheduleFactory(), start=start)  # another doctor: fine
+    assert SlotHold.objects.count() == 2
+    # The same appointment may overlap its own hold (a reschedule to a neighbour).
+    own = SlotHold.objects.filter(doctor=schedule_with_grid).get()
+    SlotHoldFactory(
+        doctor=schedule_with_grid,
+        start=start + datetime.timedelta(minutes=15),
+        appointment_id=own.appointment_id,
+    )
+    assert SlotHold.objects.count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_rules_created_at_once_make_one_rule():
+    schedule = DoctorScheduleFactory()
+    barrier = threading.Barrier(10)
+    created, refused, errors = [], [], []
+
+    def create(start_hour: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            data = {
+                "weekday": 0,
+                "start_time": datetime.time(start_hour),
+                "end_time": datetime.time(start_hour + 2),
+                "slot_minutes": 30,
+            }
+            created.append(services.rule_create(schedule=schedule, data=data))
+        except RuleOverlap as exc:
+            refused.append(exc)
+        except BaseException as exc:  # reported in the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    # 9-11 and 10-12 overlap each other: whichever is locked in first wins.
+    threads = [threading.Thread(target=create, args=(9 + n % 2,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert (len(created), len(refused)) == (1, 9)
+    assert AvailabilityRule.objects.count() == 1
