@@ -23,7 +23,9 @@ from stack import make_test_stack  # noqa: E402
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     services = [
-        s for s in ("auth_service", "user_service", "portal") if (ROOT / s / "manage.py").exists()
+        s
+        for s in ("auth_service", "user_service", "schedule_service", "portal")
+        if (ROOT / s / "manage.py").exists()
     ]
     stack = make_test_stack(tmp_path_factory.mktemp("stack"), services)
     stack.start()

@@ -1,0 +1,111 @@
+"""Seed schedule_service's database for the benchmark (run inside the service's environment).
+
+N doctors in several time zones, each with a realistic week (Monday to Friday,
+09:00-12:00 and 13:00-17:00, 30-minute slots, Saturday morning for every
+fifth doctor), and about half of the next 30 days' slots held.
+
+    cd schedule_service && python ../bench/seed_schedule.py 500
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+import sys
+import uuid
+
+import django
+import django.utils.timezone
+
+sys.path.insert(0, os.getcwd())  # run from schedule_service/
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schedule_service.settings.base")
+django.setup()
+
+from schedule_service.scheduling import slots  # noqa: E402
+from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold  # noqa: E402
+
+ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", "America/Sao_Paulo"]
+
+
+def main(doctors: int) -> None:
+    rng = random.Random(42)
+    SlotHold.objects.all().delete()
+    AvailabilityRule.objects.all().delete()
+    DoctorSchedule.objects.all().delete()
+    schedules = DoctorSchedule.objects.bulk_create(
+        DoctorSchedule(
+            doctor_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            timezone=ZONES[i % len(ZONES)],
+            timezone_checked_at=django.utils.timezone.now(),  # confirmed recently, as in use
+        )
+        for i in range(doctors)
+    )
+    schedules = list(DoctorSchedule.objects.order_by("id"))
+    rules = []
+    for index, schedule in enumerate(schedules):
+        for weekday in range(5):
+            rules.append(
+                AvailabilityRule(
+                    doctor=schedule,
+                    weekday=weekday,
+                    start_time=datetime.time(9),
+                    end_time=datetime.time(12),
+                    slot_minutes=30,
+                )
+            )
+            rules.append(
+                AvailabilityRule(
+                    doctor=schedule,
+                    weekday=weekday,
+                    start_time=datetime.time(13),
+                    end_time=datetime.time(17),
+                    slot_minutes=30,
+                )
+            )
+        if index % 5 == 0:
+            rules.append(
+                AvailabilityRule(
+                    doctor=schedule,
+                    weekday=5,
+                    start_time=datetime.time(9),
+                    end_time=datetime.time(12),
+                    slot_minutes=30,
+                )
+            )
+    AvailabilityRule.objects.bulk_create(rules, batch_size=5000)
+    by_doctor: dict[int, list[AvailabilityRule]] = {}
+    for rule in rules:
+        by_doctor.setdefault(rule.doctor_id, []).append(rule)
+    today = datetime.datetime.now(datetime.UTC).date()
+    first, last = today + datetime.timedelta(days=2), today + datetime.timedelta(days=31)
+    holds = []
+    for schedule in schedules:
+        generated = slots.slots_generate(
+            rules=by_doctor[schedule.id],
+            zone=slots.zone_get(schedule.timezone),
+            first=first,
+            last=last,
+        )
+        for slot in generated:
+            if rng.random() < 0.5:
+                holds.append(
+                    SlotHold(
+                        slot_id=slots.slot_id_encode(
+                            seq=schedule.id, doctor_id=schedule.doctor_id, start=slot.start
+                        ),
+                        doctor=schedule,
+                        start=slot.start,
+                        end=slot.end,
+                        blocked_until=slot.end,
+                        appointment_id=uuid.uuid4(),
+                    )
+                )
+    SlotHold.objects.bulk_create(holds, batch_size=5000)
+    print(f"seeded {len(schedules)} doctors, {len(rules)} rules, {len(holds)} held slots")
+    for schedule in schedules[:50]:
+        print(f"doctor {schedule.doctor_id}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500)
