@@ -220,6 +220,7 @@ class StubServer:
 
         self.routes: dict[tuple[str, str], tuple[int, Any, float]] = {}
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        self.queries: list[str] = []  # the query string of each request, in order
         stub = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -228,6 +229,7 @@ class StubServer:
                 body = self.rfile.read(length) if length else b""
                 path = self.path.split("?")[0]
                 stub.requests.append((self.command, path, dict(self.headers), body))
+                stub.queries.append(self.path.partition("?")[2])
                 status, payload, delay = stub.routes.get(
                     (self.command, path), (404, {"detail": "no route"}, 0)
                 )

@@ -10,11 +10,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.pagination import PageNumberPagination
 from common.permissions import HasServiceScope
 from common.schema import FORBIDDEN, UNAUTHORIZED, problem
 from schedule_service.scheduling import selectors, services
 from schedule_service.scheduling.serializers import (
+    HoldInternalOutputSerializer,
+    HoldListInternalFilterSerializer,
     SlotAppointmentInputSerializer,
+    SlotDetailInternalQuerySerializer,
     SlotInternalOutputSerializer,
     SlotReleaseOutputSerializer,
     SlotReservationOutputSerializer,
@@ -56,7 +60,7 @@ class SlotDetailInternalApi(APIView):
         tags=TAGS,
         summary="Get a slot: times, hold, bookable, cut-offs",
         description=f"Scope `{SCOPE_READ}`.",
-        parameters=[SLOT_PARAMETER],
+        parameters=[SLOT_PARAMETER, SlotDetailInternalQuerySerializer],
         responses={
             200: SlotInternalOutputSerializer,
             401: UNAUTHORIZED,
@@ -76,7 +80,12 @@ class SlotDetailInternalApi(APIView):
         ],
     )
     def get(self, request: Request, slot_id: uuid.UUID) -> Response:
-        return Response(SlotInternalOutputSerializer(selectors.slot_get(slot_id=slot_id)).data)
+        query = SlotDetailInternalQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        state = selectors.slot_get(
+            slot_id=slot_id, appointment_id=query.validated_data.get("appointment_id")
+        )
+        return Response(SlotInternalOutputSerializer(state).data)
 
 
 class SlotReserveInternalApi(APIView):
@@ -154,3 +163,42 @@ class SlotReleaseInternalApi(APIView):
             slot_id=slot_id, appointment_id=serializer.validated_data["appointment_id"]
         )
         return Response(SlotReleaseOutputSerializer({"id": slot_id, "held": False}).data)
+
+
+class HoldListInternalApi(APIView):
+    permission_classes = [HasServiceScope]
+    required_scopes = {SCOPE_READ}
+
+    @extend_schema(
+        tags=TAGS,
+        summary="List held slots (for reconciliation)",
+        description=f"Scope `{SCOPE_READ}`. Oldest first; `doctor_id` narrows to one doctor.",
+        parameters=[HoldListInternalFilterSerializer],
+        responses={
+            200: HoldInternalOutputSerializer(many=True),
+            400: problem("Invalid filter"),
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+        },
+        examples=[
+            OpenApiExample(
+                "holds",
+                value={
+                    "slot_id": SLOT_ID,
+                    "doctor_id": DOCTOR_ID,
+                    "start": "2026-12-01T08:00:00Z",
+                    "end": "2026-12-01T08:30:00Z",
+                    "appointment_id": APPOINTMENT_ID,
+                    "created_at": "2026-11-25T10:00:00Z",
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        filters = HoldListInternalFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        holds = selectors.hold_list(doctor_id=filters.validated_data.get("doctor_id"))
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(holds, request, view=self)
+        return paginator.get_paginated_response(HoldInternalOutputSerializer(page, many=True).data)

@@ -331,14 +331,29 @@ def slot_state(
     )
 
 
-def slot_get(*, slot_id: uuid.UUID, now: datetime.datetime | None = None) -> SlotState:
-    """Return the state of slot ``slot_id`` (see ``slot_state``).
+def slot_get(
+    *,
+    slot_id: uuid.UUID,
+    now: datetime.datetime | None = None,
+    appointment_id: uuid.UUID | None = None,
+) -> SlotState:
+    """Return the state of slot ``slot_id`` (see ``slot_state``), for ``appointment_id`` if given.
 
     Raises ``SlotNotFound`` for an id that is no slot, and for a slot that
     no current rule makes and nothing holds.
     """
     schedule, start = slot_locate(slot_id=slot_id)
-    state = slot_state(schedule=schedule, slot_id=slot_id, start=start, now=now)
+    state = slot_state(
+        schedule=schedule, slot_id=slot_id, start=start, now=now, appointment_id=appointment_id
+    )
     if state.end is None:
         raise SlotNotFound("No current rule makes this slot and nothing holds it.")
     return state
+
+
+def hold_list(*, doctor_id: uuid.UUID | None = None) -> QuerySet[SlotHold]:
+    """Every held slot, oldest first (one query with the doctor joined)."""
+    holds = SlotHold.objects.select_related("doctor").order_by("created_at", "slot_id")
+    if doctor_id is not None:
+        holds = holds.filter(doctor__doctor_id=doctor_id)
+    return holds

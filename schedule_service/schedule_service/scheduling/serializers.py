@@ -212,3 +212,24 @@ class SlotListFilterInputSerializer(serializers.Serializer):
 
 class SlotAppointmentInputSerializer(serializers.Serializer):
     appointment_id = serializers.UUIDField(help_text="The appointment in appointment_service.")
+
+
+class HoldListInternalFilterSerializer(serializers.Serializer):
+    doctor_id = serializers.UUIDField(required=False)
+
+
+class HoldInternalOutputSerializer(serializers.Serializer):
+    slot_id = serializers.UUIDField()
+    doctor_id = serializers.UUIDField(source="doctor.doctor_id")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    appointment_id = serializers.UUIDField()
+    created_at = serializers.DateTimeField()
+
+
+class SlotDetailInternalQuerySerializer(serializers.Serializer):
+    appointment_id = serializers.UUIDField(
+        required=False,
+        help_text="Judge `bookable` for this appointment: its own holds do not count against "
+        "the buffer (a reschedule to a neighbouring slot).",
+    )

@@ -14,6 +14,7 @@ api_urlpatterns = [
 ]
 
 internal_urlpatterns = [
+    path("holds/", internal_apis.HoldListInternalApi.as_view(), name="hold-list"),
     path(
         "slots/<uuid:slot_id>/", internal_apis.SlotDetailInternalApi.as_view(), name="slot-detail"
     ),

@@ -278,3 +278,45 @@ def test_release_by_another_appointment_changes_nothing(appointments, working, n
 
 def test_release_needs_an_appointment_id(appointments, nine):
     assert_problem(appointments.post(_url(nine[0], "release"), {}), 400, "validation-error")
+
+
+def test_hold_list_pages_every_hold_and_filters_by_doctor(
+    appointments, working, django_assert_num_queries
+):
+    first = SlotHoldFactory(doctor=working, start=local(future_date(weekday=2), 9))
+    other = SlotHoldFactory()
+    response = appointments.get("/internal/v1/holds/")
+    assert response.status_code == 200
+    assert response.json()["count"] == 2
+    row = next(r for r in response.json()["results"] if r["slot_id"] == str(first.slot_id))
+    assert row["doctor_id"] == str(working.doctor_id)
+    assert row["appointment_id"] == str(first.appointment_id)
+    filtered = appointments.get("/internal/v1/holds/", {"doctor_id": str(other.doctor.doctor_id)})
+    assert [r["slot_id"] for r in filtered.json()["results"]] == [str(other.slot_id)]
+    for hour in (10, 11):
+        SlotHoldFactory(doctor=working, start=local(future_date(weekday=2), hour))
+    with django_assert_num_queries(2):  # count + page, the doctor joined
+        assert appointments.get("/internal/v1/holds/").json()["count"] == 4
+
+
+def test_hold_list_refuses_users_bad_filters_and_missing_scope(make_client, service_client):
+    assert make_client("doctor").get("/internal/v1/holds/").status_code == 403
+    assert service_client("slots:reserve").get("/internal/v1/holds/").status_code == 403
+    bad = service_client("slots:read").get("/internal/v1/holds/", {"doctor_id": "nope"})
+    assert bad.status_code == 400
+
+
+def test_slot_read_for_an_appointment_ignores_its_own_buffer(appointments, working, nine):
+    working.buffer_minutes = 10
+    working.save()
+    slot, start = nine
+    appointment = uuid.uuid4()
+    assert (
+        appointments.post(_url(slot, "reserve"), {"appointment_id": str(appointment)}).status_code
+        == 200
+    )
+    neighbour = slot_id(working, start + datetime.timedelta(minutes=30))
+    assert appointments.get(_url(neighbour)).json()["bookable"] is False  # for anyone else
+    mine = appointments.get(_url(neighbour), {"appointment_id": str(appointment)})
+    assert mine.json()["bookable"] is True
+    assert appointments.get(_url(neighbour), {"appointment_id": "nope"}).status_code == 400
