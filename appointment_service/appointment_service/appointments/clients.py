@@ -1,0 +1,229 @@
+"""Calls from appointment_service to schedule_service (the only door to another service)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+
+from appointment_service.appointments.exceptions import (
+    ProblemCode,
+    SlotHeldByOther,
+    SlotNotFound,
+    SlotTaken,
+    SlotUnavailable,
+)
+from common.errors import ServiceUnavailable
+from common.http import ServiceClient
+
+logger = logging.getLogger(__name__)
+
+AUDIENCE = "schedule_service"
+# A runaway ``next`` chain must not loop forever.
+MAX_HOLD_PAGES = 10_000
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: uuid.UUID
+    doctor_id: uuid.UUID
+    start: datetime.datetime
+    end: datetime.datetime
+    held: bool
+    appointment_id: uuid.UUID | None
+    bookable: bool
+    cancel_cutoff_hours: int
+    reschedule_cutoff_hours: int
+
+
+@dataclass(frozen=True)
+class Reservation:
+    slot_id: uuid.UUID
+    doctor_id: uuid.UUID
+    start: datetime.datetime
+    end: datetime.datetime
+    appointment_id: uuid.UUID
+    cancel_cutoff_hours: int
+    reschedule_cutoff_hours: int
+
+
+@dataclass(frozen=True)
+class Hold:
+    slot_id: uuid.UUID
+    doctor_id: uuid.UUID
+    start: datetime.datetime
+    end: datetime.datetime
+    appointment_id: uuid.UUID
+    created_at: datetime.datetime
+
+
+@cache
+def _client() -> ServiceClient:
+    return ServiceClient(base_url=settings.SCHEDULE_SERVICE_URL, audience=AUDIENCE)
+
+
+def _time(value: Any) -> datetime.datetime:
+    parsed = parse_datetime(str(value))
+    if parsed is None or parsed.tzinfo is None:
+        raise ValueError(f"not an ISO 8601 time with an offset: {value!r}")
+    return parsed.astimezone(datetime.UTC)
+
+
+def _optional_uuid(value: Any) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(str(value))
+
+
+def _body(response: Any) -> dict[str, Any]:
+    body = response.json()
+    if not isinstance(body, dict):
+        raise ValueError("the answer is not a JSON object")
+    return body
+
+
+def _parse(response: Any, build) -> Any:
+    """Build a dataclass from a 200 answer; an unusable body is schedule_service's failure."""
+    try:
+        return build(_body(response))
+    except (ValueError, KeyError, TypeError) as exc:
+        logger.error("Unusable answer from schedule_service: %s", exc)
+        raise ServiceUnavailable("The schedule service gave an unusable answer.") from exc
+
+
+def _unexpected(response: Any) -> ServiceUnavailable:
+    # A 400/403 here means this service and schedule_service disagree (contract or
+    # service-account scopes): for the caller it is an unavailable dependency.
+    logger.error(
+        "Unexpected answer from schedule_service: %s %s", response.status_code, response.url
+    )
+    return ServiceUnavailable("The schedule service gave an unexpected answer.")
+
+
+def _problem_code(response: Any) -> str:
+    try:
+        return str(_body(response).get("code", ""))
+    except ValueError:
+        return ""
+
+
+def _slot(body: dict[str, Any]) -> Slot:
+    return Slot(
+        id=uuid.UUID(str(body["id"])),
+        doctor_id=uuid.UUID(str(body["doctor_id"])),
+        start=_time(body["start"]),
+        end=_time(body["end"]),
+        held=bool(body["held"]),
+        appointment_id=_optional_uuid(body.get("appointment_id")),
+        bookable=bool(body["bookable"]),
+        cancel_cutoff_hours=int(body["cancel_cutoff_hours"]),
+        reschedule_cutoff_hours=int(body["reschedule_cutoff_hours"]),
+    )
+
+
+def _reservation(body: dict[str, Any]) -> Reservation:
+    return Reservation(
+        slot_id=uuid.UUID(str(body["id"])),
+        doctor_id=uuid.UUID(str(body["doctor_id"])),
+        start=_time(body["start"]),
+        end=_time(body["end"]),
+        appointment_id=uuid.UUID(str(body["appointment_id"])),
+        cancel_cutoff_hours=int(body["cancel_cutoff_hours"]),
+        reschedule_cutoff_hours=int(body["reschedule_cutoff_hours"]),
+    )
+
+
+def _hold(body: dict[str, Any]) -> Hold:
+    return Hold(
+        slot_id=uuid.UUID(str(body["slot_id"])),
+        doctor_id=uuid.UUID(str(body["doctor_id"])),
+        start=_time(body["start"]),
+        end=_time(body["end"]),
+        appointment_id=uuid.UUID(str(body["appointment_id"])),
+        created_at=_time(body["created_at"]),
+    )
+
+
+def schedule_slot_get(
+    *, slot_id: uuid.UUID, appointment_id: uuid.UUID | None = None
+) -> Slot | None:
+    """Return the slot ``slot_id`` (held or not), or None when schedule_service knows none.
+
+    With ``appointment_id``, ``bookable`` is judged for that appointment (its
+    own holds do not count against the doctor's buffer). Raises
+    ``ServiceUnavailable`` (503) when schedule_service cannot answer usefully.
+    """
+    params = {"appointment_id": str(appointment_id)} if appointment_id else None
+    response = _client().get(f"/internal/v1/slots/{slot_id}/", params=params)
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise _unexpected(response)
+    return _parse(response, _slot)
+
+
+def schedule_slot_reserve(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> Reservation:
+    """Hold ``slot_id`` for ``appointment_id`` (idempotent for the same appointment).
+
+    Raises ``SlotTaken`` or ``SlotUnavailable`` (409, schedule_service's code),
+    ``SlotNotFound`` (404) and ``ServiceUnavailable`` (503; the slot may or
+    may not be held then: release it to be sure).
+    """
+    response = _client().post(
+        f"/internal/v1/slots/{slot_id}/reserve",
+        json={"appointment_id": str(appointment_id)},
+        idempotent=True,
+    )
+    if response.status_code == 200:
+        return _parse(response, _reservation)
+    if response.status_code == 409:
+        if _problem_code(response) == ProblemCode.SLOT_TAKEN:
+            raise SlotTaken()
+        raise SlotUnavailable()
+    if response.status_code == 404:
+        raise SlotNotFound()
+    raise _unexpected(response)
+
+
+def schedule_slot_release(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> None:
+    """Let go of ``slot_id`` if ``appointment_id`` holds it (idempotent; an unknown slot is fine).
+
+    Raises ``SlotHeldByOther`` (409) when another appointment holds it and
+    ``ServiceUnavailable`` (503).
+    """
+    response = _client().post(
+        f"/internal/v1/slots/{slot_id}/release",
+        json={"appointment_id": str(appointment_id)},
+        idempotent=True,
+    )
+    if response.status_code in (200, 404):
+        return
+    if response.status_code == 409:
+        raise SlotHeldByOther()
+    raise _unexpected(response)
+
+
+def schedule_hold_list(*, doctor_id: uuid.UUID | None = None) -> Iterator[Hold]:
+    """Yield every held slot (optionally of one doctor), page by page.
+
+    Raises ``ServiceUnavailable`` (503) on the first page that cannot be had.
+    """
+    params: dict[str, Any] = {"doctor_id": str(doctor_id)} if doctor_id else {}
+    for page in range(1, MAX_HOLD_PAGES + 1):
+        response = _client().get("/internal/v1/holds/", params={**params, "page": page})
+        if response.status_code != 200:
+            raise _unexpected(response)
+        body = _parse(response, lambda b: b)
+        try:
+            holds = [_hold(item) for item in body["results"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            logger.error("Unusable hold list from schedule_service: %s", exc)
+            raise ServiceUnavailable("The schedule service gave an unusable answer.") from exc
+        yield from holds
+        if not body.get("next"):
+            return

@@ -1,0 +1,181 @@
+"""Every read of the appointments app, and the row-lock helpers."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from appointment_service.appointments.exceptions import AppointmentNotFound
+from appointment_service.appointments.models import (
+    LIVE_STATES,
+    Appointment,
+    AppointmentEvent,
+    AppointmentState,
+    AppointmentStatus,
+    IdempotencyKey,
+    Outcome,
+    PatientLock,
+)
+from common.permissions import ROLE_DOCTOR, ROLE_PATIENT
+
+
+def with_status(
+    queryset: QuerySet[Appointment], *, now: datetime.datetime
+) -> QuerySet[Appointment]:
+    """Annotate ``status_value`` and ``outcome_value`` as the API shows them at ``now``.
+
+    Derived in SQL (no background job marks appointments completed), so that
+    filters on the status stay in the database. ``Appointment.status_at`` is
+    the same rule in Python.
+    """
+    ended = Q(end__lte=now)
+    return queryset.annotate(
+        status_value=Case(
+            When(state=AppointmentState.CANCELLED, then=Value(AppointmentStatus.CANCELLED.value)),
+            When(
+                Q(state__in=[AppointmentState.COMPLETED, AppointmentState.NO_SHOW]) | ended,
+                then=Value(AppointmentStatus.COMPLETED.value),
+            ),
+            default=Value(AppointmentStatus.UPCOMING.value),
+            output_field=CharField(),
+        ),
+        outcome_value=Case(
+            When(state=AppointmentState.NO_SHOW, then=Value(Outcome.NO_SHOW.value)),
+            When(
+                Q(state=AppointmentState.COMPLETED) | (Q(state=AppointmentState.BOOKED) & ended),
+                then=Value(Outcome.COMPLETED.value),
+            ),
+            default=Value(None),
+            output_field=CharField(null=True),
+        ),
+    )
+
+
+def appointment_with_status(
+    appointment: Appointment, *, now: datetime.datetime | None = None
+) -> Appointment:
+    """Set ``status_value`` and ``outcome_value`` on an instance read without ``with_status``."""
+    now = now or timezone.now()
+    appointment.status_value = appointment.status_at(now)
+    appointment.outcome_value = appointment.outcome_at(now)
+    return appointment
+
+
+def _visible_to(*, user_id: uuid.UUID, role: str) -> QuerySet[Appointment]:
+    """A patient's own appointments, or a doctor's with them; never pending ones."""
+    queryset = Appointment.objects.exclude(state=AppointmentState.PENDING)
+    if role == ROLE_PATIENT:
+        return queryset.filter(patient_id=user_id)
+    if role == ROLE_DOCTOR:
+        return queryset.filter(doctor_id=user_id)
+    return queryset.none()
+
+
+def appointment_list_for_user(
+    *,
+    user_id: uuid.UUID,
+    role: str,
+    status: str | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Appointment]:
+    """Return the caller's appointments by start, optionally of one API ``status``.
+
+    One query however many rows (plus the paginator's count).
+    """
+    queryset = with_status(_visible_to(user_id=user_id, role=role), now=now or timezone.now())
+    if status:
+        queryset = queryset.filter(status_value=status)
+    return queryset.order_by("start", "id")
+
+
+def appointment_get_for_user(
+    *,
+    appointment_id: uuid.UUID | str,
+    user_id: uuid.UUID,
+    role: str,
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Return the caller's appointment ``appointment_id`` with its status.
+
+    Raises ``AppointmentNotFound`` (404) when it does not exist, is pending or
+    belongs to someone else: the answer never tells those apart.
+    """
+    queryset = with_status(_visible_to(user_id=user_id, role=role), now=now or timezone.now())
+    try:
+        return queryset.get(pk=appointment_id)
+    except (Appointment.DoesNotExist, ValidationError) as exc:  # also a malformed id
+        raise AppointmentNotFound() from exc
+
+
+def appointment_get(*, appointment_id: uuid.UUID) -> Appointment | None:
+    """Return the appointment ``appointment_id`` (any state), or None."""
+    return Appointment.objects.filter(pk=appointment_id).first()
+
+
+def appointment_event_list(*, appointment: Appointment) -> QuerySet[AppointmentEvent]:
+    """Return the history of ``appointment``, oldest first."""
+    return AppointmentEvent.objects.filter(appointment=appointment).order_by("at", "id")
+
+
+def patient_upcoming_count(*, patient_id: uuid.UUID, now: datetime.datetime) -> int:
+    """Count the patient's live appointments that have not ended (pending ones included)."""
+    return Appointment.objects.filter(
+        patient_id=patient_id, state__in=LIVE_STATES, end__gt=now
+    ).count()
+
+
+def patient_has_overlap(
+    *,
+    patient_id: uuid.UUID,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    exclude_id: uuid.UUID | None = None,
+) -> bool:
+    """Whether a live appointment of the patient overlaps ``[start, end)``."""
+    queryset = Appointment.objects.filter(
+        patient_id=patient_id, state__in=LIVE_STATES, start__lt=end, end__gt=start
+    )
+    if exclude_id is not None:
+        queryset = queryset.exclude(pk=exclude_id)
+    return queryset.exists()
+
+
+def appointment_list_pending_stale(*, before: datetime.datetime) -> QuerySet[Appointment]:
+    """Pending appointments created before ``before``: their booking request is over."""
+    return Appointment.objects.filter(
+        state=AppointmentState.PENDING, created_at__lt=before
+    ).order_by("created_at", "id")
+
+
+def appointment_list_booked_upcoming(
+    *, now: datetime.datetime, unchanged_since: datetime.datetime
+) -> QuerySet[Appointment]:
+    """Booked appointments that have not ended and were last changed before ``unchanged_since``."""
+    return Appointment.objects.filter(
+        state=AppointmentState.BOOKED, end__gt=now, updated_at__lt=unchanged_since
+    ).order_by("start", "id")
+
+
+def idempotency_key_find(*, patient_id: uuid.UUID, key: str) -> IdempotencyKey | None:
+    """Return the stored ``Idempotency-Key`` of the patient, or None."""
+    return IdempotencyKey.objects.filter(patient_id=patient_id, key=key).first()
+
+
+# Row locks (call inside transaction.atomic()) ---------------------------------------
+
+
+def patient_lock_select_for_update(*, patient_id: uuid.UUID) -> PatientLock:
+    """Lock the patient's lock row; it must exist (see ``services``)."""
+    return PatientLock.objects.select_for_update().get(pk=patient_id)
+
+
+def appointment_select_for_update(*, appointment_id: uuid.UUID) -> Appointment:
+    """Lock and return the appointment row (raises ``AppointmentNotFound`` when gone)."""
+    try:
+        return Appointment.objects.select_for_update().get(pk=appointment_id)
+    except Appointment.DoesNotExist as exc:
+        raise AppointmentNotFound() from exc

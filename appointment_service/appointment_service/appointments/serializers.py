@@ -1,0 +1,137 @@
+"""Input and output serializers of the appointments APIs (top level, uniquely named for the schema)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from icalendar import Calendar, Event
+from rest_framework import serializers
+
+from appointment_service.appointments.models import (
+    REASON_MAX_LENGTH,
+    ActorRole,
+    Appointment,
+    AppointmentState,
+    AppointmentStatus,
+    EventAction,
+    Outcome,
+)
+
+# Output
+
+
+class AppointmentOutputSerializer(serializers.Serializer):
+    """An appointment; ``status`` and ``outcome`` are derived at the time of the answer."""
+
+    id = serializers.UUIDField()
+    patient_id = serializers.UUIDField()
+    doctor_id = serializers.UUIDField()
+    slot_id = serializers.UUIDField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.ChoiceField(
+        choices=AppointmentStatus.choices,
+        source="status_value",
+        help_text="`upcoming`; `completed` once its end has passed or the doctor marked it; "
+        "`cancelled`.",
+    )
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices,
+        source="outcome_value",
+        allow_null=True,
+        help_text="For completed appointments: `completed` or `no_show`; otherwise null.",
+    )
+    reason = serializers.CharField()
+    cancel_reason = serializers.CharField()
+    late_cancellation = serializers.BooleanField(
+        help_text="Cancelled inside the doctor's cancellation cut-off."
+    )
+    reschedule_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class AppointmentEventOutputSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor_id = serializers.UUIDField(allow_null=True, help_text="Null for the system.")
+    actor_role = serializers.ChoiceField(choices=ActorRole.choices)
+    action = serializers.ChoiceField(choices=EventAction.choices)
+    data = serializers.DictField(help_text="Details of the change (times, slots, reasons).")
+
+
+# Input
+
+
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID given as a string only (DRF's field would also take the integer 42)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+class AppointmentCreateInputSerializer(serializers.Serializer):
+    slot_id = StrictUUIDField(help_text="A slot from `GET /api/v1/doctors/{id}/slots/`.")
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
+class AppointmentListFilterInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
+
+
+class AppointmentUpdateInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class AppointmentRescheduleInputSerializer(serializers.Serializer):
+    slot_id = StrictUUIDField(help_text="Another slot of the same doctor.")
+
+
+class AppointmentCancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional for the patient, required for the doctor.",
+    )
+
+
+class AppointmentCompleteInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+
+
+# iCalendar
+
+ICS_PRODID = "-//Clinic booking//appointment_service//EN"
+
+
+def appointment_ics(appointment: Appointment) -> bytes:
+    """The appointment as an RFC 5545 calendar with one VEVENT (times in UTC).
+
+    ``UID`` is stable (``<id>@clinic``) and ``SEQUENCE`` counts the reschedules,
+    so a calendar that imported an earlier copy updates its event. The reason
+    stays out: calendars are often synced to third parties.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", ICS_PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    event = Event()
+    event.add("uid", f"{appointment.id}@clinic")
+    # Without a METHOD, DTSTAMP is when the event was last revised (RFC 5545 §3.8.7.2).
+    event.add("dtstamp", appointment.updated_at.astimezone(UTC))
+    event.add("last-modified", appointment.updated_at.astimezone(UTC))
+    event.add("created", appointment.created_at.astimezone(UTC))
+    event.add("dtstart", appointment.start.astimezone(UTC))
+    event.add("dtend", appointment.end.astimezone(UTC))
+    event.add("summary", "Clinic appointment")
+    event.add(
+        "status", "CANCELLED" if appointment.state == AppointmentState.CANCELLED else "CONFIRMED"
+    )
+    event.add("sequence", appointment.reschedule_count)
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,131 @@
+"""Races against PostgreSQL: one slot, one key, one patient, many requests at once."""
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from appointment_service.appointments import services
+from appointment_service.appointments.models import Appointment, AppointmentState
+from appointment_service.appointments.tests.conftest import assert_no_orphans
+from appointment_service.appointments.tests.factories import AppointmentFactory
+from common.testing import BearerClient, user_token
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+LIST_URL = "/api/v1/appointments/"
+
+
+def _race(fn, n: int) -> list:
+    """Run ``fn(i)`` in ``n`` threads released together; return each answer or exception."""
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            return fn(i)
+        except Exception as exc:  # the outcome is what the test counts
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def _client(patient_id) -> BearerClient:
+    return BearerClient(user_token(patient_id, "patient"))
+
+
+def test_fifty_patients_booking_one_slot_make_one_appointment(schedule):
+    slot = schedule.add_slot()
+    patients = [uuid.uuid4() for _ in range(50)]
+    clients = [_client(patient_id) for patient_id in patients]
+
+    responses = _race(lambda i: clients[i].post(LIST_URL, {"slot_id": str(slot.id)}), 50)
+
+    assert not [r for r in responses if isinstance(r, Exception)], responses
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * 49, statuses
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"slot-taken"}
+    appointment = Appointment.objects.get()
+    assert appointment.state == AppointmentState.BOOKED
+    winner = next(r for r in responses if r.status_code == 201)
+    assert winner.json()["id"] == str(appointment.id)
+    assert schedule.holder_of(slot.id) == appointment.id
+    assert_no_orphans(schedule)
+
+
+def test_one_idempotency_key_sent_ten_times_at_once_makes_one_appointment(schedule):
+    slot = schedule.add_slot()
+    patient_id = uuid.uuid4()
+    body = {"slot_id": str(slot.id), "reason": "Once"}
+
+    responses = _race(
+        lambda i: _client(patient_id).post(LIST_URL, body, HTTP_IDEMPOTENCY_KEY="same-key"), 10
+    )
+
+    assert not [r for r in responses if isinstance(r, Exception)], responses
+    assert [r.status_code for r in responses] == [201] * 10
+    bodies = [r.json() for r in responses]
+    assert all(b == bodies[0] for b in bodies)
+    assert Appointment.objects.get().id == uuid.UUID(bodies[0]["id"])
+    assert schedule.count("reserve") == 1
+    assert_no_orphans(schedule)
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_one_patient_booking_two_overlapping_slots_at_once_gets_one(schedule, round_):
+    first = schedule.add_slot()
+    second = schedule.add_slot(start=first.start)  # same time, another doctor
+    patient_id = uuid.uuid4()
+    slots = [first, second]
+
+    responses = _race(
+        lambda i: _client(patient_id).post(LIST_URL, {"slot_id": str(slots[i].id)}), 2
+    )
+
+    assert not [r for r in responses if isinstance(r, Exception)], responses
+    assert sorted(r.status_code for r in responses) == [201, 409]
+    refused = next(r for r in responses if r.status_code == 409)
+    assert refused.json()["code"] == "overlapping-appointment"
+    assert Appointment.objects.filter(patient_id=patient_id).count() == 1
+    assert_no_orphans(schedule)
+
+
+def test_the_exclusion_constraint_refuses_overlaps_the_python_check_missed(
+    schedule, monkeypatch, book
+):
+    patient_id = uuid.uuid4()
+    first = schedule.add_slot()
+    book(patient_id, first)
+    monkeypatch.setattr(services, "_check_patient_policy", lambda **kwargs: None)
+    clash = schedule.add_slot(start=first.start)
+    response = _client(patient_id).post(LIST_URL, {"slot_id": str(clash.id)})
+    assert response.status_code == 409
+    assert response.json()["code"] == "overlapping-appointment"
+    assert Appointment.objects.count() == 1
+    assert_no_orphans(schedule)
+
+
+def test_the_exclusion_constraint_ignores_cancelled_and_other_patients():
+    booked = AppointmentFactory()
+    AppointmentFactory(start=booked.start, end=booked.end)  # another patient
+    AppointmentFactory(
+        patient_id=booked.patient_id,
+        start=booked.start,
+        end=booked.end,
+        state=AppointmentState.CANCELLED,
+    )
+    with (
+        pytest.raises(IntegrityError, match="appointment_patient_no_overlap"),
+        transaction.atomic(),
+    ):
+        AppointmentFactory(
+            patient_id=booked.patient_id,
+            start=booked.start,
+            end=booked.end,
+            state=AppointmentState.PENDING,
+        )

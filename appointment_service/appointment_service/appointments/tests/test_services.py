@@ -1,0 +1,807 @@
+"""Writes: booking, idempotency, reason changes, reschedules, cancellations, outcomes."""
+
+import datetime
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from appointment_service.appointments import clients, services
+from appointment_service.appointments.exceptions import (
+    AppointmentCancelled,
+    AppointmentChanged,
+    AppointmentCompleted,
+    AppointmentNotStarted,
+    AppointmentNotUpcoming,
+    DifferentDoctor,
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
+    OverlappingAppointment,
+    RescheduleTooLate,
+    SlotNotFound,
+    SlotTaken,
+    SlotUnavailable,
+    TooManyAppointments,
+    TooManyReschedules,
+)
+from appointment_service.appointments.models import (
+    Appointment,
+    AppointmentState,
+    EventAction,
+    IdempotencyKey,
+)
+from appointment_service.appointments.tests.conftest import (
+    assert_no_orphans,
+    hold_for_someone_else,
+)
+from appointment_service.appointments.tests.factories import AppointmentFactory
+from common.errors import ServiceUnavailable
+
+pytestmark = pytest.mark.django_db
+
+
+def _actions(appointment) -> list[str]:
+    return list(appointment.events.order_by("at", "id").values_list("action", flat=True))
+
+
+def _snapshot(appointment) -> dict:
+    appointment.refresh_from_db()
+    return {
+        f.name: getattr(appointment, f.attname)
+        for f in Appointment._meta.concrete_fields
+        if f.name != "updated_at"
+    } | {"updated_at": appointment.updated_at, "events": _actions(appointment)}
+
+
+# Booking -------------------------------------------------------------------------------
+
+
+def test_book_takes_doctor_and_times_from_the_slot_and_holds_it(schedule, patient_id):
+    slot = schedule.add_slot(cancel_cutoff_hours=48, reschedule_cutoff_hours=6)
+    answer = services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="Cough")
+    assert answer.status == 201 and not answer.replayed
+    appointment = Appointment.objects.get()
+    assert answer.body["id"] == str(appointment.id)
+    assert answer.body["status"] == "upcoming"
+    assert (appointment.doctor_id, appointment.start, appointment.end) == (
+        slot.doctor_id,
+        slot.start,
+        slot.end,
+    )
+    assert appointment.state == AppointmentState.BOOKED
+    assert (appointment.cancel_cutoff_hours, appointment.reschedule_cutoff_hours) == (48, 6)
+    assert schedule.holder_of(slot.id) == appointment.id
+    assert _actions(appointment) == [EventAction.CREATED, EventAction.BOOKED]
+    assert_no_orphans(schedule)
+
+
+def test_book_unknown_slot_is_404_and_leaves_nothing(schedule, patient_id):
+    with pytest.raises(SlotNotFound):
+        services.appointment_book(patient_id=patient_id, slot_id=uuid.uuid4(), reason="")
+    assert not Appointment.objects.exists()
+
+
+def test_book_held_slot_is_slot_taken(schedule, patient_id):
+    slot = schedule.add_slot()
+    schedule.hold(slot, uuid.uuid4())
+    with pytest.raises(SlotTaken):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+    assert not Appointment.objects.exists()
+    assert schedule.count("reserve") == 0
+
+
+def test_book_unbookable_slot_is_slot_unavailable(schedule, patient_id):
+    slot = schedule.add_slot(bookable=False)
+    with pytest.raises(SlotUnavailable):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("refusal", "problem"), [("slot-taken", SlotTaken), ("slot-unavailable", SlotUnavailable)]
+)
+def test_book_refused_reservation_leaves_no_appointment(schedule, patient_id, refusal, problem):
+    slot = schedule.add_slot()
+    schedule.refuse = refusal
+    with pytest.raises(problem):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+    assert not Appointment.objects.exists()
+    assert schedule.holder_of(slot.id) is None
+    assert_no_orphans(schedule)
+
+
+def test_book_slot_vanishing_before_reserve_is_404_and_leaves_nothing(
+    schedule, patient_id, monkeypatch
+):
+    slot = schedule.add_slot()
+    real_get = schedule.slot_get
+
+    def get_then_vanish(*, slot_id):
+        found = real_get(slot_id=slot_id)
+        schedule.slots.pop(slot_id)
+        return found
+
+    monkeypatch.setattr(clients, "schedule_slot_get", get_then_vanish)
+    with pytest.raises(SlotNotFound):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+    assert not Appointment.objects.exists()
+
+
+def test_book_with_schedule_down_at_the_look_up_is_503_and_leaves_nothing(schedule, patient_id):
+    slot = schedule.add_slot()
+    schedule.down.add("get")
+    with pytest.raises(ServiceUnavailable):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+    assert not Appointment.objects.exists()
+
+
+def test_book_with_reserve_unreachable_is_503_releases_and_leaves_nothing(schedule, patient_id):
+    slot = schedule.add_slot()
+    schedule.down.add("reserve")
+    with pytest.raises(ServiceUnavailable):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+    assert not Appointment.objects.exists()
+    assert schedule.count("release") == 1  # best effort, in case it did reserve
+    assert_no_orphans(schedule)
+
+
+def test_book_with_a_reservation_that_timed_out_after_acting_is_released(schedule, patient_id):
+    slot = schedule.add_slot()
+    schedule.act_then_fail.add("reserve")
+    with pytest.raises(ServiceUnavailable):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+    assert not Appointment.objects.exists()
+    assert schedule.holder_of(slot.id) is None
+    assert_no_orphans(schedule)
+
+
+def test_book_when_release_also_fails_leaves_a_hold_for_reconciliation(schedule, patient_id):
+    slot = schedule.add_slot()
+    schedule.act_then_fail.add("reserve")
+    schedule.down.add("release")
+    with pytest.raises(ServiceUnavailable):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+    assert not Appointment.objects.exists()
+    orphan = schedule.holder_of(slot.id)
+    assert orphan is not None
+    schedule.down.clear()
+    schedule.act_then_fail.clear()
+    report = services.appointments_reconcile(grace=datetime.timedelta(0))
+    assert report.holds_released == 1
+    assert_no_orphans(schedule)
+
+
+def test_book_reaped_by_reconciliation_before_confirming_is_503(schedule, patient_id, monkeypatch):
+    slot = schedule.add_slot()
+    real_reserve = schedule.slot_reserve
+
+    def reserve_slowly(**kwargs):
+        reservation = real_reserve(**kwargs)
+        Appointment.objects.filter(state=AppointmentState.PENDING).delete()  # the reconciler
+        return reservation
+
+    monkeypatch.setattr(clients, "schedule_slot_reserve", reserve_slowly)
+    with pytest.raises(ServiceUnavailable):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+    assert not Appointment.objects.exists()
+    assert schedule.holder_of(slot.id) is None
+
+
+def test_book_overlapping_an_own_appointment_with_another_doctor_is_refused(
+    schedule, patient_id, book
+):
+    first = schedule.add_slot()
+    book(patient_id, first)
+    overlapping = schedule.add_slot(start=first.start + datetime.timedelta(minutes=15))
+    with pytest.raises(OverlappingAppointment):
+        services.appointment_book(patient_id=patient_id, slot_id=overlapping.id, reason="")
+    assert Appointment.objects.count() == 1
+    assert schedule.holder_of(overlapping.id) is None
+    assert_no_orphans(schedule)
+
+
+def test_back_to_back_appointments_do_not_overlap(schedule, patient_id, book):
+    first = schedule.add_slot()
+    book(patient_id, first)
+    book(patient_id, schedule.add_slot(start=first.end))
+    assert Appointment.objects.count() == 2
+
+
+def test_a_cancelled_or_past_appointment_does_not_block(schedule, patient_id, book):
+    slot = schedule.add_slot()
+    AppointmentFactory(
+        patient_id=patient_id, start=slot.start, end=slot.end, state=AppointmentState.CANCELLED
+    )
+    book(patient_id, slot)
+
+
+def test_book_beyond_the_maximum_upcoming_is_refused(schedule, patient_id, book, settings):
+    settings.MAX_UPCOMING_APPOINTMENTS = 2
+    book(patient_id, schedule.add_slot())
+    book(patient_id, schedule.add_slot())
+    # Past and cancelled appointments do not count.
+    AppointmentFactory(
+        patient_id=patient_id,
+        start=timezone.now() - datetime.timedelta(days=1),
+        end=timezone.now() - datetime.timedelta(days=1) + datetime.timedelta(minutes=30),
+    )
+    AppointmentFactory(patient_id=patient_id, state=AppointmentState.CANCELLED)
+    third = schedule.add_slot()
+    with pytest.raises(TooManyAppointments):
+        services.appointment_book(patient_id=patient_id, slot_id=third.id, reason="")
+    assert Appointment.objects.filter(state=AppointmentState.BOOKED).count() == 3
+    assert schedule.holder_of(third.id) is None
+
+
+def test_slot_with_a_live_appointment_here_is_taken_even_if_schedule_lost_the_hold(
+    schedule, patient_id
+):
+    """The unique constraint on live slots is this side of invariant 1."""
+    slot = schedule.add_slot()
+    AppointmentFactory(slot_id=slot.id, start=slot.start, end=slot.end)
+    with pytest.raises(SlotTaken):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+    assert Appointment.objects.count() == 1
+    assert schedule.count("reserve") == 0
+
+
+def test_unexpected_integrity_errors_are_not_disguised(schedule, patient_id, monkeypatch):
+    slot = schedule.add_slot()
+
+    def broken(**kwargs):
+        raise IntegrityError("something else entirely")
+
+    monkeypatch.setattr(services, "_check_patient_policy", broken)
+    with pytest.raises(IntegrityError):
+        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+
+
+def test_integrity_problem_names_the_invariant():
+    overlap = IntegrityError(
+        'conflicting key value violates exclusion constraint "appointment_patient_no_overlap"'
+    )
+    assert isinstance(services._integrity_problem(overlap), OverlappingAppointment)
+    unique = IntegrityError("UNIQUE constraint failed: appointments_appointment.slot_id")
+    assert isinstance(services._integrity_problem(unique), SlotTaken)
+    assert services._integrity_problem(IntegrityError("other")) is None
+
+
+# Idempotency ---------------------------------------------------------------------------
+
+
+def test_same_key_and_body_replays_the_first_answer(schedule, patient_id):
+    slot = schedule.add_slot()
+    first = services.appointment_book(
+        patient_id=patient_id, slot_id=slot.id, reason="x", idempotency_key="k1"
+    )
+    again = services.appointment_book(
+        patient_id=patient_id, slot_id=slot.id, reason="x", idempotency_key="k1"
+    )
+    assert (again.status, again.body, again.replayed) == (201, first.body, True)
+    assert Appointment.objects.count() == 1
+    assert schedule.count("reserve") == 1
+    stored = IdempotencyKey.objects.get()
+    assert stored.appointment_id == uuid.UUID(first.body["id"])
+
+
+def test_same_key_with_another_body_is_422(schedule, patient_id):
+    slot = schedule.add_slot()
+    services.appointment_book(
+        patient_id=patient_id, slot_id=slot.id, reason="x", idempotency_key="k1"
+    )
+    with pytest.raises(IdempotencyKeyReused):
+        services.appointment_book(
+            patient_id=patient_id, slot_id=slot.id, reason="other", idempotency_key="k1"
+        )
+    assert Appointment.objects.count() == 1
+
+
+def test_keys_belong_to_one_patient(schedule, patient_id):
+    first, second = schedule.add_slot(), schedule.add_slot()
+    services.appointment_book(
+        patient_id=patient_id, slot_id=first.id, reason="", idempotency_key="same"
+    )
+    other = services.appointment_book(
+        patient_id=uuid.uuid4(), slot_id=second.id, reason="", idempotency_key="same"
+    )
+    assert other.status == 201 and not other.replayed
+    assert Appointment.objects.count() == 2
+
+
+def test_a_4xx_is_stored_and_replayed(schedule, patient_id):
+    slot = schedule.add_slot()
+    schedule.hold(slot, uuid.uuid4())
+    with pytest.raises(SlotTaken):
+        services.appointment_book(
+            patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
+        )
+    slot.holder = None  # free now; the retry still gets the first answer
+    again = services.appointment_book(
+        patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
+    )
+    assert again.replayed and again.status == 409
+    assert again.body["code"] == "slot-taken"
+    assert not Appointment.objects.exists()
+
+
+def test_a_503_lets_go_of_the_key_so_a_retry_runs_again(schedule, patient_id):
+    slot = schedule.add_slot()
+    schedule.down.add("reserve")
+    with pytest.raises(ServiceUnavailable):
+        services.appointment_book(
+            patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
+        )
+    assert not IdempotencyKey.objects.exists()
+    schedule.down.clear()
+    answer = services.appointment_book(
+        patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
+    )
+    assert answer.status == 201 and not answer.replayed
+    assert_no_orphans(schedule)
+
+
+def test_an_unexpected_error_lets_go_of_the_key(schedule, patient_id, monkeypatch):
+    slot = schedule.add_slot()
+
+    def crash(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(clients, "schedule_slot_reserve", crash)
+    with pytest.raises(RuntimeError):
+        services.appointment_book(
+            patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
+        )
+    assert not IdempotencyKey.objects.exists()
+    assert not Appointment.objects.exists()
+
+
+def test_a_key_in_flight_makes_a_retry_wait_then_409(schedule, patient_id, settings):
+    settings.IDEMPOTENCY_WAIT_SECONDS = 0.12
+    slot = schedule.add_slot()
+    IdempotencyKey.objects.create(
+        patient_id=patient_id,
+        key="k",
+        request_hash=services._request_hash(slot_id=slot.id, reason=""),
+    )
+    with pytest.raises(IdempotencyInProgress):
+        services.appointment_book(
+            patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
+        )
+    assert schedule.count("get") == 0
+
+
+def test_a_waiting_retry_gets_the_answer_once_it_is_stored(schedule, patient_id, monkeypatch):
+    slot = schedule.add_slot()
+    row = IdempotencyKey.objects.create(
+        patient_id=patient_id,
+        key="k",
+        request_hash=services._request_hash(slot_id=slot.id, reason=""),
+    )
+    polls = []
+
+    def sleep(seconds):
+        polls.append(seconds)
+        IdempotencyKey.objects.filter(pk=row.pk).update(
+            response_status=201, response_body={"id": "first"}
+        )
+
+    monkeypatch.setattr(services.time, "sleep", sleep)
+    answer = services.appointment_book(
+        patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
+    )
+    assert (answer.status, answer.body, answer.replayed) == (201, {"id": "first"}, True)
+    assert polls == [services.IDEMPOTENCY_POLL_SECONDS]
+
+
+def test_a_waiting_retry_runs_itself_when_the_first_let_go(schedule, patient_id, monkeypatch):
+    slot = schedule.add_slot()
+    row = IdempotencyKey.objects.create(
+        patient_id=patient_id,
+        key="k",
+        request_hash=services._request_hash(slot_id=slot.id, reason=""),
+    )
+    monkeypatch.setattr(
+        services.time, "sleep", lambda s: IdempotencyKey.objects.filter(pk=row.pk).delete()
+    )
+    answer = services.appointment_book(
+        patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
+    )
+    assert answer.status == 201 and not answer.replayed
+    assert IdempotencyKey.objects.get().response_status == 201
+
+
+# Reason --------------------------------------------------------------------------------
+
+
+def test_reason_update_records_the_change(patient_id):
+    appointment = AppointmentFactory(patient_id=patient_id, reason="Old")
+    updated = services.appointment_reason_update(
+        appointment=appointment, reason="New", actor_id=patient_id
+    )
+    assert updated.reason == "New"
+    event = updated.events.get()
+    assert (event.action, event.data) == (EventAction.REASON_CHANGED, {"from": "Old", "to": "New"})
+
+
+def test_reason_update_with_the_same_or_no_reason_changes_nothing(patient_id):
+    appointment = AppointmentFactory(patient_id=patient_id, reason="Same")
+    services.appointment_reason_update(appointment=appointment, reason="Same", actor_id=patient_id)
+    services.appointment_reason_update(appointment=appointment, reason=None, actor_id=patient_id)
+    assert not appointment.events.exists()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"state": AppointmentState.CANCELLED},
+        {"state": AppointmentState.COMPLETED},
+        {
+            "start": timezone.now() - datetime.timedelta(hours=1),
+            "end": timezone.now() - datetime.timedelta(seconds=1),
+        },
+    ],
+)
+def test_reason_update_when_not_upcoming_is_409(patient_id, kwargs):
+    appointment = AppointmentFactory(patient_id=patient_id, reason="Old", **kwargs)
+    with pytest.raises(AppointmentNotUpcoming):
+        services.appointment_reason_update(
+            appointment=appointment, reason="New", actor_id=patient_id
+        )
+    appointment.refresh_from_db()
+    assert appointment.reason == "Old"
+
+
+# Reschedule ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def booked(schedule, patient_id, doctor_id, book):
+    return book(patient_id, schedule.add_slot(doctor_id=doctor_id))
+
+
+def test_reschedule_takes_the_new_slot_then_lets_go_of_the_old(schedule, booked, doctor_id):
+    old_slot = booked.slot_id
+    new = schedule.add_slot(doctor_id=doctor_id, reschedule_cutoff_hours=2)
+    moved = services.appointment_reschedule(
+        appointment=booked, slot_id=new.id, actor_id=booked.patient_id
+    )
+    assert (moved.slot_id, moved.start, moved.end) == (new.id, new.start, new.end)
+    assert moved.reschedule_count == 1
+    assert moved.reschedule_cutoff_hours == 2
+    assert schedule.holder_of(new.id) == booked.id
+    assert schedule.holder_of(old_slot) is None
+    reserve_at = schedule.calls.index(("reserve", new.id, booked.id))
+    release_at = schedule.calls.index(("release", old_slot, booked.id))
+    assert reserve_at < release_at
+    event = moved.events.get(action=EventAction.RESCHEDULED)
+    assert event.data["from"]["slot_id"] == str(old_slot)
+    assert event.data["to"]["slot_id"] == str(new.id)
+    assert_no_orphans(schedule)
+
+
+def test_reschedule_to_its_own_slot_changes_nothing(schedule, booked):
+    same = services.appointment_reschedule(
+        appointment=booked, slot_id=booked.slot_id, actor_id=booked.patient_id
+    )
+    assert same.reschedule_count == 0
+    assert schedule.count("reserve") == 1  # the booking's
+
+
+def _assert_reschedule_refused(schedule, booked, new_slot_id, problem):
+    before = _snapshot(booked)
+    with pytest.raises(problem):
+        services.appointment_reschedule(
+            appointment=booked, slot_id=new_slot_id, actor_id=booked.patient_id
+        )
+    assert _snapshot(booked) == before
+    assert schedule.holder_of(booked.slot_id) == booked.id
+    assert schedule.held_by(booked.id) == {booked.slot_id}
+    assert_no_orphans(schedule)
+
+
+def test_reschedule_to_another_doctors_slot_is_refused(schedule, booked):
+    _assert_reschedule_refused(schedule, booked, schedule.add_slot().id, DifferentDoctor)
+
+
+def test_reschedule_to_a_taken_slot_is_refused(schedule, booked, doctor_id):
+    taken = schedule.add_slot(doctor_id=doctor_id)
+    hold_for_someone_else(schedule, taken)
+    _assert_reschedule_refused(schedule, booked, taken.id, SlotTaken)
+
+
+def test_reschedule_to_a_slot_taken_at_reserve_time_is_refused(schedule, booked, doctor_id):
+    new = schedule.add_slot(doctor_id=doctor_id)
+    schedule.refuse = "slot-taken"
+    _assert_reschedule_refused(schedule, booked, new.id, SlotTaken)
+
+
+def test_reschedule_to_an_unbookable_slot_is_refused(schedule, booked, doctor_id):
+    new = schedule.add_slot(doctor_id=doctor_id, bookable=False)
+    _assert_reschedule_refused(schedule, booked, new.id, SlotUnavailable)
+
+
+def test_reschedule_to_an_unknown_slot_is_404(schedule, booked):
+    _assert_reschedule_refused(schedule, booked, uuid.uuid4(), SlotNotFound)
+
+
+def test_reschedule_over_another_own_appointment_is_refused(schedule, booked, doctor_id, book):
+    other = book(booked.patient_id, schedule.add_slot())
+    clash = schedule.add_slot(doctor_id=doctor_id, start=other.start)
+    _assert_reschedule_refused(schedule, booked, clash.id, OverlappingAppointment)
+
+
+def test_reschedule_inside_the_cutoff_is_too_late(schedule, booked, doctor_id):
+    Appointment.objects.filter(pk=booked.pk).update(reschedule_cutoff_hours=24 * 5)
+    booked.refresh_from_db()
+    _assert_reschedule_refused(
+        schedule, booked, schedule.add_slot(doctor_id=doctor_id).id, RescheduleTooLate
+    )
+
+
+def test_reschedule_count_is_capped(schedule, booked, doctor_id, settings):
+    settings.MAX_RESCHEDULES = 2
+    for _ in range(2):
+        booked = services.appointment_reschedule(
+            appointment=booked,
+            slot_id=schedule.add_slot(doctor_id=doctor_id).id,
+            actor_id=booked.patient_id,
+        )
+    _assert_reschedule_refused(
+        schedule, booked, schedule.add_slot(doctor_id=doctor_id).id, TooManyReschedules
+    )
+    assert booked.reschedule_count == 2
+
+
+def test_reschedule_of_a_cancelled_appointment_is_refused(schedule, booked, doctor_id):
+    booked = services.appointment_cancel(
+        appointment=booked, actor_id=booked.patient_id, actor_role="patient"
+    )
+    with pytest.raises(AppointmentNotUpcoming):
+        services.appointment_reschedule(
+            appointment=booked,
+            slot_id=schedule.add_slot(doctor_id=doctor_id).id,
+            actor_id=booked.patient_id,
+        )
+    assert_no_orphans(schedule)
+
+
+def test_reschedule_with_schedule_down_at_reserve_changes_nothing(schedule, booked, doctor_id):
+    new = schedule.add_slot(doctor_id=doctor_id)
+    schedule.act_then_fail.add("reserve")
+    _assert_reschedule_refused(schedule, booked, new.id, ServiceUnavailable)
+    assert schedule.holder_of(new.id) is None
+
+
+def test_reschedule_that_cannot_release_the_old_slot_still_moves(schedule, booked, doctor_id):
+    old_slot = booked.slot_id
+    new = schedule.add_slot(doctor_id=doctor_id)
+    schedule.down.add("release")
+    moved = services.appointment_reschedule(
+        appointment=booked, slot_id=new.id, actor_id=booked.patient_id
+    )
+    assert moved.slot_id == new.id
+    assert schedule.held_by(booked.id) == {old_slot, new.id}  # for a moment, two
+    schedule.down.clear()
+    report = services.appointments_reconcile(grace=datetime.timedelta(0))
+    assert report.holds_released == 1
+    assert schedule.held_by(booked.id) == {new.id}
+    assert_no_orphans(schedule)
+
+
+def test_reschedule_racing_a_move_of_the_same_appointment(schedule, booked, doctor_id):
+    """The row changed between the check and the move: the new slot is let go, 409."""
+    stale = Appointment.objects.get(pk=booked.pk)
+    moved = services.appointment_reschedule(
+        appointment=booked,
+        slot_id=schedule.add_slot(doctor_id=doctor_id).id,
+        actor_id=booked.patient_id,
+    )
+    other = schedule.add_slot(doctor_id=doctor_id)
+    with pytest.raises(AppointmentChanged):
+        services.appointment_reschedule(
+            appointment=stale, slot_id=other.id, actor_id=booked.patient_id
+        )
+    assert schedule.holder_of(other.id) is None
+    assert schedule.held_by(booked.id) == {moved.slot_id}
+    assert_no_orphans(schedule)
+
+
+def test_twin_reschedules_to_the_same_slot_keep_it(schedule, booked, doctor_id):
+    stale = Appointment.objects.get(pk=booked.pk)
+    new = schedule.add_slot(doctor_id=doctor_id)
+    services.appointment_reschedule(appointment=booked, slot_id=new.id, actor_id=booked.patient_id)
+    twin = services.appointment_reschedule(
+        appointment=stale, slot_id=new.id, actor_id=booked.patient_id
+    )
+    assert twin.slot_id == new.id and twin.reschedule_count == 1
+    assert schedule.held_by(booked.id) == {new.id}
+    assert_no_orphans(schedule)
+
+
+def test_reschedule_whose_move_hits_the_slot_constraint_lets_go(
+    schedule, booked, doctor_id, monkeypatch
+):
+    new = schedule.add_slot(doctor_id=doctor_id)
+    # Another booking claimed the slot on this side between the reservation and the move.
+    real_reserve = schedule.slot_reserve
+
+    def reserve_then_claim(**kwargs):
+        reservation = real_reserve(**kwargs)
+        AppointmentFactory(slot_id=new.id, start=new.start, end=new.end, state="pending")
+        return reservation
+
+    monkeypatch.setattr(clients, "schedule_slot_reserve", reserve_then_claim)
+    with pytest.raises(SlotTaken):
+        services.appointment_reschedule(
+            appointment=booked, slot_id=new.id, actor_id=booked.patient_id
+        )
+    assert schedule.held_by(booked.id) == {booked.slot_id}
+
+
+# Cancel --------------------------------------------------------------------------------
+
+
+def test_patient_cancels_without_a_reason_and_the_slot_is_free(schedule, booked):
+    cancelled = services.appointment_cancel(
+        appointment=booked, actor_id=booked.patient_id, actor_role="patient"
+    )
+    assert cancelled.state == AppointmentState.CANCELLED
+    assert (cancelled.cancelled_by, cancelled.late_cancellation) == ("patient", False)
+    assert schedule.holder_of(booked.slot_id) is None
+    event = cancelled.events.get(action=EventAction.CANCELLED)
+    assert event.data == {"by": "patient", "late": False, "reason": ""}
+    assert_no_orphans(schedule)
+
+
+def test_doctor_must_give_a_reason(schedule, booked):
+    with pytest.raises(ValidationError):
+        services.appointment_cancel(
+            appointment=booked, actor_id=booked.doctor_id, actor_role="doctor", reason="  "
+        )
+    booked.refresh_from_db()
+    assert booked.state == AppointmentState.BOOKED
+    assert schedule.holder_of(booked.slot_id) == booked.id
+    cancelled = services.appointment_cancel(
+        appointment=booked, actor_id=booked.doctor_id, actor_role="doctor", reason="Ill"
+    )
+    assert (cancelled.cancelled_by, cancelled.cancel_reason) == ("doctor", "Ill")
+
+
+def test_cancelling_inside_the_cutoff_is_late(schedule, booked):
+    Appointment.objects.filter(pk=booked.pk).update(cancel_cutoff_hours=24 * 5)
+    booked.refresh_from_db()
+    cancelled = services.appointment_cancel(
+        appointment=booked, actor_id=booked.patient_id, actor_role="patient"
+    )
+    assert cancelled.late_cancellation is True
+    assert cancelled.events.get(action=EventAction.CANCELLED).data["late"] is True
+
+
+def test_cancelling_twice_answers_the_current_state(schedule, booked):
+    first = services.appointment_cancel(
+        appointment=booked, actor_id=booked.patient_id, actor_role="patient", reason="a"
+    )
+    again = services.appointment_cancel(
+        appointment=first, actor_id=booked.doctor_id, actor_role="doctor", reason=""
+    )
+    assert (again.cancel_reason, again.cancelled_by) == ("a", "patient")
+    assert booked.events.filter(action=EventAction.CANCELLED).count() == 1
+
+
+def test_cancel_racing_another_cancel_records_one(schedule, booked):
+    stale = Appointment.objects.get(pk=booked.pk)
+    services.appointment_cancel(
+        appointment=booked, actor_id=booked.patient_id, actor_role="patient"
+    )
+    services.appointment_cancel(appointment=stale, actor_id=booked.patient_id, actor_role="patient")
+    assert booked.events.filter(action=EventAction.CANCELLED).count() == 1
+
+
+def test_cancel_racing_a_reschedule_is_409(schedule, booked, doctor_id):
+    stale = Appointment.objects.get(pk=booked.pk)
+    services.appointment_reschedule(
+        appointment=booked,
+        slot_id=schedule.add_slot(doctor_id=doctor_id).id,
+        actor_id=booked.patient_id,
+    )
+    with pytest.raises(AppointmentChanged):
+        services.appointment_cancel(
+            appointment=stale, actor_id=booked.patient_id, actor_role="patient"
+        )
+    assert_no_orphans(schedule)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"state": AppointmentState.COMPLETED},
+        {"state": AppointmentState.NO_SHOW},
+        {
+            "start": timezone.now() - datetime.timedelta(hours=1),
+            "end": timezone.now() - datetime.timedelta(seconds=1),
+        },
+    ],
+)
+def test_cancelling_a_completed_appointment_is_409(schedule, kwargs):
+    appointment = AppointmentFactory(**kwargs)
+    with pytest.raises(AppointmentCompleted):
+        services.appointment_cancel(
+            appointment=appointment, actor_id=appointment.patient_id, actor_role="patient"
+        )
+    assert schedule.count("release") == 0
+
+
+def test_cancel_with_schedule_down_changes_nothing(schedule, booked):
+    schedule.down.add("release")
+    before = _snapshot(booked)
+    with pytest.raises(ServiceUnavailable):
+        services.appointment_cancel(
+            appointment=booked, actor_id=booked.patient_id, actor_role="patient"
+        )
+    assert _snapshot(booked) == before
+    assert schedule.holder_of(booked.slot_id) == booked.id
+
+
+def test_cancel_when_another_appointment_holds_the_slot_still_cancels(schedule, booked):
+    schedule.hold(schedule.slots[booked.slot_id], uuid.uuid4())
+    cancelled = services.appointment_cancel(
+        appointment=booked, actor_id=booked.patient_id, actor_role="patient"
+    )
+    assert cancelled.state == AppointmentState.CANCELLED
+
+
+# Complete ------------------------------------------------------------------------------
+
+
+def _started(**kwargs):
+    now = timezone.now()
+    return AppointmentFactory(
+        start=now - datetime.timedelta(minutes=10),
+        end=now + datetime.timedelta(minutes=20),
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "state", "action"),
+    [
+        ("completed", AppointmentState.COMPLETED, EventAction.COMPLETED),
+        ("no_show", AppointmentState.NO_SHOW, EventAction.NO_SHOW),
+    ],
+)
+def test_doctor_marks_a_started_appointment(outcome, state, action):
+    appointment = _started()
+    marked = services.appointment_complete(
+        appointment=appointment, outcome=outcome, actor_id=appointment.doctor_id
+    )
+    assert marked.state == state
+    assert marked.status_at(timezone.now()) == "completed"
+    assert marked.outcome_at(timezone.now()) == outcome
+    assert _actions(marked) == [action]
+
+
+def test_marking_again_is_idempotent_and_the_other_outcome_corrects_it():
+    appointment = _started()
+    services.appointment_complete(appointment=appointment, outcome="completed", actor_id=None)
+    services.appointment_complete(appointment=appointment, outcome="completed", actor_id=None)
+    corrected = services.appointment_complete(
+        appointment=appointment, outcome="no_show", actor_id=None
+    )
+    assert corrected.state == AppointmentState.NO_SHOW
+    assert _actions(corrected) == [EventAction.COMPLETED, EventAction.NO_SHOW]
+
+
+def test_marking_before_the_start_is_409():
+    appointment = AppointmentFactory()
+    with pytest.raises(AppointmentNotStarted):
+        services.appointment_complete(appointment=appointment, outcome="completed", actor_id=None)
+    appointment.refresh_from_db()
+    assert appointment.state == AppointmentState.BOOKED
+
+
+def test_marking_a_cancelled_appointment_is_409():
+    appointment = _started(state=AppointmentState.CANCELLED)
+    with pytest.raises(AppointmentCancelled):
+        services.appointment_complete(appointment=appointment, outcome="no_show", actor_id=None)

@@ -1,0 +1,34 @@
+"""appointment_service settings for production; everything comes from the environment."""
+
+from pathlib import Path
+
+from common.conf import env, installed_apps, service_settings, spectacular_settings
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+globals().update(service_settings(service="appointment_service", base_dir=BASE_DIR))
+
+INSTALLED_APPS = installed_apps("django.contrib.postgres", "appointment_service.appointments")
+ROOT_URLCONF = "appointment_service.urls"
+WSGI_APPLICATION = "appointment_service.wsgi.application"
+
+SCHEDULE_SERVICE_URL = env.str("SCHEDULE_SERVICE_URL", default="http://127.0.0.1:8003")
+
+# Booking policy.
+MAX_UPCOMING_APPOINTMENTS = env.int("MAX_UPCOMING_APPOINTMENTS", default=10)
+MAX_RESCHEDULES = env.int("MAX_RESCHEDULES", default=3)
+# How long a retry with an Idempotency-Key waits for the first request to finish.
+IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=5.0)
+
+SPECTACULAR_SETTINGS = spectacular_settings(
+    title="Clinic appointment_service API",
+    description="Book, list, change, reschedule and cancel appointments; their history and an "
+    "iCalendar file of each. Slots are held in schedule_service, which this service calls "
+    "with its own service token.",
+)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "AppointmentStatusEnum": "appointment_service.appointments.models.AppointmentStatus",
+        "EventActionEnum": "appointment_service.appointments.models.EventAction",
+    }
+)

@@ -1,0 +1,14 @@
+"""appointment_service settings for tests: in-memory cache, tokens signed with common's test key."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
+
+from common.conf import test_settings  # noqa: E402
+
+from .base import *  # noqa: E402
+
+globals().update(test_settings(DATABASES))
+# Unit tests fake schedule_service at clients.py; the client tests point it at a stub server.
+SCHEDULE_SERVICE_URL = "http://schedule-service.test"
+SERVICE_TOKEN_PROVIDER = "appointment_service.appointments.tests.providers.TestServiceTokenProvider"
