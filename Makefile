@@ -81,6 +81,7 @@ compose-check: ## Lint the Dockerfile and validate compose.yaml
 bench: install ## Benchmarks over HTTP on PostgreSQL (TEST_POSTGRES_URL, default the local server)
 	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_identity.py
 	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_schedule.py
+	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_booking.py
 
 postman: install ## Regenerate the Postman collection from the services' OpenAPI schemas
 	$(BIN)/python scripts/build_postman.py

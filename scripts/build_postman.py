@@ -46,9 +46,23 @@ ORDER = {
             "/.well-known/jwks.json",
             "/api/v1/specialties/",
             "/api/v1/doctors/",
+            "/api/v1/doctors/{doctor_id}/slots/",
+            "/api/v1/appointments/",
         ]
     )
 }
+STORE_FIRST_SLOT = [
+    "const body = pm.response.json();",
+    "if (body.results && body.results.length) {",
+    "  pm.collectionVariables.set('slot_id', body.results[0].id);",
+    "}",
+    "pm.test('status is 200', () => pm.response.to.have.status(200));",
+]
+STORE_APPOINTMENT = [
+    "const body = pm.response.json();",
+    "if (body.id) { pm.collectionVariables.set('appointment_service_id', body.id); }",
+    "pm.test('status is 201', () => pm.response.to.have.status(201));",
+]
 CHECK_2XX = ["pm.test('status is 2xx', () => pm.expect(pm.response.code).to.be.within(200, 299));"]
 
 
@@ -125,7 +139,11 @@ def request_item(service: str, path: str, method: str, operation: dict) -> dict:
         item["request"]["header"].append({"key": "Content-Type", "value": media})
         item["request"]["body"] = body_for(path, media, value)
     lines = CHECK_2XX
-    if path.endswith(("/auth/token", "/auth/token/refresh")):
+    if path == "/api/v1/doctors/{doctor_id}/slots/":
+        lines = STORE_FIRST_SLOT
+    elif path == "/api/v1/appointments/" and method == "post":
+        lines = STORE_APPOINTMENT
+    elif path.endswith(("/auth/token", "/auth/token/refresh")):
         lines = STORE_PAIR
     elif path.endswith("/service-token"):
         lines = STORE_SERVICE
@@ -160,6 +178,10 @@ def main() -> None:
         "client_secret": "",
         "user_service_id": "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f",
         "user_service_user_id": "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f",
+        "schedule_service_doctor_id": "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f",
+        "schedule_service_id": "",
+        "slot_id": "",
+        "appointment_service_id": "",
     }
     collection = {
         "info": {

@@ -206,6 +206,18 @@ class Stack:
             process.kill()
             process.wait()
 
+    def freeze(self, service: str) -> None:
+        """Stop ``service``'s processes (SIGSTOP): connections are accepted, nothing answers."""
+        process = self.processes[service]
+        subprocess.run(["pkill", "-STOP", "-P", str(process.pid)], check=False)
+        process.send_signal(signal.SIGSTOP)
+
+    def thaw(self, service: str) -> None:
+        """Let a frozen service go on (SIGCONT)."""
+        process = self.processes[service]
+        process.send_signal(signal.SIGCONT)
+        subprocess.run(["pkill", "-CONT", "-P", str(process.pid)], check=False)
+
     def stop(self) -> None:
         for service in list(self.processes):
             self.stop_service(service)

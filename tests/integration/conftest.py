@@ -24,7 +24,13 @@ from stack import make_test_stack  # noqa: E402
 def stack(tmp_path_factory):
     services = [
         s
-        for s in ("auth_service", "user_service", "schedule_service", "portal")
+        for s in (
+            "auth_service",
+            "user_service",
+            "schedule_service",
+            "appointment_service",
+            "portal",
+        )
         if (ROOT / s / "manage.py").exists()
     ]
     stack = make_test_stack(tmp_path_factory.mktemp("stack"), services)

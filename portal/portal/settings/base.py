@@ -18,10 +18,12 @@ SERVICE_URLS = {
     "auth": AUTH_SERVICE_URL,  # noqa: F821 - set by service_settings
     "user": env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002"),
     "schedule": env.str("SCHEDULE_SERVICE_URL", default="http://127.0.0.1:8003"),
+    "appointment": env.str("APPOINTMENT_SERVICE_URL", default="http://127.0.0.1:8004"),
 }
 # Addresses a browser can open (inside compose, the service URLs are internal names).
 PUBLIC_SERVICE_URLS = {
     "auth": env.str("PUBLIC_AUTH_SERVICE_URL", default=SERVICE_URLS["auth"]),
     "user": env.str("PUBLIC_USER_SERVICE_URL", default=SERVICE_URLS["user"]),
     "schedule": env.str("PUBLIC_SCHEDULE_SERVICE_URL", default=SERVICE_URLS["schedule"]),
+    "appointment": env.str("PUBLIC_APPOINTMENT_SERVICE_URL", default=SERVICE_URLS["appointment"]),
 }

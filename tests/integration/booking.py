@@ -1,0 +1,87 @@
+"""Helpers of the booking tests: sign-in, slots, and the orphan check across both services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+PASSWORD = "a-long-enough-passphrase"
+DEMO_PASSWORD = "demo-clinic-2026"
+
+
+def sign_in(stack, http, email, password=PASSWORD) -> dict[str, str]:
+    response = http.post(
+        f"{stack.url('auth_service')}/api/v1/auth/token",
+        json={"email": email, "password": password},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access']}"}
+
+
+def register(stack, http, **body) -> str:
+    response = http.post(
+        f"{stack.url('auth_service')}/api/v1/auth/register",
+        json={"password": PASSWORD, **body},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def service_auth(stack, http, audience="schedule_service") -> dict[str, str]:
+    response = http.post(
+        f"{stack.url('auth_service')}/api/v1/auth/service-token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "appointment_service",
+            "client_secret": stack.secrets()["appointment_service_client_secret"],
+            "audience": audience,
+        },
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def free_slots(stack, http, doctor_id, auth, days=14) -> list[dict]:
+    today = datetime.now(UTC).date()
+    response = http.get(
+        f"{stack.url('schedule_service')}/api/v1/doctors/{doctor_id}/slots/",
+        params={
+            "from": today.isoformat(),
+            "to": (today + timedelta(days=days)).isoformat(),
+            "page_size": 100,
+        },
+        headers=auth,
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+def appointments(stack, http, auth, **params) -> list[dict]:
+    response = http.get(
+        f"{stack.url('appointment_service')}/api/v1/appointments/",
+        params={"page_size": 100, **params},
+        headers=auth,
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+def assert_no_orphans(stack, http, doctor_id, doctor_auth) -> None:
+    """Invariant 3 across both services: every hold has its live appointment and back."""
+    holds = http.get(
+        f"{stack.url('schedule_service')}/internal/v1/holds/",
+        params={"doctor_id": doctor_id, "page_size": 100},
+        headers=service_auth(stack, http),
+        timeout=10,
+    ).json()["results"]
+    upcoming = appointments(stack, http, doctor_auth, status="upcoming")
+    held = {(h["slot_id"], h["appointment_id"]) for h in holds}
+    booked = {(a["slot_id"], a["id"]) for a in upcoming}
+    assert held == booked, {
+        "holds without appointment": held - booked,
+        "appointments without hold": booked - held,
+    }
