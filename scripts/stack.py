@@ -135,7 +135,7 @@ class Stack:
             )
         if demo:
             for service in self.ports:
-                if service in DATABASE_SERVICES:
+                if list((ROOT / service).glob("*/*/management/commands/seed_demo.py")):
                     self.manage(service, "seed_demo", "--file", str(DEMO_FILE))
 
     def start(self) -> None:

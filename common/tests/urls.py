@@ -1,11 +1,12 @@
 """URLs of common's test project: health views and a few views exercising errors and auth."""
 
-from django.urls import include, path
+from django.urls import path
 
+from common.urls import handler400, handler403, handler404, handler500, service_urlpatterns
 from tests import views
 
 urlpatterns = [
-    path("", include("common.health")),
+    *service_urlpatterns(),
     path("user-only", views.UserOnlyView.as_view()),
     path("patient-only", views.PatientOnlyView.as_view()),
     path("doctor-only", views.DoctorOnlyView.as_view()),
@@ -21,7 +22,4 @@ urlpatterns = [
     path("numbers", views.NumberListView.as_view()),
     path("documented", views.DocumentedView.as_view()),
 ]
-handler400 = "common.errors.bad_request"
-handler403 = "common.errors.permission_denied"
-handler404 = "common.errors.page_not_found"
-handler500 = "common.errors.server_error"
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -1,39 +1,14 @@
 """URLs of user_service: admin, health, API schema and docs, public and internal APIs."""
 
-from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.permissions import AllowAny
 
+from common.urls import handler400, handler403, handler404, handler500, service_urlpatterns
 from user_service.profiles.urls import api_urlpatterns, internal_urlpatterns
 
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
-    path("", include("common.health")),
-    path(
-        "api/schema/",
-        SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
-        name="schema",
-    ),
-    path(
-        "api/docs/",
-        SpectacularSwaggerView.as_view(
-            url_name="schema", permission_classes=[AllowAny], authentication_classes=[]
-        ),
-        name="swagger-ui",
-    ),
-    path(
-        "api/redoc/",
-        SpectacularRedocView.as_view(
-            url_name="schema", permission_classes=[AllowAny], authentication_classes=[]
-        ),
-        name="redoc",
-    ),
+    *service_urlpatterns(),
     path("api/v1/", include((api_urlpatterns, "api"))),
     path("internal/v1/", include((internal_urlpatterns, "internal"))),
 ]
-
-handler400 = "common.errors.bad_request"
-handler403 = "common.errors.permission_denied"
-handler404 = "common.errors.page_not_found"
-handler500 = "common.errors.server_error"

@@ -1,7 +1,6 @@
-"""Management commands: reconcile_appointments (with the fake schedule) and seed_demo."""
+"""Management commands: reconcile_appointments (with the fake schedule)."""
 
 import datetime
-import json
 import uuid
 from io import StringIO
 
@@ -308,22 +307,3 @@ def test_negative_grace_is_refused(schedule):
 def test_reconcile_report_counts():
     report = services.ReconcileReport(pending_removed=1)
     assert report.counts()["pending removed"] == 1
-
-
-# seed_demo
-
-
-def test_seed_demo_reads_the_file_and_seeds_nothing(tmp_path):
-    demo = tmp_path / "demo.json"
-    demo.write_text(json.dumps({"doctors": [], "patients": []}))
-    assert "No demo appointments" in run("seed_demo", "--file", str(demo))
-    assert not Appointment.objects.exists()
-
-
-@pytest.mark.parametrize("content", ["not json", "[1, 2]", None])
-def test_seed_demo_refuses_a_bad_file(tmp_path, content):
-    demo = tmp_path / "demo.json"
-    if content is not None:
-        demo.write_text(content)
-    with pytest.raises(CommandError):
-        run("seed_demo", "--file", str(demo))
