@@ -21,7 +21,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     stack = make_test_stack(
-        tmp_path_factory.mktemp("e2e"), ["auth_service", "user_service", "portal"], port_offset=200
+        tmp_path_factory.mktemp("e2e"),
+        ["auth_service", "user_service", "schedule_service", "appointment_service", "portal"],
+        port_offset=200,
     )
     stack.start()
     yield stack

@@ -73,3 +73,48 @@ def test_patient_credentials_do_not_open_the_admin(stack, page):
     page.get_by_role("button", name="Log in").click()
     expect(page.locator(".errornote")).to_be_visible()
     shot(page, "admin-refused")
+
+
+def test_staff_sees_an_appointments_history_in_the_admin(stack, page):
+    auth = stack.url("auth_service")
+    patient = requests.post(
+        f"{auth}/api/v1/auth/token",
+        json={"email": "chloe.martin@demo.clinic", "password": DEMO_PASSWORD},
+        timeout=10,
+    ).json()["access"]
+    bearer = {"Authorization": f"Bearer {patient}"}
+    weber = "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f"
+    slots = requests.get(
+        f"{stack.url('schedule_service')}/api/v1/doctors/{weber}/slots/",
+        params={"page_size": 5},
+        headers=bearer,
+        timeout=10,
+    ).json()["results"]
+    booked = requests.post(
+        f"{stack.url('appointment_service')}/api/v1/appointments/",
+        json={"slot_id": slots[0]["id"], "reason": "Palpitations"},
+        headers=bearer,
+        timeout=15,
+    )
+    assert booked.status_code == 201, booked.text
+    appointment_id = booked.json()["id"]
+    requests.post(
+        f"{stack.url('appointment_service')}/api/v1/appointments/{appointment_id}/cancel",
+        json={"reason": "Back from holiday later"},
+        headers=bearer,
+        timeout=15,
+    ).raise_for_status()
+
+    page.goto(stack.url("appointment_service") + "/admin/")
+    page.get_by_label("Username").fill("staff@demo.clinic")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(
+        stack.url("appointment_service")
+        + f"/admin/appointments/appointment/{appointment_id}/change/"
+    )
+    history = page.locator(".inline-group")
+    expect(history).to_contain_text("Created")
+    expect(history).to_contain_text("Booked")
+    expect(history).to_contain_text("Cancelled")
+    shot(page, "admin-appointment-history")
