@@ -1,9 +1,6 @@
 """Fixtures of auth_service's tests."""
 
-import os
-
 import pytest
-from django.db import connection
 
 from auth_service.accounts import keys
 
@@ -16,16 +13,6 @@ def signing_key():
     if not keys.load_keys():
         keys.generate_key()
     return keys.active_key()
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(
-                "This test needs PostgreSQL (REQUIRE_POSTGRES=1) but runs on " + connection.vendor
-            )
-        pytest.skip("needs PostgreSQL: set DATABASE_URL")
 
 
 @pytest.fixture(autouse=True)

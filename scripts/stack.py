@@ -71,11 +71,16 @@ class Stack:
         """Development secrets, made once and kept in an ignored file."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         values = json.loads(self.secrets_file.read_text()) if self.secrets_file.exists() else {}
-        for name, _ in SERVICES:
-            values.setdefault(f"{name}_django_secret_key", secrets.token_urlsafe(48))
-            values.setdefault(f"{name}_client_secret", secrets.token_urlsafe(32))
-        self.secrets_file.write_text(json.dumps(values, indent=2))
-        self.secrets_file.chmod(0o600)
+        wanted = [
+            f"{name}_{kind}"
+            for name, _ in SERVICES
+            for kind in ("django_secret_key", "client_secret")
+        ]
+        missing = [key for key in wanted if key not in values]
+        if missing:
+            values.update({key: secrets.token_urlsafe(48) for key in missing})
+            self.secrets_file.write_text(json.dumps(values, indent=2))
+            self.secrets_file.chmod(0o600)
         return values
 
     def env(self, service: str) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 import json
 import socket
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -9,7 +10,15 @@ import uuid
 import jwt
 import pytest
 
-from common.testing import TEST_KID, BearerClient, StubServer, forged_tokens, mint, public_pem
+from common.testing import (
+    TEST_KID,
+    BearerClient,
+    StubServer,
+    forged_tokens,
+    mint,
+    public_pem,
+    race,
+)
 
 
 def call(url: str, *, method: str = "GET", body: dict | None = None):
@@ -85,3 +94,18 @@ def test_bearer_client_without_token_sends_no_authorization():
     bearer = BearerClient()
 
     assert bearer.get("/user-only").status_code == 401
+
+
+def test_race_runs_every_call_at_once_and_returns_outcomes_in_order():
+    inside = threading.Barrier(4)
+
+    def call(n):
+        inside.wait(timeout=5)  # breaks unless all four calls run at the same time
+        if n == 2:
+            raise ValueError(n)
+        return n * 10
+
+    outcomes = race(call, range(4))
+    assert outcomes[:2] == [0, 10]
+    assert isinstance(outcomes[2], ValueError)
+    assert outcomes[3] == 30

@@ -7,11 +7,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, serializers
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import Conflict
+from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope, IsDoctor, IsPatient, IsStaff, IsUser
 from common.schema import NOT_FOUND, UNAUTHORIZED
 
@@ -137,14 +138,16 @@ class NumberSerializer(serializers.Serializer):
     value = serializers.IntegerField()
 
 
-class NumberListView(generics.ListAPIView):
+class NumberListView(APIView):
     """Serves the numbers 0..149 through the default pagination."""
 
     permission_classes = []
-    serializer_class = NumberSerializer
+    pagination_class = PageNumberPagination
 
-    def get_queryset(self):
-        return [{"value": n} for n in range(150)]
+    def get(self, request):
+        return paginated_response(
+            self, request, [{"value": n} for n in range(150)], NumberSerializer
+        )
 
 
 class DocumentedView(APIView):

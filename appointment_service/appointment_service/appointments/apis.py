@@ -25,7 +25,7 @@ from appointment_service.appointments.serializers import (
     appointment_ics,
 )
 from common.errors import PROBLEM_CONTENT_TYPE
-from common.pagination import PageNumberPagination
+from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import ROLE_DOCTOR, ROLE_PATIENT, IsDoctor, IsPatient, IsUser
 from common.schema import FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, problem
 
@@ -125,12 +125,6 @@ def _answer(answer: services.BookingAnswer) -> Response:
     return response
 
 
-def _paginated(view: APIView, request: Request, queryset, serializer_class) -> Response:
-    paginator = view.pagination_class()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
 def _idempotency_key(request: Request) -> str | None:
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
@@ -190,7 +184,7 @@ class AppointmentListCreateApi(APIView):
             role=request.user.role,
             status=filters.validated_data.get("status"),
         )
-        return _paginated(self, request, appointments, AppointmentOutputSerializer)
+        return paginated_response(self, request, appointments, AppointmentOutputSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -464,7 +458,7 @@ class AppointmentHistoryApi(_AppointmentApi):
     def get(self, request: Request, id) -> Response:
         appointment = self.get_appointment(request, id)
         events = selectors.appointment_event_list(appointment=appointment)
-        return _paginated(self, request, events, AppointmentEventOutputSerializer)
+        return paginated_response(self, request, events, AppointmentEventOutputSerializer)
 
 
 class IgnoreAcceptNegotiation(DefaultContentNegotiation):

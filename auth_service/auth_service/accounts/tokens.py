@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import jwt
@@ -49,14 +50,10 @@ class KeyedTokenBackend(TokenBackend):
             raise TokenBackendError(str(exc.detail)) from exc
 
 
-_backend: KeyedTokenBackend | None = None
-
-
+@cache
 def token_backend() -> KeyedTokenBackend:
-    global _backend  # noqa: PLW0603 - one backend per process, made after settings load
-    if _backend is None:
-        _backend = KeyedTokenBackend()
-    return _backend
+    """The process's one backend, made on first use (after settings are loaded)."""
+    return KeyedTokenBackend()
 
 
 class _KeyedMixin:

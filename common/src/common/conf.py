@@ -198,7 +198,6 @@ def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
             level=env.str("LOG_LEVEL", default="INFO"),
             json=env.bool("LOG_JSON", default=True),
         ),
-        "INSTALLED_APPS": [],
         "MIDDLEWARE": middleware(),
         "TEMPLATES": templates(),
         "REST_FRAMEWORK": rest_framework_settings(),

@@ -10,6 +10,8 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import threading
 import time
 import uuid
 from functools import cache
@@ -177,6 +179,60 @@ class BearerClient:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.client, name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "postgres: needs PostgreSQL (skipped elsewhere; fails instead with REQUIRE_POSTGRES=1)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    """Skip ``@pytest.mark.postgres`` tests off PostgreSQL; fail them if REQUIRE_POSTGRES=1.
+
+    CI sets REQUIRE_POSTGRES=1, so a race test can never pass by not running.
+    """
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"REQUIRE_POSTGRES=1 but the test database is {connection.vendor}.")
+    pytest.skip("needs PostgreSQL (set DATABASE_URL to a postgres:// URL)")
+
+
+def race(fn: Any, items: Any, *, timeout: float = 30.0) -> list[Any]:
+    """Call ``fn(item)`` for every item, each in its own thread, all at once.
+
+    The threads wait at one barrier so that they really race; each closes its
+    own database connection when done. Returns, in the order of ``items``,
+    what each call returned or the exception it raised.
+    """
+    from django.db import connection
+
+    items = list(items)
+    barrier = threading.Barrier(len(items))
+    outcomes: list[Any] = [None] * len(items)
+
+    def run(index: int, item: Any) -> None:
+        try:
+            barrier.wait(timeout=timeout)
+            outcomes[index] = fn(item)
+        except BaseException as exc:  # the outcome is what the test counts
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, item)) for i, item in enumerate(items)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return outcomes
 
 
 @pytest.fixture

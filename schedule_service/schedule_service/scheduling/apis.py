@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.pagination import PageNumberPagination
+from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import ROLE_DOCTOR, IsDoctor, IsUser
 from common.schema import FORBIDDEN, UNAUTHORIZED, problem
 from schedule_service.scheduling import selectors, services
@@ -102,12 +102,6 @@ RULE_INVALID = problem(
 )
 
 
-def _paginated(view: APIView, request: Request, items, serializer_class, **kwargs) -> Response:
-    paginator = view.pagination_class()
-    page = paginator.paginate_queryset(items, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True, **kwargs).data)
-
-
 def _validated(serializer_class, data, **kwargs) -> dict:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
@@ -137,7 +131,7 @@ class AvailabilityRuleListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         schedule = services.schedule_for_doctor(doctor_id=request.user.id, write=False)
-        return _paginated(
+        return paginated_response(
             self, request, selectors.rule_list(schedule=schedule), RuleOutputSerializer
         )
 
@@ -265,7 +259,7 @@ class TimeOffListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         schedule = services.schedule_for_doctor(doctor_id=request.user.id, write=False)
-        return _paginated(
+        return paginated_response(
             self, request, selectors.time_off_list(schedule=schedule), TimeOffOutputSerializer
         )
 
@@ -435,6 +429,6 @@ class SlotListApi(APIView):
             last=filters.get("to"),
             include_held=include_held,
         )
-        return _paginated(
+        return paginated_response(
             self, request, slots, SlotOutputSerializer, context={"include_held": include_held}
         )

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.pagination import PageNumberPagination
+from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope
 from common.schema import FORBIDDEN, UNAUTHORIZED, problem
 from schedule_service.scheduling import selectors, services
@@ -167,6 +167,7 @@ class SlotReleaseInternalApi(APIView):
 
 class HoldListInternalApi(APIView):
     permission_classes = [HasServiceScope]
+    pagination_class = PageNumberPagination
     required_scopes = {SCOPE_READ}
 
     @extend_schema(
@@ -199,6 +200,4 @@ class HoldListInternalApi(APIView):
         filters = HoldListInternalFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         holds = selectors.hold_list(doctor_id=filters.validated_data.get("doctor_id"))
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(holds, request, view=self)
-        return paginator.get_paginated_response(HoldInternalOutputSerializer(page, many=True).data)
+        return paginated_response(self, request, holds, HoldInternalOutputSerializer)

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.pagination import PageNumberPagination
+from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import IsUser
 from common.schema import FORBIDDEN, UNAUTHORIZED, problem
 from user_service.profiles import selectors, services
@@ -56,12 +56,6 @@ PATIENT_PROFILE_EXAMPLE = {
 }
 
 
-def _paginated(view: APIView, request: Request, queryset, serializer_class) -> Response:
-    paginator = view.pagination_class()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
 def _profile_output(profile) -> dict:
     if isinstance(profile, Doctor):
         return DoctorProfileOutputSerializer(profile).data
@@ -89,7 +83,9 @@ class SpecialtyListApi(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        return _paginated(self, request, selectors.specialty_list(), SpecialtyOutputSerializer)
+        return paginated_response(
+            self, request, selectors.specialty_list(), SpecialtyOutputSerializer
+        )
 
 
 class DoctorListApi(APIView):
@@ -119,7 +115,7 @@ class DoctorListApi(APIView):
             specialty_slug=filters.validated_data.get("specialty") or None,
             ordering=filters.validated_data["ordering"],
         )
-        return _paginated(self, request, doctors, DoctorOutputSerializer)
+        return paginated_response(self, request, doctors, DoctorOutputSerializer)
 
 
 class DoctorDetailApi(APIView):

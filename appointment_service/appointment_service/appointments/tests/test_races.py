@@ -1,38 +1,19 @@
 """Races against PostgreSQL: one slot, one key, one patient, many requests at once."""
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from appointment_service.appointments import services
 from appointment_service.appointments.models import Appointment, AppointmentState
 from appointment_service.appointments.tests.conftest import assert_no_orphans
 from appointment_service.appointments.tests.factories import AppointmentFactory
-from common.testing import BearerClient, user_token
+from common.testing import BearerClient, race, user_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 LIST_URL = "/api/v1/appointments/"
-
-
-def _race(fn, n: int) -> list:
-    """Run ``fn(i)`` in ``n`` threads released together; return each answer or exception."""
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            return fn(i)
-        except Exception as exc:  # the outcome is what the test counts
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def _client(patient_id) -> BearerClient:
@@ -44,7 +25,7 @@ def test_fifty_patients_booking_one_slot_make_one_appointment(schedule):
     patients = [uuid.uuid4() for _ in range(50)]
     clients = [_client(patient_id) for patient_id in patients]
 
-    responses = _race(lambda i: clients[i].post(LIST_URL, {"slot_id": str(slot.id)}), 50)
+    responses = race(lambda i: clients[i].post(LIST_URL, {"slot_id": str(slot.id)}), range(50))
 
     assert not [r for r in responses if isinstance(r, Exception)], responses
     statuses = sorted(r.status_code for r in responses)
@@ -63,8 +44,9 @@ def test_one_idempotency_key_sent_ten_times_at_once_makes_one_appointment(schedu
     patient_id = uuid.uuid4()
     body = {"slot_id": str(slot.id), "reason": "Once"}
 
-    responses = _race(
-        lambda i: _client(patient_id).post(LIST_URL, body, HTTP_IDEMPOTENCY_KEY="same-key"), 10
+    responses = race(
+        lambda i: _client(patient_id).post(LIST_URL, body, HTTP_IDEMPOTENCY_KEY="same-key"),
+        range(10),
     )
 
     assert not [r for r in responses if isinstance(r, Exception)], responses
@@ -83,8 +65,8 @@ def test_one_patient_booking_two_overlapping_slots_at_once_gets_one(schedule, ro
     patient_id = uuid.uuid4()
     slots = [first, second]
 
-    responses = _race(
-        lambda i: _client(patient_id).post(LIST_URL, {"slot_id": str(slots[i].id)}), 2
+    responses = race(
+        lambda i: _client(patient_id).post(LIST_URL, {"slot_id": str(slots[i].id)}), range(2)
     )
 
     assert not [r for r in responses if isinstance(r, Exception)], responses

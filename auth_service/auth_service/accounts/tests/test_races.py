@@ -1,39 +1,20 @@
 """Races against PostgreSQL: refresh rotation and registration under concurrency."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 
 from auth_service.accounts import services
 from auth_service.accounts.exceptions import EmailTaken, InvalidRefreshToken
 from auth_service.accounts.models import RefreshTokenRecord, User
 from auth_service.accounts.tests.factories import UserFactory
+from common.testing import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(fn, n):
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        barrier.wait()
-        try:
-            return fn(i)
-        except Exception as exc:  # the outcome is what we count
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def test_one_refresh_token_used_ten_times_at_once_yields_exactly_one_pair():
     user = UserFactory()
     pair = services.token_pair_issue(user=user)
-    results = _race(lambda i: services.token_refresh(refresh=pair.refresh), 10)
+    results = race(lambda i: services.token_refresh(refresh=pair.refresh), range(10))
     pairs = [r for r in results if isinstance(r, services.TokenPair)]
     refused = [r for r in results if isinstance(r, InvalidRefreshToken)]
     assert len(pairs) == 1, results
@@ -51,14 +32,14 @@ def test_concurrent_registrations_of_one_email_make_one_account(monkeypatch):
         "user_profile_create",
         lambda **kw: clients.Profile(user_id=kw["user_id"], role="patient", full_name="x"),
     )
-    results = _race(
+    results = race(
         lambda i: services.user_register(
             email="same@example.com",
             password="a-long-enough-passphrase",
             role="patient",
             profile={"full_name": f"P{i}"},
         ),
-        8,
+        range(8),
     )
     created = [r for r in results if isinstance(r, User)]
     assert len(created) == 1, results

@@ -6,12 +6,11 @@ PostgreSQL only: the primary key of a hold and the exclusion constraint on
 
 import dataclasses
 import datetime
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
+from common.testing import race
 from schedule_service.scheduling import selectors, services
 from schedule_service.scheduling.exceptions import RuleOverlap, SlotTaken
 from schedule_service.scheduling.models import AvailabilityRule, SlotHold
@@ -26,26 +25,16 @@ THREADS = 20
 
 def _race(targets: list[tuple[uuid.UUID, uuid.UUID]]) -> tuple[list, list, list]:
     """Reserve ``(slot_id, appointment_id)`` pairs at once; return (ok, taken, other errors)."""
-    barrier = threading.Barrier(len(targets))
-    reserved, taken, errors = [], [], []
 
-    def reserve(slot, appointment) -> None:
-        try:
-            barrier.wait(timeout=10)
-            services.slot_reserve(slot_id=slot, appointment_id=appointment)
-            reserved.append(appointment)
-        except SlotTaken as exc:
-            taken.append(exc)
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    def reserve(target: tuple[uuid.UUID, uuid.UUID]) -> uuid.UUID:
+        slot, appointment = target
+        services.slot_reserve(slot_id=slot, appointment_id=appointment)
+        return appointment
 
-    threads = [threading.Thread(target=reserve, args=target) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race(reserve, targets)
+    reserved = [o for o in outcomes if isinstance(o, uuid.UUID)]
+    taken = [o for o in outcomes if isinstance(o, SlotTaken)]
+    errors = [o for o in outcomes if not isinstance(o, uuid.UUID | SlotTaken)]
     return reserved, taken, errors
 
 
@@ -140,32 +129,21 @@ def test_the_exclusion_constraint_refuses_overlapping_holds_written_directly(sch
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_rules_created_at_once_make_one_rule():
     schedule = DoctorScheduleFactory()
-    barrier = threading.Barrier(10)
-    created, refused, errors = [], [], []
 
-    def create(start_hour: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            data = {
-                "weekday": 0,
-                "start_time": datetime.time(start_hour),
-                "end_time": datetime.time(start_hour + 2),
-                "slot_minutes": 30,
-            }
-            created.append(services.rule_create(schedule=schedule, data=data))
-        except RuleOverlap as exc:
-            refused.append(exc)
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    def create(start_hour: int) -> AvailabilityRule:
+        data = {
+            "weekday": 0,
+            "start_time": datetime.time(start_hour),
+            "end_time": datetime.time(start_hour + 2),
+            "slot_minutes": 30,
+        }
+        return services.rule_create(schedule=schedule, data=data)
 
     # 9-11 and 10-12 overlap each other: whichever is locked in first wins.
-    threads = [threading.Thread(target=create, args=(9 + n % 2,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race(create, [9 + n % 2 for n in range(10)])
+    created = [o for o in outcomes if isinstance(o, AvailabilityRule)]
+    refused = [o for o in outcomes if isinstance(o, RuleOverlap)]
+    errors = [o for o in outcomes if not isinstance(o, AvailabilityRule | RuleOverlap)]
 
     assert errors == []
     assert (len(created), len(refused)) == (1, 9)

@@ -1,12 +1,10 @@
 """Concurrency: racing internal creates of one user id (PostgreSQL only)."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
-from common.testing import BearerClient, service_token
+from common.testing import BearerClient, race, service_token
 from user_service.profiles.models import Doctor
 from user_service.profiles.tests.factories import SpecialtyFactory
 
@@ -26,25 +24,13 @@ def test_concurrent_creates_of_one_user_make_one_row_and_no_500():
         "timezone": "Europe/Berlin",
     }
     token = service_token("auth_service", "profiles:write")
-    barrier = threading.Barrier(THREADS)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
 
-    def create() -> None:
-        try:
-            client = BearerClient(token)
-            barrier.wait(timeout=10)
-            statuses.append(client.post("/internal/v1/profiles/", payload).status_code)
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    def create(_: int) -> int:
+        return BearerClient(token).post("/internal/v1/profiles/", payload).status_code
 
-    threads = [threading.Thread(target=create) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race(create, range(THREADS))
+    statuses = [o for o in outcomes if isinstance(o, int)]
+    errors = [o for o in outcomes if not isinstance(o, int)]
 
     assert not errors
     assert sorted(statuses) == [200] * (THREADS - 1) + [201]
