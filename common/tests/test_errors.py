@@ -176,6 +176,14 @@ def test_django_validation_error_with_fields_is_400_with_field_errors(client):
     assert body["errors"] == [{"field": "when", "code": "invalid", "detail": "Pick a later date."}]
 
 
+def test_django_validation_error_keeps_each_message_code(client):
+    body = problem_of(client.get("/django-errors/validation-coded"), 400)
+
+    assert body["errors"] == [
+        {"field": "password", "code": "password_too_short", "detail": "Too short."}
+    ]
+
+
 def test_plain_django_validation_error_is_400_non_field_error(client):
     body = problem_of(client.get("/django-errors/validation-plain"), 400)
 

@@ -1,4 +1,5 @@
-"""Tests of common.http: service tokens and the service client against a real local HTTP server."""
+"""Tests of common.http: service tokens, the API client and the service client against a real
+local HTTP server."""
 
 import itertools
 import time
@@ -9,7 +10,12 @@ import pytest
 from django.test import override_settings
 
 from common.errors import ServiceUnavailable
-from common.http import ClientCredentialsTokenProvider, ServiceClient, default_token_provider
+from common.http import (
+    ApiClient,
+    ClientCredentialsTokenProvider,
+    ServiceClient,
+    default_token_provider,
+)
 from tests.conftest import Reply
 from tests.providers import StaticTokenProvider
 
@@ -321,3 +327,171 @@ def test_default_token_provider_uses_client_credentials_with_auth_service(fresh_
     assert provider.token_url == "http://auth.example:8001" + TOKEN_PATH
     assert provider.client_id == "me"
     assert provider.client_secret == "test-secret"
+
+
+# ApiClient: a person's own token (or none), for the portal
+
+
+def api_client(server, base_url: str | None = None) -> ApiClient:
+    return ApiClient(base_url=(base_url or server.url) + "/", name="appointment")
+
+
+def test_api_client_sends_the_bearer_token_only_when_given(local_server):
+    local_server.reply(API_PATH, Reply(json={}))
+    client = api_client(local_server)
+
+    client.get(API_PATH, token="user-access-token")
+    client.get(API_PATH)
+    client.get(API_PATH, token="")
+
+    with_token, without, empty = local_server.hits_to(API_PATH)
+    assert with_token.headers["authorization"] == "Bearer user-access-token"
+    assert "authorization" not in without.headers
+    assert "authorization" not in empty.headers
+
+
+def test_api_client_sends_extra_headers_params_and_json(local_server):
+    local_server.reply(API_PATH, Reply(status=201, json={"id": 1}))
+
+    response = api_client(local_server).post(
+        API_PATH,
+        token="t",
+        json={"slot_id": "s1", "reason": "Knee"},
+        params={"x": "1"},
+        headers={"Idempotency-Key": "key-1"},
+    )
+
+    assert response.status_code == 201
+    [hit] = local_server.hits_to(API_PATH)
+    assert hit.headers["idempotency-key"] == "key-1"
+    assert hit.headers["authorization"] == "Bearer t"
+    assert hit.headers["content-type"] == "application/json"
+    assert hit.json() == {"slot_id": "s1", "reason": "Knee"}
+    assert hit.query == "x=1"
+
+
+def test_api_client_leaves_the_callers_headers_alone(local_server):
+    local_server.reply(API_PATH, Reply(json={}))
+    headers = {"Idempotency-Key": "key-1"}
+
+    api_client(local_server).get(API_PATH, token="t", headers=headers)
+
+    assert headers == {"Idempotency-Key": "key-1"}
+
+
+def test_api_client_forwards_the_request_id(local_server, request_id):
+    local_server.reply(API_PATH, Reply(json={}))
+    request_id("req-portal-7")
+
+    api_client(local_server).get(API_PATH)
+    request_id(None)
+    api_client(local_server).get(API_PATH)
+
+    first, second = local_server.hits_to(API_PATH)
+    assert first.headers["x-request-id"] == "req-portal-7"
+    assert "x-request-id" not in second.headers
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 409, 429])
+def test_api_client_returns_4xx_answers_401_included(local_server, status):
+    local_server.reply(API_PATH, Reply(status=status, json={"code": "nope"}))
+
+    response = api_client(local_server).get(API_PATH, token="expired")
+
+    assert response.status_code == status
+    assert response.json() == {"code": "nope"}
+    assert len(local_server.hits_to(API_PATH)) == 1
+
+
+@pytest.mark.parametrize("status", [500, 501, 502, 503, 504])
+def test_api_client_5xx_is_service_unavailable(local_server, status):
+    local_server.reply(API_PATH, Reply(status=status, json={"detail": "trace"}))
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        api_client(local_server).get(API_PATH)
+
+    assert raised.value.status_code == 503
+    assert "appointment" in str(raised.value.detail)
+
+
+def test_api_client_connection_refused_is_service_unavailable_quickly(dead_url):
+    started = time.monotonic()
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        ApiClient(base_url=dead_url, name="schedule").get(API_PATH)
+
+    assert time.monotonic() - started < 2
+    assert "The schedule service cannot be reached." in str(raised.value.detail)
+
+
+@override_settings(SERVICE_HTTP_READ_TIMEOUT=READ_TIMEOUT)
+def test_api_client_hanging_server_is_service_unavailable(local_server):
+    local_server.reply(API_PATH, Reply(json={}, delay=5.0))
+    started = time.monotonic()
+
+    with pytest.raises(ServiceUnavailable):
+        api_client(local_server).get(API_PATH)
+
+    assert time.monotonic() - started < 2 * READ_TIMEOUT
+    assert len(local_server.hits_to(API_PATH)) == 1
+
+
+def test_api_client_get_is_retried_on_503(local_server):
+    local_server.reply(API_PATH, Reply(status=503), Reply(json={"id": 42}))
+
+    response = api_client(local_server).get(API_PATH, token="t")
+
+    assert response.json() == {"id": 42}
+    assert [h.headers["authorization"] for h in local_server.hits_to(API_PATH)] == ["Bearer t"] * 2
+
+
+def test_api_client_idempotent_post_is_retried_on_503_with_its_headers(local_server):
+    local_server.reply(API_PATH, Reply(status=503), Reply(status=201, json={"ok": True}))
+
+    response = api_client(local_server).post(
+        API_PATH,
+        token="t",
+        json={"slot_id": "s1"},
+        headers={"Idempotency-Key": "key-1"},
+        idempotent=True,
+    )
+
+    assert response.status_code == 201
+    hits = local_server.hits_to(API_PATH)
+    assert len(hits) == 2
+    assert [h.headers["idempotency-key"] for h in hits] == ["key-1", "key-1"]
+    assert [h.json() for h in hits] == [{"slot_id": "s1"}] * 2
+
+
+def test_api_client_plain_post_is_not_retried_on_503(local_server):
+    local_server.reply(API_PATH, Reply(status=503), Reply(status=201, json={}))
+
+    with pytest.raises(ServiceUnavailable):
+        api_client(local_server).post(API_PATH, token="t", json={"slot_id": "s1"})
+
+    assert len(local_server.hits_to(API_PATH)) == 1
+
+
+def test_api_client_plain_patch_is_not_retried_on_503(local_server):
+    local_server.reply(API_PATH, Reply(status=503), Reply(json={}))
+
+    with pytest.raises(ServiceUnavailable):
+        api_client(local_server).request("PATCH", API_PATH, json={"reason": "x"})
+
+    assert len(local_server.hits_to(API_PATH)) == 1
+
+
+def test_api_client_with_no_retries_tries_once(local_server):
+    local_server.reply(API_PATH, Reply(status=503), Reply(json={}))
+
+    with pytest.raises(ServiceUnavailable):
+        ApiClient(base_url=local_server.url, name="user", retries=0).get(API_PATH)
+
+    assert len(local_server.hits_to(API_PATH)) == 1
+
+
+def test_service_client_does_not_take_a_token_from_the_caller(server):
+    server.reply(API_PATH, Reply(json={}))
+
+    with pytest.raises(TypeError):
+        client_for(server).get(API_PATH, token="someone-elses")

@@ -55,6 +55,42 @@ def test_stub_server_answers_404_for_unknown_routes(stub_server):
     assert call(stub_server.url + "/nowhere") == (404, {"detail": "no route"})
 
 
+def test_stub_server_route_with_a_query_answers_only_matching_requests(stub_server):
+    stub_server.route("GET", "/slots", json={"which": "any"})
+    stub_server.route("GET", "/slots", json={"which": "first"}, query={"page_size": "1"})
+
+    assert call(stub_server.url + "/slots?from=2026-01-01&page_size=1") == (200, {"which": "first"})
+    assert call(stub_server.url + "/slots?page_size=20") == (200, {"which": "any"})
+    assert call(stub_server.url + "/slots") == (200, {"which": "any"})
+    assert stub_server.queries == ["from=2026-01-01&page_size=1", "page_size=20", ""]
+
+
+def test_stub_server_route_with_a_query_alone_leaves_other_queries_unrouted(stub_server):
+    stub_server.route("GET", "/slots", status=201, json=[], query={"page_size": 1})
+
+    assert call(stub_server.url + "/slots?page_size=1") == (201, [])
+    assert call(stub_server.url + "/slots?page_size=2") == (404, {"detail": "no route"})
+
+
+def test_stub_server_route_with_times_answers_that_often_then_falls_back(stub_server):
+    stub_server.route("GET", "/me", json={"n": "always"})
+    stub_server.route("GET", "/me", status=401, json={"n": "once"}, times=1)
+
+    assert [call(stub_server.url + "/me") for _ in range(3)] == [
+        (401, {"n": "once"}),
+        (200, {"n": "always"}),
+        (200, {"n": "always"}),
+    ]
+
+
+def test_stub_server_answers_raw_bytes_with_their_content_type(stub_server):
+    stub_server.route("GET", "/file.ics", body=b"BEGIN:VCALENDAR\r\n", content_type="text/calendar")
+
+    with urllib.request.urlopen(stub_server.url + "/file.ics", timeout=2) as response:  # noqa: S310
+        assert response.headers["Content-Type"] == "text/calendar"
+        assert response.read() == b"BEGIN:VCALENDAR\r\n"
+
+
 def test_stopped_stub_server_refuses_connections():
     server = StubServer()
     host_port = server.url.removeprefix("http://").split(":")

@@ -85,6 +85,10 @@ class DjangoErrorView(APIView):
             raise DjangoValidationError({"when": ["Pick a later date."]})
         if kind == "validation-plain":
             raise DjangoValidationError("Nope.")
+        if kind == "validation-coded":
+            raise DjangoValidationError(
+                {"password": [DjangoValidationError("Too short.", code="password_too_short")]}
+            )
         if kind == "permission":
             raise DjangoPermissionDenied
         if kind == "too-big":

@@ -63,7 +63,7 @@ def _validate_new_password(password: str, *, user: User, field: str) -> None:
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
-        raise ValidationError({field: exc.messages}) from exc
+        raise ValidationError({field: exc.error_list}) from exc
 
 
 # Registration -----------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 
 from common.request_id import get_request_id
@@ -125,6 +126,21 @@ def flatten_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix or "non_field_errors", "code": str(code), "detail": str(detail)}]
 
 
+def _django_validation_detail(exc: DjangoValidationError) -> dict[str, list[ErrorDetail]]:
+    """Django's errors by field, each message keeping its code (``password_too_short``)."""
+
+    def details(errors: list[DjangoValidationError]) -> list[ErrorDetail]:
+        return [
+            ErrorDetail(message, code=error.code or "invalid")
+            for error in errors
+            for message in error.messages
+        ]
+
+    if hasattr(exc, "error_dict"):
+        return {field: details(errors) for field, errors in exc.error_dict.items()}
+    return {"non_field_errors": details(exc.error_list)}
+
+
 def _problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     response = Response(body, status=body["status"], headers=headers)
     response.content_type = PROBLEM_CONTENT_TYPE
@@ -139,10 +155,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     to the log only.
     """
     if isinstance(exc, DjangoValidationError):
-        detail = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-        exc = exceptions.ValidationError(detail=detail)
+        exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -132,13 +132,70 @@ def default_token_provider() -> TokenProvider:
     )
 
 
-class ServiceClient:
+class ApiClient:
+    """Call another service's API over one keep-alive session, with timeouts and bounded retries.
+
+    ``token`` (a user's access token) is sent as a bearer token when given;
+    ``headers`` adds others (``Idempotency-Key``). Connection failures, timeouts
+    and 5xx answers raise ``ServiceUnavailable`` (503); any other answer,
+    401 included, is returned for ``clients.py`` to interpret. Idempotent
+    methods (and POSTs marked ``idempotent=True``) are retried a bounded number
+    of times on connection errors and 502/503/504.
+    """
+
+    def __init__(self, *, base_url: str, name: str, retries: int = 2):
+        self.base_url = base_url.rstrip("/")
+        self.name = name
+        self._session = _session(retry_methods=Retry.DEFAULT_ALLOWED_METHODS, retries=retries)
+        self._idempotent_post_session = _session(
+            retry_methods=Retry.DEFAULT_ALLOWED_METHODS | {"POST"}, retries=retries
+        )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        idempotent: bool = False,
+    ) -> requests.Response:
+        """Send one request; see the class docstring for errors and retries."""
+        session = self._idempotent_post_session if idempotent else self._session
+        url = self.base_url + path
+        sent = dict(headers or {})
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        request_id = get_request_id()
+        if request_id:
+            sent[REQUEST_ID_HEADER] = request_id
+        try:
+            response = session.request(
+                method, url, json=json, params=params, headers=sent, timeout=_timeout()
+            )
+        except requests.RequestException as exc:
+            logger.warning("%s %s failed: %s", method, url, exc.__class__.__name__)
+            raise ServiceUnavailable(f"The {self.name} service cannot be reached.") from exc
+        if response.status_code >= 500:
+            logger.error("%s %s answered %s", method, url, response.status_code)
+            raise ServiceUnavailable(f"The {self.name} service could not answer.")
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+
+class ServiceClient(ApiClient):
     """Call another service's API with a service token for ``audience``.
 
-    Connection failures, timeouts and 5xx answers raise ``ServiceUnavailable``
-    (503); any other answer is returned for ``clients.py`` to interpret.
-    Idempotent methods (and POSTs marked ``idempotent=True``) are retried a
-    bounded number of times on connection errors and 502/503/504.
+    As ``ApiClient``, except that the token is the service's own, renewed once
+    on a 401 (it may predate a key rotation), and a 401 that persists is this
+    service's failure: ``ServiceUnavailable``.
     """
 
     def __init__(
@@ -149,54 +206,25 @@ class ServiceClient:
         token_provider: TokenProvider | None = None,
         retries: int = 2,
     ):
-        self.base_url = base_url.rstrip("/")
+        super().__init__(base_url=base_url, name=audience, retries=retries)
         self.audience = audience
         self._token_provider = token_provider
-        self._session = _session(retry_methods=Retry.DEFAULT_ALLOWED_METHODS, retries=retries)
-        self._idempotent_post_session = _session(
-            retry_methods=Retry.DEFAULT_ALLOWED_METHODS | {"POST"}, retries=retries
-        )
 
     @property
     def token_provider(self) -> TokenProvider:
         return self._token_provider or default_token_provider()
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: dict[str, Any] | None = None,
-        idempotent: bool = False,
-    ) -> requests.Response:
-        """Send one request; see the class docstring for errors and retries."""
-        session = self._idempotent_post_session if idempotent else self._session
-        url = self.base_url + path
-        for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {self.token_provider.get_token(self.audience)}"}
-            request_id = get_request_id()
-            if request_id:
-                headers[REQUEST_ID_HEADER] = request_id
-            try:
-                response = session.request(
-                    method, url, json=json, params=params, headers=headers, timeout=_timeout()
-                )
-            except requests.RequestException as exc:
-                logger.warning("%s %s failed: %s", method, url, exc.__class__.__name__)
-                raise ServiceUnavailable(f"The {self.audience} service cannot be reached.") from exc
-            if response.status_code == 401 and attempt == 1:
-                # Our cached token may predate a key rotation: get a new one once.
-                self.token_provider.invalidate(self.audience)
-                continue
-            break
-        if response.status_code >= 500 or response.status_code == 401:
-            logger.error("%s %s answered %s", method, url, response.status_code)
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send one request with the service token; see the class docstring."""
+        response = super().request(
+            method, path, token=self.token_provider.get_token(self.audience), **kwargs
+        )
+        if response.status_code == 401:
+            self.token_provider.invalidate(self.audience)
+            response = super().request(
+                method, path, token=self.token_provider.get_token(self.audience), **kwargs
+            )
+        if response.status_code == 401:
+            logger.error("%s %s answered 401 to our service token", method, path)
             raise ServiceUnavailable(f"The {self.audience} service could not answer.")
         return response
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("POST", path, **kwargs)

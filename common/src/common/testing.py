@@ -7,6 +7,7 @@ and ``JWT_KEY_PROVIDER = "common.testing.TestKeyProvider"`` in test settings.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -267,34 +268,56 @@ class StubServer:
     """A real HTTP server on 127.0.0.1 that answers from a script, for testing clients.
 
     ``stub.route("POST", "/path", status=201, json={...}, delay=0.0)`` sets an
-    answer; ``stub.requests`` records ``(method, path, headers, body)``.
+    answer; ``query={"page_size": "1"}`` makes it answer only requests whose
+    query has those parameters and ``times=1`` only that many requests (such
+    routes win over plain ones, the latest first); ``body=b"..."`` with
+    ``content_type`` answers raw bytes instead of JSON.
+    ``stub.requests`` records ``(method, path, headers, body)`` and
+    ``stub.queries`` the query string of each request.
     """
 
     def __init__(self) -> None:
         import http.server
         import threading
+        from urllib.parse import parse_qs
 
         self.routes: dict[tuple[str, str], tuple[int, Any, float]] = {}
+        # (method, path) → answers with a query or a count, the latest first.
+        self.query_routes: dict[tuple[str, str], list[_Answer]] = {}
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.queries: list[str] = []  # the query string of each request, in order
         stub = self
+        lock = threading.Lock()
+
+        def answer_for(method: str, path: str, query: str) -> tuple[int, Any, float]:
+            params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+            with lock:
+                for answer in stub.query_routes.get((method, path), []):
+                    if answer.times == 0:
+                        continue
+                    if all(params.get(k) == v for k, v in answer.query.items()):
+                        if answer.times is not None:
+                            answer.times -= 1
+                        return answer.status, answer.payload, answer.delay
+            return stub.routes.get((method, path), (404, {"detail": "no route"}, 0))
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                path = self.path.split("?")[0]
+                path, _, query = self.path.partition("?")
                 stub.requests.append((self.command, path, dict(self.headers), body))
-                stub.queries.append(self.path.partition("?")[2])
-                status, payload, delay = stub.routes.get(
-                    (self.command, path), (404, {"detail": "no route"}, 0)
-                )
+                stub.queries.append(query)
+                status, payload, delay = answer_for(self.command, path, query)
                 if delay:
                     time.sleep(delay)
-                data = json.dumps(payload).encode()
+                if isinstance(payload, _Raw):
+                    data, content_type = payload.body, payload.content_type
+                else:
+                    data, content_type = json.dumps(payload).encode(), "application/json"
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
@@ -309,17 +332,53 @@ class StubServer:
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval makes stop() (shutdown) quick.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
 
     def route(
-        self, method: str, path: str, *, status: int = 200, json: Any = None, delay: float = 0.0
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int = 200,
+        json: Any = None,
+        delay: float = 0.0,
+        query: dict[str, Any] | None = None,
+        times: int | None = None,
+        body: bytes | None = None,
+        content_type: str = "application/octet-stream",
     ) -> None:
-        self.routes[(method, path)] = (status, json if json is not None else {}, delay)
+        payload = (
+            _Raw(body, content_type) if body is not None else (json if json is not None else {})
+        )
+        if query or times is not None:
+            wanted = {k: str(v) for k, v in (query or {}).items()}
+            answers = self.query_routes.setdefault((method, path), [])
+            answers.insert(0, _Answer(wanted, status, payload, delay, times))
+        else:
+            self.routes[(method, path)] = (status, payload, delay)
 
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+@dataclasses.dataclass
+class _Answer:
+    query: dict[str, str]
+    status: int
+    payload: Any
+    delay: float
+    times: int | None  # None: every matching request
+
+
+@dataclasses.dataclass(frozen=True)
+class _Raw:
+    body: bytes
+    content_type: str
 
 
 @pytest.fixture

@@ -73,6 +73,25 @@ def test_register_patient_sends_patient_fields_only(anon_client, user_service):
 
 
 @pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("short", "password_too_short"),
+        ("password123", "password_too_common"),
+        ("83920174659210", "password_entirely_numeric"),
+        ("dr.weber@example.com", "password_too_similar"),
+    ],
+)
+def test_register_names_why_a_password_is_refused(anon_client, user_service, password, code):
+    response = anon_client.post(REGISTER, {**DOCTOR, "password": password}, format="json")
+
+    assert response.status_code == 400
+    assert {"field": "password", "code": code} in [
+        {"field": e["field"], "code": e["code"]} for e in response.json()["errors"]
+    ]
+    assert User.objects.count() == 0
+
+
+@pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"email": "not-an-email"}, "email"),
