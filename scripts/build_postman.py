@@ -113,6 +113,14 @@ def request_item(service: str, path: str, method: str, operation: dict) -> dict:
     postman_path = path.replace("{", "{{").replace("}", "}}")
     for name in ("id", "user_id", "doctor_id"):
         postman_path = postman_path.replace("{{" + name + "}}", "{{" + f"{service}_{name}" + "}}")
+    # Required query parameters come from variables named like the path ones.
+    required = [
+        parameter["name"]
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "query" and parameter.get("required")
+    ]
+    if required:
+        postman_path += "?" + "&".join(f"{name}={{{{{service}_{name}}}}}" for name in required)
     item: dict = {
         "name": operation.get("summary") or f"{method.upper()} {path}",
         "request": {
@@ -178,6 +186,8 @@ def main() -> None:
         "client_secret": "",
         "user_service_id": "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f",
         "user_service_user_id": "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f",
+        # Lena Weber and Ana Lima (demo/demo_data.json) for the batch profile look-up.
+        "user_service_ids": "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f,bf0c1aba-5b77-5a3f-99d5-e9ec6ff00f5e",
         "schedule_service_doctor_id": "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f",
         "schedule_service_id": "",
         "slot_id": "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 
 import jwt
 import pytest
@@ -172,6 +173,50 @@ def test_service_token_reaches_internal_api_and_user_token_does_not(stack, http)
         timeout=5,
     )
     assert on_public.status_code == 403
+
+
+def test_the_portal_reads_many_profiles_in_one_call_with_its_own_account(stack, http):
+    def service_token(audience):
+        return http.post(
+            f"{stack.url('auth_service')}/api/v1/auth/service-token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "portal",
+                "client_secret": stack.secrets()["portal_client_secret"],
+                "audience": audience,
+            },
+            timeout=5,
+        )
+
+    token = service_token("user_service")
+    assert token.status_code == 200, token.text
+    assert token.json()["scope"] == "profiles:read"
+    # The portal's account reaches user_service only.
+    assert service_token("schedule_service").status_code != 200
+    patient = sign_in(stack, http, "ana.lima@demo.clinic", "demo-clinic-2026")["access"]
+    patient_id = jwt.decode(patient, options={"verify_signature": False})["sub"]
+    lena_weber = "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f"  # demo/demo_data.json
+    batch = f"{stack.url('user_service')}/internal/v1/profiles/"
+    params = {"ids": f"{lena_weber},{patient_id},{uuid.uuid4()}"}
+    response = http.get(
+        batch,
+        params=params,
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["count"] == 2 and body["next"] is None
+    assert [(p["user_id"], p["role"]) for p in body["results"]] == [
+        (lena_weber, "doctor"),
+        (patient_id, "patient"),
+    ]
+    assert body["results"][1]["full_name"] == "Ana Lima"
+    # Not with the person's own token.
+    refused = http.get(
+        batch, params=params, headers={"Authorization": f"Bearer {patient}"}, timeout=5
+    )
+    assert refused.status_code == 403
 
 
 def test_forged_tokens_get_401_on_every_service(stack, http):

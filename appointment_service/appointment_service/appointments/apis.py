@@ -54,6 +54,8 @@ APPOINTMENT_EXAMPLE = {
     "cancel_reason": "",
     "late_cancellation": False,
     "reschedule_count": 0,
+    "cancel_cutoff_hours": 24,
+    "reschedule_cutoff_hours": 12,
     "created_at": "2026-11-20T18:04:11Z",
     "updated_at": "2026-11-20T18:04:12Z",
 }
@@ -165,11 +167,16 @@ class AppointmentListCreateApi(APIView):
         summary="List my appointments",
         description="A patient's own appointments, or a doctor's with them, ordered by start. "
         "`status` is derived at the time of the answer: an appointment whose end has passed is "
-        "`completed` without anyone marking it.",
+        "`completed` without anyone marking it. `from` and `to` (ISO 8601 date-times with "
+        "their offset) keep the appointments whose `start` is at or after `from` and before "
+        "`to`, e.g. one day of the caller's calendar.",
         parameters=[AppointmentListFilterInputSerializer],
         responses={
             200: AppointmentOutputSerializer(many=True),
-            400: problem("Unknown status filter"),
+            400: problem(
+                "Unknown status filter, a malformed or naive (no offset) date-time, or `to` "
+                "not after `from`"
+            ),
             401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: problem("No such page", status=404, code="not-found"),
@@ -183,6 +190,8 @@ class AppointmentListCreateApi(APIView):
             user_id=request.user.id,
             role=request.user.role,
             status=filters.validated_data.get("status"),
+            start_from=filters.validated_data.get("from"),
+            start_before=filters.validated_data.get("to"),
         )
         return paginated_response(self, request, appointments, AppointmentOutputSerializer)
 

@@ -80,15 +80,23 @@ def appointment_list_for_user(
     user_id: uuid.UUID,
     role: str,
     status: str | None = None,
+    start_from: datetime.datetime | None = None,
+    start_before: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Appointment]:
     """Return the caller's appointments by start, optionally of one API ``status``.
 
-    One query however many rows (plus the paginator's count).
+    ``start_from`` and ``start_before`` (aware) keep the appointments whose start
+    is in ``[start_from, start_before)``. One query however many rows (plus the
+    paginator's count).
     """
     queryset = with_status(_visible_to(user_id=user_id, role=role), now=now or timezone.now())
     if status:
         queryset = queryset.filter(status_value=status)
+    if start_from is not None:
+        queryset = queryset.filter(start__gte=start_from)
+    if start_before is not None:
+        queryset = queryset.filter(start__lt=start_before)
     return queryset.order_by("start", "id")
 
 

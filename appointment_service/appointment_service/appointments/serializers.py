@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from django.utils import timezone
 from icalendar import Calendar, Event
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from appointment_service.appointments.models import (
     REASON_MAX_LENGTH,
@@ -47,6 +49,18 @@ class AppointmentOutputSerializer(serializers.Serializer):
         help_text="Cancelled inside the doctor's cancellation cut-off."
     )
     reschedule_count = serializers.IntegerField()
+    cancel_cutoff_hours = serializers.IntegerField(
+        read_only=True,
+        help_text="The doctor's cancellation cut-off, captured at booking (and again at each "
+        "reschedule): a cancellation inside this many hours before the start is recorded as "
+        "late.",
+    )
+    reschedule_cutoff_hours = serializers.IntegerField(
+        read_only=True,
+        help_text="The doctor's reschedule cut-off, captured at booking (and again at each "
+        "reschedule): inside this many hours before the start the appointment can no longer "
+        "be moved.",
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -78,8 +92,46 @@ class AppointmentCreateInputSerializer(serializers.Serializer):
     )
 
 
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time that names its offset (``Z`` or ``+01:00``); a naive one is refused."""
+
+    default_error_messages = {
+        "no-offset": "Give the offset too, e.g. 2026-12-01T00:00:00Z or 2026-12-01T00:00:00+01:00.",
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("no-offset")
+        return super().enforce_timezone(value)
+
+
 class AppointmentListFilterInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
+    to = AwareDateTimeField(
+        required=False,
+        help_text="Only appointments that start before this instant (exclusive); an ISO 8601 "
+        "date-time with its offset. Must be after `from`.",
+    )
+
+    def get_fields(self):
+        # ``from`` is a Python keyword: add the field by name.
+        fields = {
+            "from": AwareDateTimeField(
+                required=False,
+                help_text="Only appointments that start at or after this instant; an ISO 8601 "
+                "date-time with its offset (`Z`, or `+01:00` sent as `%2B01:00`).",
+            )
+        }
+        fields.update(super().get_fields())
+        return fields
+
+    def validate(self, attrs):
+        first, last = attrs.get("from"), attrs.get("to")
+        if first is not None and last is not None and last <= first:
+            raise serializers.ValidationError(
+                {"to": [ErrorDetail("`to` must be after `from`.", code="to-not-after-from")]}
+            )
+        return attrs
 
 
 class AppointmentUpdateInputSerializer(serializers.Serializer):

@@ -16,11 +16,13 @@ from common.permissions import ROLE_DOCTOR, IsDoctor, IsUser
 from common.schema import FORBIDDEN, UNAUTHORIZED, problem
 from schedule_service.scheduling import selectors, services
 from schedule_service.scheduling.exceptions import HeldSlotsForbidden
+from schedule_service.scheduling.models import SLOT_MINUTES_MIN
 from schedule_service.scheduling.serializers import (
     PolicyOutputSerializer,
     PolicyPatchInputSerializer,
     RuleInputSerializer,
     RuleOutputSerializer,
+    SlotDetailOutputSerializer,
     SlotListFilterInputSerializer,
     SlotOutputSerializer,
     TimeOffCreateInputSerializer,
@@ -390,10 +392,22 @@ class PolicyApi(APIView):
 
 # Slots
 
+# A whole week of the shortest slots (5 minutes, round the clock) in one page.
+SLOT_MAX_PAGE_SIZE = 7 * 24 * 60 // SLOT_MINUTES_MIN
+
+
+class SlotPagination(PageNumberPagination):
+    """The slot listing's pages: up to a week of 5-minute slots in one call."""
+
+    max_page_size = SLOT_MAX_PAGE_SIZE
+    page_size_query_description = (
+        f"Number of results to return per page (at most {SLOT_MAX_PAGE_SIZE})."
+    )
+
 
 class SlotListApi(APIView):
     permission_classes = [IsUser]
-    pagination_class = PageNumberPagination
+    pagination_class = SlotPagination
 
     @extend_schema(
         tags=SLOT_TAGS,
@@ -401,7 +415,9 @@ class SlotListApi(APIView):
         description="Any signed-in user. `from` and `to` are dates in the doctor's time zone "
         "(inclusive, at most 62 days); slots are UTC instants, by start, that honour the "
         "doctor's notice, horizon, buffer and time off. An unknown doctor has no slots. With "
-        "`include_held=true` (the doctor themself only) held slots are listed too, marked.",
+        "`include_held=true` (the doctor themself only) held slots are listed too, marked. "
+        f"`page_size` goes up to {SLOT_MAX_PAGE_SIZE} here (other lists stop at 100): a whole "
+        "week of the shortest, 5-minute slots comes in one page.",
         parameters=[
             OpenApiParameter(
                 "doctor_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Doctor id"
@@ -432,3 +448,36 @@ class SlotListApi(APIView):
         return paginated_response(
             self, request, slots, SlotOutputSerializer, context={"include_held": include_held}
         )
+
+
+class SlotDetailApi(APIView):
+    permission_classes = [IsUser]
+
+    @extend_schema(
+        tags=SLOT_TAGS,
+        operation_id="slot_get",
+        summary="Get one slot: its doctor, times and whether it can be booked now",
+        description="Any signed-in user. For a page that shows a chosen slot (the portal's "
+        "booking summary). `bookable` is false when the slot is held, past, inside the "
+        "doctor's notice, beyond the horizon, too close to a held slot or in time off; who "
+        "holds it is never shown. A slot id that is malformed, or that no current rule makes "
+        "and nothing holds, is a 404.",
+        parameters=[
+            OpenApiParameter(
+                "slot_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Slot id"
+            )
+        ],
+        responses={
+            200: SlotDetailOutputSerializer,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: problem("No such slot", status=404, code="slot-not-found"),
+        },
+        examples=[
+            OpenApiExample(
+                "bookable slot", value={**SLOT_EXAMPLE, "bookable": True}, response_only=True
+            )
+        ],
+    )
+    def get(self, request: Request, slot_id: uuid.UUID) -> Response:
+        return Response(SlotDetailOutputSerializer(selectors.slot_get(slot_id=slot_id)).data)

@@ -105,6 +105,19 @@ class SlotOutputSerializer(serializers.Serializer):
         return fields
 
 
+class SlotDetailOutputSerializer(serializers.Serializer):
+    """One slot as any signed-in user may see it: never who holds it."""
+
+    id = serializers.UUIDField()
+    doctor_id = serializers.UUIDField(source="schedule.doctor_id")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    bookable = serializers.BooleanField(
+        help_text="A new appointment could take it now: free, and inside the doctor's notice, "
+        "horizon, buffer and time off rules."
+    )
+
+
 class SlotInternalOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     doctor_id = serializers.UUIDField(source="schedule.doctor_id")

@@ -11,6 +11,7 @@ api_urlpatterns = [
     path("time-off/<int:id>/", apis.TimeOffDetailApi.as_view(), name="time-off-detail"),
     path("policy/", apis.PolicyApi.as_view(), name="policy"),
     path("doctors/<uuid:doctor_id>/slots/", apis.SlotListApi.as_view(), name="slot-list"),
+    path("slots/<uuid:slot_id>/", apis.SlotDetailApi.as_view(), name="slot-get"),
 ]
 
 internal_urlpatterns = [

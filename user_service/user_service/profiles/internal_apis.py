@@ -9,12 +9,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope
 from common.schema import FORBIDDEN, UNAUTHORIZED, problem
 from user_service.profiles import selectors, services
+from user_service.profiles.selectors import PROFILE_LIST_MAX_IDS
 from user_service.profiles.serializers import (
     ProfileCreateInputSerializer,
     ProfileInternalOutputSerializer,
+    ProfileListInternalFilterInputSerializer,
 )
 
 TAGS = ["internal"]
@@ -37,9 +40,47 @@ PATIENT_EXAMPLE = {
 }
 
 
-class ProfileCreateInternalApi(APIView):
+class ProfileBatchPagination(PageNumberPagination):
+    """Every profile of one batch look-up in one page."""
+
+    page_size = PROFILE_LIST_MAX_IDS
+
+
+class ProfileListCreateInternalApi(APIView):
+    """``GET``: many users' profiles at once (``profiles:read``); ``POST``: create one
+    (``profiles:write``)."""
+
     permission_classes = [HasServiceScope]
-    required_scopes = {SCOPE_WRITE}
+    required_scopes = {"GET": {SCOPE_READ}, "POST": {SCOPE_WRITE}}
+    pagination_class = ProfileBatchPagination
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Get the profiles of many users",
+        description=f"Scope `{SCOPE_READ}`. The doctors' and patients' profiles of the user ids "
+        f"in `ids` (comma-separated, at most {PROFILE_LIST_MAX_IDS}), in the order given, all in "
+        "one page; ids without a profile are left out. `timezone` and `specialty` are null for "
+        "patients.",
+        parameters=[ProfileListInternalFilterInputSerializer],
+        responses={
+            200: ProfileInternalOutputSerializer(many=True),
+            400: problem(
+                f"`ids` missing or empty, a malformed UUID, or more than {PROFILE_LIST_MAX_IDS} ids"
+            ),
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: problem("No such page", status=404, code="not-found"),
+        },
+        examples=[
+            OpenApiExample("doctor", value=DOCTOR_EXAMPLE, response_only=True),
+            OpenApiExample("patient", value=PATIENT_EXAMPLE, response_only=True),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        filters = ProfileListInternalFilterInputSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        profiles = selectors.profile_list_by_ids(user_ids=filters.validated_data["ids"])
+        return paginated_response(self, request, profiles, ProfileInternalOutputSerializer)
 
     @extend_schema(
         tags=TAGS,

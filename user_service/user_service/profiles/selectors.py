@@ -26,6 +26,8 @@ DOCTOR_ORDERING_LABELS = {
     "-specialty": "Specialty name, Z to A, then name",
 }
 MAX_SEARCH_TERMS = 8
+# The most user ids one batch look-up (GET /internal/v1/profiles/?ids=) may name.
+PROFILE_LIST_MAX_IDS = 100
 
 Profile = Doctor | Patient
 
@@ -101,6 +103,23 @@ def profile_find(*, user_id: uuid.UUID) -> Profile | None:
     if doctor is not None:
         return doctor
     return Patient.objects.filter(pk=user_id).first()
+
+
+def profile_list_by_ids(*, user_ids: list[uuid.UUID]) -> list[Profile]:
+    """Return the doctor and patient profiles of ``user_ids``, in that order.
+
+    Ids without a profile are left out. Two queries (doctors with their
+    specialty, then patients) however many ids.
+    """
+    found: dict[uuid.UUID, Profile] = {
+        patient.user_id: patient for patient in Patient.objects.filter(pk__in=user_ids)
+    }
+    # A doctor wins over a patient row of the same user, as in ``profile_find``.
+    found.update(
+        (doctor.user_id, doctor)
+        for doctor in Doctor.objects.select_related("specialty").filter(pk__in=user_ids)
+    )
+    return [found[user_id] for user_id in user_ids if user_id in found]
 
 
 def profile_get(*, user_id: uuid.UUID | str) -> Profile:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from rest_framework import serializers
 
 from common.permissions import ROLE_DOCTOR
@@ -11,7 +13,7 @@ from user_service.profiles.models import (
     PROFILE_ROLE_CHOICES,
     TIMEZONE_MAX_LENGTH,
 )
-from user_service.profiles.selectors import DOCTOR_ORDERING_LABELS
+from user_service.profiles.selectors import DOCTOR_ORDERING_LABELS, PROFILE_LIST_MAX_IDS
 from user_service.profiles.validators import validate_phone, validate_timezone
 
 BIO_MAX_LENGTH = 5000
@@ -96,6 +98,30 @@ class DoctorListFilterInputSerializer(serializers.Serializer):
     ordering = serializers.ChoiceField(
         choices=list(DOCTOR_ORDERING_LABELS.items()), required=False, default="full_name"
     )
+
+
+class ProfileListInternalFilterInputSerializer(serializers.Serializer):
+    ids = serializers.CharField(
+        help_text=f"Comma-separated user ids (UUIDs), at most {PROFILE_LIST_MAX_IDS}; "
+        "unknown ones are left out of the answer.",
+    )
+
+    def validate_ids(self, value: str) -> list[uuid.UUID]:
+        parts = [part.strip() for part in value.split(",")]
+        if len(parts) > PROFILE_LIST_MAX_IDS:
+            raise serializers.ValidationError(
+                f"At most {PROFILE_LIST_MAX_IDS} ids, {len(parts)} were given.",
+                code="too-many-ids",
+            )
+        ids = []
+        for part in parts:
+            try:
+                ids.append(uuid.UUID(part))
+            except ValueError:
+                raise serializers.ValidationError(
+                    f"'{part[:40]}' is not a UUID.", code="invalid-uuid"
+                ) from None
+        return list(dict.fromkeys(ids))  # once each, in the order given
 
 
 class DoctorProfilePatchInputSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ api_urlpatterns = [
 ]
 
 internal_urlpatterns = [
-    path("profiles/", internal_apis.ProfileCreateInternalApi.as_view(), name="profile-create"),
+    path("profiles/", internal_apis.ProfileListCreateInternalApi.as_view(), name="profile-list"),
     path(
         "profiles/<str:user_id>/",
         internal_apis.ProfileDetailInternalApi.as_view(),

@@ -3,6 +3,7 @@
 import datetime
 import json
 import uuid
+from datetime import UTC
 
 import pytest
 from django.utils import timezone
@@ -38,6 +39,8 @@ OUTPUT_FIELDS = {
     "cancel_reason",
     "late_cancellation",
     "reschedule_count",
+    "cancel_cutoff_hours",
+    "reschedule_cutoff_hours",
     "created_at",
     "updated_at",
 }
@@ -205,7 +208,38 @@ def test_patient_books_a_slot(schedule, patient, slot):
     assert body["doctor_id"] == str(slot.doctor_id)
     assert body["start"] == slot.start.isoformat().replace("+00:00", "Z")
     assert (body["status"], body["outcome"], body["reason"]) == ("upcoming", None, "Chest pain")
+    assert (body["cancel_cutoff_hours"], body["reschedule_cutoff_hours"]) == (24, 12)
     assert_no_orphans(schedule)
+
+
+def test_the_answer_carries_the_cut_offs_of_the_booking(schedule, patient, doctor):
+    slot = schedule.add_slot(
+        doctor_id=doctor.user_id, cancel_cutoff_hours=48, reschedule_cutoff_hours=6
+    )
+    booked = patient.post(LIST_URL, {"slot_id": str(slot.id)}).json()
+    assert (booked["cancel_cutoff_hours"], booked["reschedule_cutoff_hours"]) == (48, 6)
+    for client in (patient, doctor):
+        listed = client.get(LIST_URL).json()["results"][0]
+        detail = client.get(_url(booked["id"])).json()
+        for body in (listed, detail):
+            assert (body["cancel_cutoff_hours"], body["reschedule_cutoff_hours"]) == (48, 6)
+    # A reschedule takes the cut-offs of the new slot.
+    new = schedule.add_slot(
+        doctor_id=doctor.user_id, cancel_cutoff_hours=2, reschedule_cutoff_hours=1
+    )
+    moved = patient.post(_url(booked["id"], "reschedule"), {"slot_id": str(new.id)}).json()
+    assert (moved["cancel_cutoff_hours"], moved["reschedule_cutoff_hours"]) == (2, 1)
+
+
+def test_the_cut_offs_are_read_only(patient, booked):
+    response = patient.patch(
+        _url(booked.id), {"cancel_cutoff_hours": 0, "reschedule_cutoff_hours": 0}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["cancel_cutoff_hours"], body["reschedule_cutoff_hours"]) == (24, 12)
+    booked.refresh_from_db()
+    assert (booked.cancel_cutoff_hours, booked.reschedule_cutoff_hours) == (24, 12)
 
 
 def test_booking_a_taken_slot_is_409_and_leaves_nothing(schedule, patient, slot):
@@ -386,6 +420,114 @@ def test_the_list_costs_the_same_queries_for_1_or_20(patient, django_assert_num_
         )
     with django_assert_num_queries(2):  # the count and the page
         response = patient.get(LIST_URL, {"status": "upcoming"})
+    assert response.json()["count"] == count
+
+
+def _day_of_appointments(patient_id, doctor_id, day: datetime.date) -> dict[str, Appointment]:
+    """Appointments of one patient with one doctor around ``day`` (UTC), by name."""
+    at = {
+        "day_before_late": (-1, 23, 30),
+        "midnight": (0, 0, 0),
+        "noon": (0, 12, 0),
+        "late": (0, 23, 30),
+        "next_midnight": (1, 0, 0),
+    }
+    return {
+        name: AppointmentFactory(
+            patient_id=patient_id,
+            doctor_id=doctor_id,
+            start=datetime.datetime.combine(
+                day + datetime.timedelta(days=offset), datetime.time(hour, minute), tzinfo=UTC
+            ),
+        )
+        for name, (offset, hour, minute) in at.items()
+    }
+
+
+def _listed(client, params) -> list[str]:
+    response = client.get(LIST_URL, params)
+    assert response.status_code == 200, response.content
+    return [a["id"] for a in response.json()["results"]]
+
+
+def test_from_and_to_keep_one_day(patient, doctor):
+    day = (timezone.now() + datetime.timedelta(days=5)).date()
+    made = _day_of_appointments(patient.user_id, doctor.user_id, day)
+    AppointmentFactory(  # someone else's, the same day
+        start=datetime.datetime.combine(day, datetime.time(10), tzinfo=UTC)
+    )
+    expected = [str(made[name].id) for name in ("midnight", "noon", "late")]
+    params = {
+        "from": f"{day.isoformat()}T00:00:00Z",
+        "to": f"{(day + datetime.timedelta(days=1)).isoformat()}T00:00:00Z",
+    }
+    assert _listed(patient, params) == expected
+    assert _listed(doctor, params) == expected
+    # The same instants with another offset; "+" is sent encoded.
+    shifted = {
+        "from": f"{(day - datetime.timedelta(days=1)).isoformat()}T22:00:00-02:00",
+        "to": f"{day.isoformat()}T23:30:00-00:30",
+    }
+    assert _listed(patient, shifted) == expected
+    berlin = {"from": f"{day.isoformat()}T01:00:00+01:00", "to": params["to"]}
+    assert _listed(doctor, berlin) == expected
+
+
+def test_from_or_to_alone_and_with_status(patient, doctor):
+    day = (timezone.now() + datetime.timedelta(days=5)).date()
+    made = _day_of_appointments(patient.user_id, doctor.user_id, day)
+    noon = f"{day.isoformat()}T12:00:00Z"
+    assert _listed(patient, {"from": noon}) == [
+        str(made[name].id) for name in ("noon", "late", "next_midnight")
+    ]
+    assert _listed(doctor, {"to": noon}) == [
+        str(made[name].id) for name in ("day_before_late", "midnight")
+    ]
+    made["noon"].state = AppointmentState.CANCELLED
+    made["noon"].save()
+    window = {"from": noon, "to": f"{day.isoformat()}T23:59:00Z"}
+    assert _listed(patient, {**window, "status": "upcoming"}) == [str(made["late"].id)]
+    assert _listed(patient, {**window, "status": "cancelled"}) == [str(made["noon"].id)]
+    assert _listed(patient, {"from": "", "to": ""}) == [str(a.id) for a in made.values()]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "2026-12-01T00:00:00"}, "from"),  # naive
+        ({"to": "2026-12-01T00:00"}, "to"),  # naive
+        ({"from": "2026-12-01"}, "from"),  # a date, no offset
+        ({"from": "tomorrow"}, "from"),
+        ({"to": "2026-13-01T00:00:00Z"}, "to"),
+        ({"from": "2026-12-01T00:00:00Z", "to": "2026-12-01T00:00:00Z"}, "to"),
+        ({"from": "2026-12-02T00:00:00Z", "to": "2026-12-01T00:00:00Z"}, "to"),
+        ({"from": "2026-12-01T01:00:00+01:00", "to": "2026-12-01T00:00:00Z"}, "to"),
+    ],
+)
+def test_bad_from_or_to_is_400(patient, doctor, params, field):
+    for client in (patient, doctor):
+        body = assert_problem(client.get(LIST_URL, params), 400, "validation-error")
+        assert error_fields(body) == {field}
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_a_day_of_the_list_costs_the_same_queries_for_1_or_20(
+    doctor, django_assert_num_queries, count
+):
+    day = (timezone.now() + datetime.timedelta(days=5)).date()
+    for minutes in range(count):
+        AppointmentFactory(
+            doctor_id=doctor.user_id,
+            start=datetime.datetime.combine(day, datetime.time(8), tzinfo=UTC)
+            + datetime.timedelta(minutes=30 * minutes),
+        )
+    params = {
+        "from": f"{day.isoformat()}T00:00:00Z",
+        "to": f"{(day + datetime.timedelta(days=1)).isoformat()}T00:00:00Z",
+        "status": "upcoming",
+    }
+    with django_assert_num_queries(2):  # the count and the page
+        response = doctor.get(LIST_URL, params)
     assert response.json()["count"] == count
 
 

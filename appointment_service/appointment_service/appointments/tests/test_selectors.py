@@ -80,6 +80,22 @@ def test_doctor_sees_appointments_with_them(mix, now):
     ]
 
 
+def test_a_start_window_keeps_starts_from_inclusive_to_exclusive(mix, now):
+    upcoming = mix["upcoming"].start
+    listed = selectors.appointment_list_for_user(
+        user_id=PATIENT,
+        role="patient",
+        start_from=upcoming,
+        start_before=mix["other doctor"].start,
+        now=now,
+    )
+    assert _ids(listed) == [mix[name].id for name in ("upcoming", "cancelled")]
+    before = selectors.appointment_list_for_user(
+        user_id=DOCTOR, role="doctor", start_before=upcoming, now=now
+    )
+    assert _ids(before) == [mix[name].id for name in ("ended", "marked")]
+
+
 def test_staff_see_nothing(mix, now):
     assert not selectors.appointment_list_for_user(user_id=PATIENT, role="staff", now=now).exists()
 

@@ -23,6 +23,7 @@ from schedule_service.scheduling.tests.helpers import (
     future_date,
     iso,
     local,
+    slot_id,
 )
 
 pytestmark = pytest.mark.django_db
@@ -561,6 +562,69 @@ def test_slot_listing_pagination(make_client, working):
     assert len(second["results"]) == 2 and second["next"] is None
 
 
+def _round_the_clock(schedule: DoctorSchedule) -> DoctorSchedule:
+    """5-minute slots every day from 00:00 to 23:55 (287 a day)."""
+    for weekday in range(7):
+        AvailabilityRuleFactory(
+            doctor=schedule,
+            weekday=weekday,
+            start_time=datetime.time(0),
+            end_time=datetime.time(23, 55),
+            slot_minutes=5,
+        )
+    return schedule
+
+
+def test_a_week_of_five_minute_slots_comes_in_one_page(
+    make_client, schedule, django_assert_num_queries
+):
+    _round_the_clock(schedule)
+    first = future_date(weekday=0)
+    client = make_client("patient")
+    with django_assert_num_queries(4):  # schedule, rules, time off, holds
+        response = client.get(
+            _slots_url(schedule.doctor_id),
+            {"from": first, "to": first + 6 * DAY, "page_size": 2016},
+        )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    # 7 * 287, less the hour a spring-forward change may take out of the week.
+    assert body["count"] in (7 * 287, 7 * 287 - 12)
+    assert len(body["results"]) == body["count"]
+    assert body["next"] is None
+    starts = [s["start"] for s in body["results"]]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+
+def test_a_slot_page_holds_at_most_2016(make_client, schedule):
+    _round_the_clock(schedule)
+    first = future_date(weekday=0)
+    body = (
+        make_client("patient")
+        .get(
+            _slots_url(schedule.doctor_id),
+            {"from": first, "to": first + 7 * DAY, "page_size": 5000},
+        )
+        .json()
+    )
+    assert body["count"] > 2016
+    assert len(body["results"]) == 2016
+    assert "page=2" in body["next"]
+
+
+def test_other_lists_still_stop_at_100(doctor_client, schedule):
+    for weekday in range(7):
+        for hour in range(16):
+            AvailabilityRuleFactory(
+                doctor=schedule,
+                weekday=weekday,
+                start_time=datetime.time(hour),
+                end_time=datetime.time(hour, 30),
+            )
+    body = doctor_client(schedule).get(RULES_URL, {"page_size": 2016}).json()
+    assert (body["count"], len(body["results"])) == (112, 100)
+
+
 def test_listing_survives_user_service_being_down_with_a_stale_zone(
     make_client, working, user_service
 ):
@@ -609,3 +673,84 @@ def test_listing_a_month_takes_a_constant_number_of_queries(
     assert response.status_code == 200
     assert response.json()["count"] > 0
     assert SlotHold.objects.count() == holds
+
+
+# One slot
+
+
+@pytest.fixture
+def wednesday_nine(schedule):
+    """The id and start of the 09:00 slot of a Wednesday a week or more away (Berlin)."""
+    AvailabilityRuleFactory(doctor=schedule)  # Wednesdays 09:00-12:00, 30 minutes
+    start = local(future_date(weekday=2), 9)
+    return slot_id(schedule, start), start
+
+
+def test_anyone_signed_in_gets_a_slot_and_whether_it_is_bookable(
+    make_client, schedule, wednesday_nine
+):
+    slot, start = wednesday_nine
+
+    response = make_client("patient").get(f"/api/v1/slots/{slot}/")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": str(slot),
+        "doctor_id": str(schedule.doctor_id),
+        "start": iso(start),
+        "end": iso(start + datetime.timedelta(minutes=30)),
+        "bookable": True,
+    }
+
+
+def test_a_held_slot_is_not_bookable_and_its_holder_is_not_shown(
+    make_client, schedule, wednesday_nine
+):
+    slot, start = wednesday_nine
+    SlotHoldFactory(doctor=schedule, start=start)
+
+    body = make_client("patient").get(f"/api/v1/slots/{slot}/").json()
+
+    assert body["bookable"] is False
+    assert "appointment_id" not in body
+    assert "held" not in body
+
+
+def test_a_slot_in_time_off_is_not_bookable(make_client, schedule, wednesday_nine):
+    slot, start = wednesday_nine
+    TimeOffFactory(
+        doctor=schedule,
+        start=start - datetime.timedelta(hours=1),
+        end=start + datetime.timedelta(hours=1),
+    )
+
+    assert make_client("patient").get(f"/api/v1/slots/{slot}/").json()["bookable"] is False
+
+
+@pytest.mark.parametrize(
+    "slot",
+    [uuid.UUID(int=0), uuid.uuid4(), "00000000-0000-8000-8000-000000000000"],
+)
+def test_an_id_that_is_no_slot_is_404(make_client, schedule, slot):
+    assert_problem(make_client("patient").get(f"/api/v1/slots/{slot}/"), 404, "slot-not-found")
+
+
+def test_a_slot_no_rule_makes_is_404(make_client, schedule, wednesday_nine):
+    _, start = wednesday_nine
+    ten_past = slot_id(schedule, start + datetime.timedelta(minutes=10))
+
+    assert_problem(make_client("patient").get(f"/api/v1/slots/{ten_past}/"), 404, "slot-not-found")
+
+
+def test_one_slot_needs_a_user_token(anon_client, service_client, wednesday_nine):
+    slot, _ = wednesday_nine
+    assert_problem(anon_client.get(f"/api/v1/slots/{slot}/"), 401, "not-authenticated")
+    service = service_client("slots:read")
+    assert_problem(service.get(f"/api/v1/slots/{slot}/"), 403, "permission-denied")
+
+
+@pytest.mark.parametrize("name", list(forged_tokens(uuid.uuid4())))
+def test_one_slot_refuses_forged_tokens(wednesday_nine, name):
+    slot, _ = wednesday_nine
+    client = BearerClient(forged_tokens(uuid.uuid4())[name])
+    assert client.get(f"/api/v1/slots/{slot}/").status_code == 401

@@ -28,6 +28,7 @@ def test_schema_names_every_endpoint(anon_client):
         "/api/v1/time-off/{id}/",
         "/api/v1/policy/",
         "/api/v1/doctors/{doctor_id}/slots/",
+        "/api/v1/slots/{slot_id}/",
         "/internal/v1/holds/",
         "/internal/v1/slots/{slot_id}/",
         "/internal/v1/slots/{slot_id}/reserve",

@@ -25,6 +25,10 @@ def _detail_url(user_id) -> str:
     return f"{CREATE_URL}{user_id}/"
 
 
+def _list_url(*user_ids) -> str:
+    return f"{CREATE_URL}?ids={','.join(str(user_id) for user_id in user_ids)}"
+
+
 @pytest.fixture
 def writer(service_client):
     return service_client("profiles:write", client_id="auth_service")
@@ -56,7 +60,12 @@ def _count() -> int:
 
 
 @pytest.mark.parametrize(
-    ("method", "url"), [("post", CREATE_URL), ("get", _detail_url(uuid.UUID(int=7)))]
+    ("method", "url"),
+    [
+        ("post", CREATE_URL),
+        ("get", _list_url(uuid.UUID(int=7))),
+        ("get", _detail_url(uuid.UUID(int=7))),
+    ],
 )
 def test_internal_endpoints_need_a_token(anon_client, method, url):
     assert_problem(getattr(anon_client, method)(url, {}), 401, "not-authenticated")
@@ -65,17 +74,28 @@ def test_internal_endpoints_need_a_token(anon_client, method, url):
 @pytest.mark.parametrize("role", ["patient", "doctor", "staff"])
 def test_user_tokens_are_refused(make_client, role):
     client = make_client(role)
+    PatientFactory(user_id=client.user_id)
     response = client.post(CREATE_URL, _doctor_payload(user_id=str(client.user_id)))
     assert_problem(response, 403, "permission-denied")
     assert_problem(client.get(_detail_url(client.user_id)), 403)
-    assert _count() == 0
+    assert_problem(client.get(_list_url(client.user_id)), 403, "permission-denied")
+    assert _count() == 1
 
 
 def test_wrong_scope_is_refused(writer, reader):
     patient = PatientFactory()
     assert_problem(reader.post(CREATE_URL, _doctor_payload()), 403, "permission-denied")
     assert_problem(writer.get(_detail_url(patient.user_id)), 403, "permission-denied")
+    assert_problem(writer.get(_list_url(patient.user_id)), 403, "permission-denied")
     assert _count() == 1
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_other_methods_on_the_profiles_route_are_refused(service_client, method):
+    client = service_client("profiles:read profiles:write")
+    # A method with no scope of its own is closed to every service token.
+    assert_problem(getattr(client, method)(CREATE_URL, _doctor_payload()), 403)
+    assert _count() == 0
 
 
 def test_forged_tokens_are_refused_on_the_internal_api():
@@ -104,6 +124,7 @@ def test_forged_tokens_are_refused_on_the_internal_api():
         assert response.status_code == 401, name
         assert_problem(response, 401)
         assert client.get(_detail_url(user_id)).status_code == 401, name
+        assert client.get(_list_url(user_id)).status_code == 401, name
     assert _count() == 0
 
 
@@ -268,3 +289,87 @@ def test_read_patient_has_no_timezone_or_specialty(reader):
 @pytest.mark.parametrize("user_id", [uuid.uuid4(), "not-a-uuid"])
 def test_read_unknown_profile_is_404(reader, user_id):
     assert_problem(reader.get(_detail_url(user_id)), 404, "profile-not-found")
+
+
+# Read many
+
+
+@pytest.fixture
+def portal(service_client):
+    """The portal's service token: profiles:read on user_service."""
+    return service_client("profiles:read", client_id="portal")
+
+
+def test_list_profiles_of_many_users(portal):
+    doctor = DoctorFactory(timezone="Asia/Tokyo")
+    patient = PatientFactory()
+    PatientFactory()  # not asked for
+    unknown = uuid.uuid4()
+    response = portal.get(_list_url(patient.user_id, unknown, doctor.user_id))
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "count": 2,
+        "next": None,
+        "previous": None,
+        "results": [
+            {
+                "user_id": str(patient.user_id),
+                "role": "patient",
+                "full_name": patient.full_name,
+                "timezone": None,
+                "specialty": None,
+            },
+            {
+                "user_id": str(doctor.user_id),
+                "role": "doctor",
+                "full_name": doctor.full_name,
+                "timezone": "Asia/Tokyo",
+                "specialty": {"slug": doctor.specialty.slug, "name": doctor.specialty.name},
+            },
+        ],
+    }
+
+
+def test_list_profiles_in_the_order_asked_once_each(portal):
+    patients = PatientFactory.create_batch(3)
+    wanted = [patients[2], patients[0], patients[2], patients[1]]
+    ids = ", ".join(str(p.user_id) for p in wanted)  # spaces are forgiven
+    body = portal.get(CREATE_URL, {"ids": ids}).json()
+    assert [p["user_id"] for p in body["results"]] == [
+        str(p.user_id) for p in (patients[2], patients[0], patients[1])
+    ]
+
+
+def test_list_profiles_of_unknown_users_is_empty(portal):
+    body = portal.get(_list_url(uuid.uuid4(), uuid.uuid4())).json()
+    assert (body["count"], body["results"]) == (0, [])
+
+
+@pytest.mark.parametrize("count", [1, 100])
+def test_list_profiles_costs_two_queries_for_1_or_100_ids(portal, django_assert_num_queries, count):
+    doctors = DoctorFactory.create_batch(count // 2 or 1)
+    patients = PatientFactory.create_batch(count - len(doctors))
+    ids = [p.user_id for p in [*doctors, *patients]]
+    assert len(ids) == count
+    with django_assert_num_queries(2):  # doctors with their specialty, patients
+        response = portal.get(_list_url(*ids))
+    body = response.json()
+    assert body["count"] == len(body["results"]) == count
+    assert body["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"ids": ",".join(str(uuid.uuid4()) for _ in range(101))}, "too-many-ids"),
+        ({"ids": f"{uuid.uuid4()},not-a-uuid"}, "invalid-uuid"),
+        ({"ids": f"{uuid.uuid4()},"}, "invalid-uuid"),
+        ({"ids": "42"}, "invalid-uuid"),
+        ({"ids": ""}, "blank"),
+        ({}, "required"),
+    ],
+)
+def test_list_profiles_bad_ids_are_400(portal, params, code):
+    body = assert_problem(portal.get(CREATE_URL, params), 400, "validation-error")
+    assert error_fields(body) == {"ids"}
+    assert body["errors"][0]["code"] == code

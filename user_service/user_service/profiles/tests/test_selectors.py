@@ -104,6 +104,25 @@ def test_profile_get_unknown_or_malformed_raises(user_id):
         selectors.profile_get(user_id=user_id)
 
 
+def test_profile_list_by_ids_keeps_the_order_and_leaves_unknown_ids_out():
+    doctor, patient = DoctorFactory(), PatientFactory()
+    PatientFactory()
+    found = selectors.profile_list_by_ids(user_ids=[patient.user_id, uuid.uuid4(), doctor.user_id])
+    assert found == [patient, doctor]
+
+
+def test_profile_list_by_ids_prefers_the_doctor_as_profile_find_does():
+    doctor = DoctorFactory()
+    PatientFactory(user_id=doctor.user_id)
+    assert selectors.profile_list_by_ids(user_ids=[doctor.user_id]) == [doctor]
+    assert selectors.profile_find(user_id=doctor.user_id) == doctor
+
+
+def test_profile_list_by_ids_of_nothing_asks_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert selectors.profile_list_by_ids(user_ids=[]) == []
+
+
 def test_profile_get_for_user_looks_in_the_table_of_the_role():
     doctor = DoctorFactory()
     assert selectors.profile_get_for_user(user_id=doctor.user_id, role="doctor") == doctor
