@@ -54,6 +54,13 @@ def main() -> int:
         print(
             f"  doctor:                 {person['email']}  ({person['full_name']}, {person['specialty']}, {person['timezone']})"
         )
+    if "portal" in stack.ports:
+        patient, doctor = demo["patients"][0], demo["doctors"][0]
+        print(
+            f"\nTry it: open {stack.url('portal')}/sign-in as {patient['email']}, find"
+            f" {doctor['full_name']} and book a time; then sign in as {doctor['email']}"
+            " and see it on 'My day' (or 'Coming appointments')."
+        )
     print(f"\nLogs: {state / 'logs'}/<service>.log. Press Ctrl-C to stop.", flush=True)
 
     stopping = False

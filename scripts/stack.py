@@ -30,6 +30,8 @@ SERVICES = [
     ("appointment_service", 8004),
     ("portal", 8000),
 ]
+# The portal waits on the APIs for every page: threads keep its workers busy meanwhile.
+WORKER_ARGS = {"portal": ("--worker-class", "gthread", "--threads", "8")}
 DATABASE_SERVICES = ("auth_service", "user_service", "schedule_service", "appointment_service")
 
 # Which service account may ask for which audience and scopes.
@@ -39,6 +41,8 @@ SERVICE_ACCOUNTS = {
         "schedule_service": ["slots:read", "slots:reserve", "slots:release"],
         "user_service": ["profiles:read"],
     },
+    # The portal names the other side of each appointment with one batch look-up a page.
+    "portal": {"user_service": ["profiles:read"]},
 }
 
 
@@ -130,7 +134,10 @@ class Stack:
             if collectstatic:
                 self.manage(service, "collectstatic", "--noinput")
         if not self.cache_url:
-            self.manage("auth_service", "createcachetable")
+            # The database cache: auth_service's sign-in throttling, the portal's sessions.
+            for service in ("auth_service", "portal"):
+                if service in self.ports:
+                    self.manage(service, "createcachetable")
         for client_id, grants in SERVICE_ACCOUNTS.items():
             args = ["service_account", "--client-id", client_id, "--secret-env", "CLIENT_SECRET"]
             for audience, scopes in grants.items():
@@ -167,8 +174,7 @@ class Stack:
                 f"127.0.0.1:{self.ports[service]}",
                 "--workers",
                 str(self.workers),
-                "--worker-class",
-                "sync",
+                *WORKER_ARGS.get(service, ("--worker-class", "sync")),
                 "--timeout",
                 "30",
                 "--graceful-timeout",

@@ -2,18 +2,69 @@
 
 from pathlib import Path
 
-from common.conf import env, installed_apps, service_settings
+from csp.constants import NONE, SELF
+
+from common.conf import env, installed_apps, service_settings, templates
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 globals().update(service_settings(service="portal", base_dir=BASE_DIR))
 
-INSTALLED_APPS = installed_apps("portal.web", admin=False)
+INSTALLED_APPS = [*installed_apps("portal.web", admin=False), "csp"]
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
-# The portal keeps nothing but sessions, in signed cookies: no database writes.
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+MIDDLEWARE = [
+    *MIDDLEWARE,  # noqa: F821 - set by service_settings
+    "csp.middleware.CSPMiddleware",
+    "portal.web.middleware.PortalErrorMiddleware",
+]
+TEMPLATES = templates()
+TEMPLATES[0]["OPTIONS"]["context_processors"] = [
+    "django.template.context_processors.request",
+    "django.contrib.messages.context_processors.messages",
+    "portal.web.context.portal",
+]
+
+# People sign in with auth_service; the portal keeps their tokens in a server-side
+# session (the shared cache: Redis in compose, the database table locally), never
+# in the browser. Sessions live 20 hours from the last request (WCAG 2.2.1).
 AUTHENTICATION_BACKENDS: list[str] = []
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+SESSION_COOKIE_NAME = "clinic_session"
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=20 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# The access token is renewed this long before it expires, so no call carries a dying one.
+TOKEN_REFRESH_MARGIN_SECONDS = env.int("TOKEN_REFRESH_MARGIN_SECONDS", default=30)
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "portal.web.views.csrf_failure"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+    else None
+)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [NONE],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
 SERVICE_URLS = {
     "auth": AUTH_SERVICE_URL,  # noqa: F821 - set by service_settings
     "user": env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002"),
@@ -27,3 +78,11 @@ PUBLIC_SERVICE_URLS = {
     "schedule": env.str("PUBLIC_SCHEDULE_SERVICE_URL", default=SERVICE_URLS["schedule"]),
     "appointment": env.str("PUBLIC_APPOINTMENT_SERVICE_URL", default=SERVICE_URLS["appointment"]),
 }
+
+# The clinic: its name, its time zone (shown to people whose browser did not say
+# theirs) and the phone number for what cannot be done online.
+CLINIC_NAME = env.str("CLINIC_NAME", default="Clinic booking")
+CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="Europe/London")
+CLINIC_PHONE = env.str("CLINIC_PHONE", default="01234 567890")
+# Patients see slots up to this many weeks ahead (the doctors' horizons may be shorter).
+BOOKING_WEEKS_AHEAD = env.int("BOOKING_WEEKS_AHEAD", default=8)

@@ -1,0 +1,199 @@
+"""The signed-in person, kept in the server-side session: tokens, role, name and time zone.
+
+Tokens never reach the browser: the session cookie carries only the session's
+key. The access token is renewed with the refresh token shortly before it
+expires; a refused refresh ends the sign-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+SESSION_KEY = "person"
+PENDING_KEY = "pending_forms"
+TIME_ZONE_KEY = "time_zone"
+# Set when the services stopped accepting a sign-in, so that Sign in can say why.
+ENDED_KEY = "had_sign_in"
+# A renewed pair is handed to the other requests of the same sign-in for this long: a
+# refresh token works once, so two tabs renewing together must not both use it.
+HANDOFF_SECONDS = 60
+HANDOFF_WAIT_SECONDS = 5.0
+# Fields never kept for a form refilled after signing in again.
+UNKEPT_FIELDS = frozenset({"csrfmiddlewaretoken", "password", "old_password", "new_password"})
+
+
+class SignInRequired(Exception):
+    """The person's sign-in has ended (no session, or a refresh the auth service refused)."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is signed in, as the pages need it."""
+
+    id: uuid.UUID
+    role: str
+    email: str
+    full_name: str
+    time_zone: str | None
+
+    @property
+    def is_doctor(self) -> bool:
+        return self.role == "doctor"
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == "patient"
+
+
+def _claims(access: str) -> dict[str, Any]:
+    # The token came straight from auth_service over our own connection, and every API
+    # verifies it on each call: the portal reads its claims only to know who and until when.
+    return jwt.decode(access, options={"verify_signature": False})
+
+
+def sign_in(
+    request: HttpRequest,
+    *,
+    access: str,
+    refresh: str,
+    email: str,
+    full_name: str,
+    time_zone: str | None,
+) -> Person:
+    """Start a session for the owner of ``access`` (a new session key: no fixation)."""
+    claims = _claims(access)
+    pending = request.session.get(PENDING_KEY, {})
+    browser_zone = request.session.get(TIME_ZONE_KEY)
+    request.session.cycle_key()
+    request.session.pop(ENDED_KEY, None)
+    request.session[SESSION_KEY] = {
+        "id": claims["sub"],
+        "role": claims["role"],
+        "email": email,
+        "full_name": full_name,
+        "time_zone": time_zone,
+        "access": access,
+        "refresh": refresh,
+        "expires_at": int(claims["exp"]),
+    }
+    if pending:
+        request.session[PENDING_KEY] = pending
+    if browser_zone:
+        request.session[TIME_ZONE_KEY] = browser_zone
+    return current_person(request)
+
+
+def sign_out(request: HttpRequest) -> str | None:
+    """End the session; return the refresh token it held (to revoke), if any."""
+    data = request.session.get(SESSION_KEY) or {}
+    zone = request.session.get(TIME_ZONE_KEY)
+    request.session.flush()
+    if zone:
+        request.session[TIME_ZONE_KEY] = zone
+    return data.get("refresh")
+
+
+def end_sign_in(request: HttpRequest) -> None:
+    """End a sign-in the services no longer accept (the session remembers there was one)."""
+    sign_out(request)
+    request.session[ENDED_KEY] = True
+
+
+def current_person(request: HttpRequest) -> Person | None:
+    """The signed-in person, or None."""
+    data = request.session.get(SESSION_KEY)
+    if not data:
+        return None
+    return Person(
+        id=uuid.UUID(data["id"]),
+        role=data["role"],
+        email=data["email"],
+        full_name=data["full_name"],
+        time_zone=data.get("time_zone"),
+    )
+
+
+def access_token(
+    request: HttpRequest, *, refresh: Callable[[str], Any], force: bool = False
+) -> str:
+    """Return a live access token, renewing it through ``refresh`` when it is about to expire.
+
+    ``refresh(token)`` returns an object with ``access`` and ``refresh``, or None
+    when auth_service refuses. Raises ``SignInRequired`` when there is no
+    session or the refresh is refused (the session then ends).
+    """
+    data = request.session.get(SESSION_KEY)
+    if not data:
+        raise SignInRequired
+    if force or data["expires_at"] - settings.TOKEN_REFRESH_MARGIN_SECONDS <= time.time():
+        tokens = _renew(data["refresh"], refresh)
+        if tokens is None:
+            end_sign_in(request)
+            raise SignInRequired
+        data = {
+            **data,
+            "access": tokens.access,
+            "refresh": tokens.refresh,
+            "expires_at": int(_claims(tokens.access)["exp"]),
+        }
+        request.session[SESSION_KEY] = data
+    return data["access"]
+
+
+def _renew(refresh_token: str, refresh: Callable[[str], Any]) -> Any:
+    """Renew once per refresh token, whichever request of the sign-in gets there first.
+
+    The first request takes a lock in the shared cache and renews; the others
+    wait for the pair it leaves there. Without this, a second use of the same
+    refresh token would look like theft to auth_service and end the sign-in.
+    """
+    key = "portal:renewed:" + hashlib.sha256(refresh_token.encode()).hexdigest()
+    handed = cache.get(key)
+    if handed is not None:
+        return _Pair(*handed)
+    if cache.add(key + ":lock", 1, timeout=int(HANDOFF_WAIT_SECONDS) * 2):
+        tokens = refresh(refresh_token)
+        if tokens is not None:
+            cache.set(key, (tokens.access, tokens.refresh), timeout=HANDOFF_SECONDS)
+        return tokens
+    deadline = time.monotonic() + HANDOFF_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        handed = cache.get(key)
+        if handed is not None:
+            return _Pair(*handed)
+    return None
+
+
+@dataclass(frozen=True)
+class _Pair:
+    access: str
+    refresh: str
+
+
+def keep_pending_form(request: HttpRequest, *, path: str, data: dict[str, list[str]]) -> None:
+    """Keep what was typed into a form whose sign-in ended, to refill it afterwards."""
+    kept = {k: v for k, v in data.items() if k not in UNKEPT_FIELDS}
+    pending = request.session.get(PENDING_KEY, {})
+    pending[path] = kept
+    request.session[PENDING_KEY] = pending
+
+
+def pop_pending_form(request: HttpRequest, *, path: str) -> dict[str, Any] | None:
+    """The form kept for ``path`` (once), as initial values, or None."""
+    pending = request.session.get(PENDING_KEY) or {}
+    kept = pending.pop(path, None)
+    if kept is None:
+        return None
+    request.session[PENDING_KEY] = pending
+    return {k: v[0] if len(v) == 1 else v for k, v in kept.items()}

@@ -1,0 +1,127 @@
+"""Template helpers: times in the display zone, status tags, the current nav item."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from portal.web import timefmt
+
+register = template.Library()
+
+PATIENT_STATUS = {
+    ("upcoming", None): ("Upcoming", "upcoming"),
+    ("completed", "completed"): ("Completed", "completed"),
+    ("completed", None): ("Completed", "completed"),
+    ("completed", "no_show"): ("Missed", "missed"),
+    ("cancelled", None): ("Cancelled", "cancelled"),
+}
+
+
+def _zone(context) -> str:
+    return context.get("display_zone") or "UTC"
+
+
+@register.simple_tag(takes_context=True)
+def local_date(context, value: datetime.datetime, year: bool = True) -> str:
+    """Monday 7 December 2026, in the page's time zone."""
+    return timefmt.date_label(timefmt.local(value, _zone(context)), year=year)
+
+
+@register.simple_tag(takes_context=True)
+def local_time(context, value: datetime.datetime) -> str:
+    return timefmt.time_label(timefmt.local(value, _zone(context)))
+
+
+@register.simple_tag(takes_context=True)
+def local_range(context, start: datetime.datetime, end: datetime.datetime) -> str:
+    """9am to 9:30am, in the page's time zone."""
+    zone = _zone(context)
+    return timefmt.range_label(timefmt.local(start, zone), timefmt.local(end, zone))
+
+
+@register.simple_tag(takes_context=True)
+def local_zone(context, at: datetime.datetime) -> str:
+    """Paris time (UTC+1), the page's zone at ``at``."""
+    return timefmt.zone_label(_zone(context), at)
+
+
+@register.simple_tag
+def zone_label(name: str, at: datetime.date | datetime.datetime) -> str:
+    if not isinstance(at, datetime.datetime):
+        at = datetime.datetime.combine(at, datetime.time(12), tzinfo=timefmt.UTC)
+    return timefmt.zone_label(name, at)
+
+
+@register.simple_tag
+def clinic_time(name: str, value: datetime.datetime) -> str:
+    """9am on Monday 7 December in ``name`` (the clinic's zone)."""
+    moment = timefmt.local(value, name)
+    return f"{timefmt.time_label(moment)} on {timefmt.date_label(moment, year=False)}"
+
+
+@register.simple_tag(takes_context=True)
+def status_tag(context, appointment) -> str:
+    """A tag with words: Upcoming, Completed, Missed (No-show for doctors), Cancelled."""
+    person = context.get("person")
+    outcome = appointment.outcome if appointment.status == "completed" else None
+    label, kind = PATIENT_STATUS.get(
+        (appointment.status, outcome), (appointment.status, "upcoming")
+    )
+    if kind == "missed" and person is not None and person.is_doctor:
+        label = "No-show"
+    if appointment.status == "cancelled" and appointment.late_cancellation:
+        label = "Cancelled late"
+    return format_html('<strong class="tag tag--{}">{}</strong>', kind, label)
+
+
+@register.simple_tag
+def slot_url(name: str, slot, arg=None) -> str:
+    """The link of a time tile: ``name`` with the slot id (after ``arg`` when given)."""
+    args = [arg, slot.id] if arg else [slot.id]
+    return reverse(name, args=args)
+
+
+@register.simple_tag
+def nav_current(request, names: str) -> str:
+    """` aria-current="page"` on the nav link of the page being shown (any of ``names``)."""
+    match = getattr(request, "resolver_match", None)
+    if match and match.url_name in names.split():
+        return mark_safe(' aria-current="page"')  # noqa: S308 - a constant
+    return ""
+
+
+@register.filter
+def get(mapping, key):
+    """``names|get:appointment.doctor_id``: a dict lookup by a variable key."""
+    if not mapping:
+        return None
+    value = mapping.get(key)
+    return getattr(value, "full_name", value)
+
+
+EVENT_LABELS = {
+    "created": "Created",
+    "booked": "Booked",
+    "reason_changed": "Reason changed",
+    "rescheduled": "Moved to a new time",
+    "cancelled": "Cancelled",
+    "completed": "Marked completed",
+    "no_show": "Marked no-show",
+    "repaired": "Corrected by the system",
+}
+
+
+@register.filter
+def event_label(action: str) -> str:
+    """Words for a history event: reason_changed → Reason changed."""
+    return EVENT_LABELS.get(action) or str(action).replace("_", " ").capitalize()
+
+
+@register.filter
+def duration(minutes: int) -> str:
+    return timefmt.duration_label(int(minutes))
