@@ -22,11 +22,14 @@ if [ "$#" -gt 0 ]; then
     exec "$@"
 fi
 
+# GUNICORN_WORKER_CLASS=gthread (with GUNICORN_THREADS) for a service that waits on others
+# (the portal): a sync worker idles through every call it makes.
 # --no-control-socket: gunicorn's control socket would go to $HOME/.gunicorn, and the
 # image's user has no home.
 exec gunicorn "${SERVICE}.wsgi" \
     --bind 0.0.0.0:8000 \
     --workers "${GUNICORN_WORKERS:-2}" \
-    --worker-class sync \
+    --worker-class "${GUNICORN_WORKER_CLASS:-sync}" \
+    --threads "${GUNICORN_THREADS:-1}" \
     --timeout 30 \
     --no-control-socket

