@@ -57,11 +57,25 @@ def zone_label(name: str, at: datetime.date | datetime.datetime) -> str:
     return timefmt.zone_label(name, at)
 
 
-@register.simple_tag
-def clinic_time(name: str, value: datetime.datetime) -> str:
-    """9am on Monday 7 December in ``name`` (the clinic's zone)."""
-    moment = timefmt.local(value, name)
-    return f"{timefmt.time_label(moment)} on {timefmt.date_label(moment, year=False)}"
+@register.simple_tag(takes_context=True)
+def time_with_zones(context, start: datetime.datetime, end: datetime.datetime) -> str:
+    """9am to 9:30am, the page's zone under it, and the clinic's time when its offset differs."""
+    zone = _zone(context)
+    clinic = context.get("clinic_zone") or zone
+    html = format_html(
+        '{}<br><span class="muted">{}</span>',
+        timefmt.range_label(timefmt.local(start, zone), timefmt.local(end, zone)),
+        timefmt.zone_label(zone, start),
+    )
+    if timefmt.local(start, clinic).utcoffset() != timefmt.local(start, zone).utcoffset():
+        moment = timefmt.local(start, clinic)
+        html += format_html(
+            '<br><span class="muted">At the clinic: {} on {}, {}</span>',
+            timefmt.time_label(moment),
+            timefmt.date_label(moment, year=False),
+            timefmt.zone_label(clinic, start),
+        )
+    return html
 
 
 @register.simple_tag(takes_context=True)

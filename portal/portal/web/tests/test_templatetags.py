@@ -46,14 +46,24 @@ def test_times_without_a_zone_are_in_utc():
     assert render("{% local_time start %}", start=START) == "12am"
 
 
-def test_zone_label_and_clinic_time():
+def test_zone_label():
     assert render("{% zone_label 'Europe/London' day %}", day=datetime.date(2030, 7, 1)) == (
         "London time (UTC+1)"
     )
     assert render("{% zone_label 'Asia/Kolkata' start %}", start=START) == "Kolkata time (UTC+5:30)"
-    assert render("{% clinic_time 'Asia/Kolkata' start %}", start=START) == (
-        "5:30am on Monday 4 March"
+
+
+def test_time_with_zones_adds_the_clinic_time_only_when_its_offset_differs():
+    end = START + datetime.timedelta(minutes=30)
+    tokyo = {"display_zone": "Asia/Tokyo", "clinic_zone": "Asia/Kolkata", "start": START}
+    assert render("{% time_with_zones start end %}", end=end, **tokyo) == (
+        '9am to 9:30am<br><span class="muted">Tokyo time (UTC+9)</span>'
+        '<br><span class="muted">At the clinic: 5:30am on Monday 4 March, '
+        "Kolkata time (UTC+5:30)</span>"
     )
+    # UTC and London share an offset in March: naming the clinic's time again adds nothing.
+    utc = {"display_zone": "UTC", "clinic_zone": "Europe/London", "start": START}
+    assert "At the clinic" not in render("{% time_with_zones start end %}", end=end, **utc)
 
 
 @pytest.mark.parametrize(

@@ -282,7 +282,10 @@ def test_detail_shows_the_appointment_its_history_and_the_changes_allowed(
     assert response.status_code == 200
     assert "<h1>Appointment on Monday 4 March 2030</h1>" in page
     assert "<dd>Dr Who, Cardiology</dd>" in page
-    assert "<dd>9am to 9:30am (Tokyo time (UTC+9))</dd>" in page
+    assert (
+        '<dd>9am to 9:30am<br><span class="muted">Tokyo time (UTC+9)</span>'
+        '<br><span class="muted">At the clinic: 12am on Monday 4 March, London time (UTC+0)'
+    ) in page
     assert "<dd>Knee pain<br>since May</dd>" in page
     assert f'<a class="button" href="/appointments/{body["id"]}/reschedule">Change time</a>' in page
     assert f'href="/appointments/{body["id"]}/reason">Change<span class="vh"> reason</span>' in page
