@@ -217,7 +217,7 @@ class RuleForm(PortalForm):
     )
     start_time = forms.TimeField(
         label="Start time",
-        help_text="24-hour clock, for example 09:00.",
+        help_text="For example, 09:00 for 9am.",
         error_messages={
             "required": "Enter a start time",
             "invalid": "Enter a start time like 09:00",
@@ -226,7 +226,7 @@ class RuleForm(PortalForm):
     )
     end_time = forms.TimeField(
         label="End time",
-        help_text="24-hour clock, for example 17:30.",
+        help_text="For example, 17:30 for 5:30pm.",
         error_messages={"required": "Enter an end time", "invalid": "Enter an end time like 17:30"},
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
@@ -290,6 +290,7 @@ class RuleForm(PortalForm):
 class TimeOffForm(PortalForm):
     first_day = forms.DateField(
         label="First day",
+        help_text="For example, 2027-01-31.",
         error_messages={
             "required": "Enter the first day of your time off",
             "invalid": "Enter a real date, like 2027-01-31",
@@ -305,6 +306,7 @@ class TimeOffForm(PortalForm):
     )
     last_day = forms.DateField(
         label="Last day",
+        help_text="The same as the first day for a single day.",
         error_messages={
             "required": "Enter the last day of your time off",
             "invalid": "Enter a real date, like 2027-02-03",

@@ -430,8 +430,13 @@ def _time_taken(
     doctor: clients.Doctor,
     reason: str,
     appointment: clients.Appointment | None = None,
+    taken_by_other: bool = True,
 ) -> HttpResponse:
-    """Someone else took the time: say so, keep the reason, offer the nearest free times."""
+    """The time cannot be had: say why if we know, keep the reason, offer the nearest times.
+
+    ``taken_by_other`` when the API said another appointment holds it; otherwise
+    (found unbookable on opening the page) the words do not guess who or why.
+    """
     zone_name, _ = display_zone(request)
     if reason:
         request.session[KEPT_REASON_KEY] = reason
@@ -445,10 +450,17 @@ def _time_taken(
             "nearby": sorted(nearby, key=lambda s: s.start),
             "appointment": appointment,
             "reason_kept": bool(reason),
+            "taken_by_other": taken_by_other,
             "slot_week": timefmt.monday_of(timefmt.local(slot.start, zone_name).date()),
         },
         status=409,
     )
+
+
+def _own_booking(request: HttpRequest, *, slot_id: uuid.UUID) -> clients.Appointment | None:
+    """The person's own upcoming appointment in ``slot_id`` (a page opened again after booking)."""
+    upcoming = clients.appointment_list(request, status="upcoming", page_size=100)
+    return next((a for a in upcoming.items if a.slot_id == slot_id), None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -463,8 +475,16 @@ def book(request: HttpRequest, slot_id: uuid.UUID) -> HttpResponse:
         initial["idempotency_key"] = uuid.uuid4()
         form = forms.BookForm(initial=initial)
         if not slot.bookable:
+            own = _own_booking(request, slot_id=slot_id)
+            if own is not None:
+                messages.info(request, "You have already booked this time.")
+                return redirect("appointment-detail", appointment_id=own.id)
             return _time_taken(
-                request, slot=slot, doctor=context["doctor"], reason=initial.get("reason", "")
+                request,
+                slot=slot,
+                doctor=context["doctor"],
+                reason=initial.get("reason", ""),
+                taken_by_other=False,
             )
         return render(request, "portal/book.html", {**context, "form": form})
     form = forms.BookForm(request.POST)
@@ -675,7 +695,12 @@ def appointment_reschedule_confirm(
             raise Http404
         if not slot.bookable:
             return _time_taken(
-                request, slot=slot, doctor=doctor, reason="", appointment=appointment
+                request,
+                slot=slot,
+                doctor=doctor,
+                reason="",
+                appointment=appointment,
+                taken_by_other=False,
             )
         return render(request, "portal/reschedule_confirm.html", context)
     try:

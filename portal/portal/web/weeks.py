@@ -33,6 +33,7 @@ class DayPart:
 class Day:
     date: datetime.date
     tiles: list[TimeTile] = field(default_factory=list)
+    is_past: bool = False
 
     @property
     def anchor(self) -> str:
@@ -94,6 +95,11 @@ class Week:
         noon = datetime.datetime.combine(self.first, datetime.time(12), tzinfo=timefmt.UTC)
         return timefmt.zone_label(self.zone_name, noon)
 
+    def offset_differs(self, other_zone: str) -> bool:
+        """Whether ``other_zone`` is on another UTC offset than the week's zone, mid-week."""
+        noon = datetime.datetime.combine(self.first + 3 * ONE_DAY, datetime.time(12), timefmt.UTC)
+        return timefmt.utc_offset(other_zone, noon) != timefmt.utc_offset(self.zone_name, noon)
+
     @property
     def clock_change(self) -> str | None:
         return timefmt.clock_change(self.first, self.last, self.zone_name)
@@ -137,7 +143,7 @@ def build_week(
     ``last_bookable`` ends paging forward; paging back stops at this week.
     """
     notes = notes or {}
-    days = [Day(first + i * ONE_DAY) for i in range(7)]
+    days = [Day(first + i * ONE_DAY, is_past=first + i * ONE_DAY < today) for i in range(7)]
     by_date = {day.date: day for day in days}
     for slot in sorted(slots, key=lambda s: s.start):
         local = timefmt.local(slot.start, zone_name)

@@ -104,8 +104,13 @@ def slot_url(name: str, slot, arg=None) -> str:
 def nav_current(request, names: str) -> str:
     """` aria-current="page"` on the nav link of the page being shown (any of ``names``)."""
     match = getattr(request, "resolver_match", None)
-    if match and match.url_name in names.split():
+    if not match:
+        return ""
+    page, *section = names.split()
+    if match.url_name == page:
         return mark_safe(' aria-current="page"')  # noqa: S308 - a constant
+    if match.url_name in section:
+        return mark_safe(' aria-current="true"')  # noqa: S308 - a constant
     return ""
 
 
@@ -134,6 +139,12 @@ EVENT_LABELS = {
 def event_label(action: str) -> str:
     """Words for a history event: reason_changed → Reason changed."""
     return EVENT_LABELS.get(action) or str(action).replace("_", " ").capitalize()
+
+
+@register.filter
+def offset_differs(zone_name: str, week) -> bool:
+    """``clinic_zone|offset_differs:week``: the zone is on another offset than the week's."""
+    return week.offset_differs(zone_name)
 
 
 @register.filter

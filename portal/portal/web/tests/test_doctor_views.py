@@ -338,8 +338,11 @@ def test_day_shows_the_days_appointments_with_names_and_marking(doctor, stub):
     missed = appointment_body(
         now - datetime.timedelta(hours=3), status="completed", outcome="no_show"
     )
+    cancelled = appointment_body(now + datetime.timedelta(hours=4), status="cancelled")
     _day_routes(
-        stub, [started, later, missed], {PATIENT_ID: "Jane Smith", OTHER_PATIENT_ID: "Tom Jones"}
+        stub,
+        [started, later, missed, cancelled],
+        {PATIENT_ID: "Jane Smith", OTHER_PATIENT_ID: "Tom Jones"},
     )
 
     response = doctor.get("/doctor/day", {"date": MONDAY.isoformat()})
@@ -349,7 +352,7 @@ def test_day_shows_the_days_appointments_with_names_and_marking(doctor, stub):
     assert title(response).startswith("My day: Monday 7 January 2030 – ")
     assert "<h1>Monday 7 January 2030</h1>" in page
     assert h1_count(response) == 1
-    assert "3 appointments." in page
+    assert "3 appointments (1 more cancelled)." in page
     assert "Jane Smith" in page and "Tom Jones" in page
     assert "Chest pain when climbing stairs" in page
     assert f'action="/doctor/appointments/{started["id"]}/complete"' in page
@@ -1474,4 +1477,4 @@ def test_a_change_while_a_service_is_down_gives_the_503_page(doctor, services_do
     response = doctor.post(path, form)
 
     assert response.status_code == 503
-    assert "Nothing you sent was saved" in text(response)
+    assert "What you sent was not saved" in text(response)

@@ -106,6 +106,9 @@ def test_nav_current():
     assert tags.nav_current(request, "doctor-list") == ' aria-current="page"'
     assert tags.nav_current(request, "appointment-list") == ""
     assert tags.nav_current(SimpleNamespace(), "doctor-list") == ""
+    # A page inside a section marks the section's link as current, not as this page.
+    inside = SimpleNamespace(resolver_match=SimpleNamespace(url_name="book"))
+    assert tags.nav_current(inside, "doctor-list doctor-detail book") == ' aria-current="true"'
 
 
 def test_get_filter():

@@ -637,6 +637,7 @@ def test_a_service_that_is_down_gives_the_503_page(signed_in_patient, api):
     assert "Sorry, booking is not working right now" in page
     assert "Reference: <code>req-0123</code>" in page
     assert "Traceback" not in page and "ConnectionError" not in page
+    assert "not saved" not in page  # only a page was asked for: nothing was sent
     assert auth.SESSION_KEY in signed_in_patient.session
 
 

@@ -66,6 +66,13 @@ def appointment(api, patient, doctor_id):
             f"/api/v1/appointments/{body['id']}/history",
             json=paginated(
                 [
+                    {  # the pending step just before "booked": not shown
+                        "at": "2030-01-10T03:00:00Z",
+                        "actor_id": str(patient.person_id),
+                        "actor_role": "patient",
+                        "action": "created",
+                        "data": {},
+                    },
                     {
                         "at": "2030-01-10T03:00:00Z",
                         "actor_id": str(patient.person_id),

@@ -622,20 +622,39 @@ def test_booking_a_reason_with_field_errors_from_the_api(tokyo_patient, api, slo
     assert "<li>Not a UUID.</li>" in page
 
 
-def test_a_time_no_longer_bookable_when_opened_shows_the_time_taken_page(
+def test_a_time_no_longer_bookable_when_opened_offers_the_nearest_without_guessing_why(
     tokyo_patient, api, doctor
 ):
     body = slot_body(START, doctor_id=doctor, bookable=False)
     api.route("GET", f"/api/v1/slots/{body['id']}/", json=body)
     api.route("GET", slots_path(doctor), json=paginated(nearby_slots(doctor, [2])))
+    api.route("GET", "/api/v1/appointments/", json=paginated([]))
 
     response = tokyo_patient.get(f"/book/{body['id']}")
 
     page = page_text(response)
     assert response.status_code == 409
-    assert "That time has just been booked" in page
-    assert "We kept your reason." not in page
+    assert "That time can no longer be booked" in page
+    assert "Someone else booked" not in page
+    assert "Nearest free times" in page
     assert "Book appointment" not in page
+    assert sent(api, "POST") == []
+
+
+def test_opening_a_time_one_booked_oneself_leads_to_that_appointment(tokyo_patient, api, doctor):
+    body = slot_body(START, doctor_id=doctor, bookable=False)
+    api.route("GET", f"/api/v1/slots/{body['id']}/", json=body)
+    mine = appointment_body(
+        patient_id=tokyo_patient.person_id, doctor_id=doctor, start=START, slot_id=body["id"]
+    )
+    other = appointment_body(patient_id=tokyo_patient.person_id, doctor_id=doctor, start=START)
+    api.route("GET", "/api/v1/appointments/", json=paginated([other, mine]))
+
+    response = tokyo_patient.get(f"/book/{body['id']}")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/appointments/{mine['id']}"
+    assert "status=upcoming" in api.queries[-1]
     assert sent(api, "POST") == []
 
 

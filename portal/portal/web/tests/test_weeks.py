@@ -195,3 +195,28 @@ def test_week_labels():
     assert week.clock_change == "Clocks go forward one hour on Sunday 29 March."
     day = week.days[6]
     assert (day.anchor, day.label, day.short_label) == ("d-2026-03-29", "Sunday 29 March", "Sun 29")
+
+
+def test_days_before_today_are_past_and_others_not():
+    week = weeks.build_week(
+        first=MONDAY,
+        zone_name="Asia/Tokyo",
+        slots=[],
+        today=MONDAY + 2 * weeks.ONE_DAY,
+        last_bookable=None,
+    )
+
+    assert [day.is_past for day in week.days] == [True, True] + [False] * 5
+
+
+@pytest.mark.parametrize(
+    ("week_zone", "other", "differs"),
+    [("UTC", "Europe/London", False), ("Europe/Paris", "Europe/London", True)],
+)
+def test_offset_differs_compares_offsets_not_names(week_zone, other, differs):
+    # MONDAY is in winter: London is on UTC+0 then.
+    week = weeks.build_week(
+        first=MONDAY, zone_name=week_zone, slots=[], today=MONDAY, last_bookable=None
+    )
+
+    assert week.offset_differs(other) is differs
