@@ -13,10 +13,10 @@ API_SERVICES := $(filter-out portal,$(SERVICES))
 # PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
 TEST_POSTGRES_URL ?=
 
-.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check test-e2e chromium bench postman lock clean
+.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check test-e2e chromium ffmpeg axe videos bench postman lock clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(STAMP): requirements/dev.txt common/pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed"; exit 1; }
@@ -67,13 +67,30 @@ test-unit: install ## Unit and API tests of common and each service, with covera
 test-integration: install ## Start the services as processes and test them over HTTP
 	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/integration
 
-test-e2e: install chromium ## Browser tests: Debian's Chromium driven by Playwright
+test-e2e: install chromium ffmpeg axe ## Browser tests: Debian's Chromium driven by Playwright, axe-core, the recorder
 	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/e2e
 
 chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+ffmpeg: ## Install Debian's ffmpeg (Playwright's video recording) when it is missing
+	@command -v ffmpeg >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
+	  else echo "Recording videos needs ffmpeg: sudo apt-get install ffmpeg"; exit 1; fi; }
+
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+
+axe: $(AXE) ## Install axe-core (pinned in tests/e2e/package-lock.json) with npm
+
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@command -v npm >/dev/null || { echo "The accessibility tests need npm (Node.js) to install axe-core: sudo apt-get install npm"; exit 1; }
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+videos: install chromium ffmpeg ## Record the walkthrough videos (docs/videos) and screenshots (docs/screenshots)
+	$(BIN)/python scripts/record_walkthroughs.py
 
 compose-check: ## Lint the Dockerfile and validate compose.yaml
 	bash scripts/compose_check.sh
@@ -82,6 +99,7 @@ bench: install ## Benchmarks over HTTP on PostgreSQL (TEST_POSTGRES_URL, default
 	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_identity.py
 	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_schedule.py
 	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_booking.py
+	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_portal.py
 
 postman: install ## Regenerate the Postman collection from the services' OpenAPI schemas
 	$(BIN)/python scripts/build_postman.py
@@ -92,4 +110,4 @@ lock: install ## Re-pin requirements/*.txt from requirements/*.in
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
 
 clean: ## Remove the virtualenv, local databases, keys and logs
-	rm -rf $(VENV) .dev */var coverage_reports/*.txt
+	rm -rf $(VENV) .dev */var coverage_reports/*.txt tests/e2e/node_modules

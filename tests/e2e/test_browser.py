@@ -11,11 +11,12 @@ from playwright.sync_api import expect
 DEMO_PASSWORD = "demo-clinic-2026"
 
 
-def test_portal_home_page(stack, page):
+def test_portal_landing_page(stack, page):
     page.goto(stack.url("portal") + "/")
-    expect(page).to_have_title("Clinic booking")
-    expect(page.get_by_role("heading", name="Clinic booking")).to_be_visible()
-    expect(page.get_by_role("link", name="Doctors and profiles")).to_have_attribute(
+    expect(page).to_have_title("Book a doctor's appointment – Clinic booking")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Book a doctor's appointment")
+    expect(page.get_by_role("main").get_by_role("link", name="Find a doctor")).to_be_visible()
+    expect(page.get_by_role("link", name="Doctors and profiles API")).to_have_attribute(
         "href", stack.url("user_service") + "/api/docs/"
     )
     shot(page, "portal-home")
