@@ -6,6 +6,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from portal.web import timefmt
 from portal.web.clients import Slot
@@ -39,8 +40,9 @@ class Day:
     def anchor(self) -> str:
         return f"d-{self.date.isoformat()}"
 
-    @property
+    @cached_property
     def label(self) -> str:
+        # Read once per time tile (its hidden day text): worked out once.
         return timefmt.date_label(self.date, year=False)
 
     @property

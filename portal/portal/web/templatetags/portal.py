@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from functools import lru_cache
 
 from django import template
 from django.urls import reverse
@@ -93,11 +94,54 @@ def status_tag(context, appointment) -> str:
     return format_html('<strong class="tag tag--{}">{}</strong>', kind, label)
 
 
+# Stands in for a slot id in a reversed URL (see slot_url).
+_SLOT_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+@lru_cache(maxsize=64)
+def _slot_url_pattern(name: str, arg: str | None) -> str:
+    return reverse(name, args=[arg, _SLOT_PLACEHOLDER] if arg else [_SLOT_PLACEHOLDER])
+
+
 @register.simple_tag
 def slot_url(name: str, slot, arg=None) -> str:
-    """The link of a time tile: ``name`` with the slot id (after ``arg`` when given)."""
-    args = [arg, slot.id] if arg else [slot.id]
-    return reverse(name, args=args)
+    """The link of a time tile: ``name`` with the slot id (after ``arg`` when given).
+
+    A week has up to hundreds of tiles: the URL is reversed once per link kind
+    and the id put in its place.
+    """
+    pattern = _slot_url_pattern(name, str(arg) if arg else None)
+    return pattern.replace(_SLOT_PLACEHOLDER, str(slot.id))
+
+
+@register.simple_tag
+def time_tiles(tiles, day_label: str, link_name: str = "", link_arg=None) -> str:
+    """The ``<li>`` of each time tile: a link to ``link_name``, or plain text with its note.
+
+    Rendered here rather than in the template: a week has hundreds of tiles,
+    and a template loop costs several lookups per tile.
+    """
+    hidden = format_html('<span class="vh">, {}</span>', day_label)
+    items = []
+    for tile in tiles:
+        if tile.note or not link_name:
+            note = format_html('<span class="slot__note">{}</span>', tile.note) if tile.note else ""
+            noted = " slot--noted" if tile.note else ""
+            items.append(
+                format_html(
+                    '<li><span class="slot slot--static{}">{}{}{}</span></li>',
+                    noted,
+                    tile.label,
+                    note,
+                    hidden,
+                )
+            )
+        else:
+            url = slot_url(link_name, tile.slot, link_arg)
+            items.append(
+                format_html('<li><a class="slot" href="{}">{}{}</a></li>', url, tile.label, hidden)
+            )
+    return mark_safe("".join(items))  # noqa: S308 - every part went through format_html
 
 
 @register.simple_tag
