@@ -41,6 +41,9 @@ VIDEOS = ROOT / "docs" / "videos"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 MAX_BYTES = 2_000_000
 VIDEO_SIZE = {"width": 1024, "height": 640}  # 64em: the desktop layout, seven days side by side
+# The walkthroughs are seen from a browser in Paris: times are named in its zone, with the
+# clinic's (London) beside them where they differ.
+BROWSER_ZONE = "Europe/Paris"
 VIDEO_FPS = 8
 SCREENSHOT_SIZE = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -147,7 +150,9 @@ class Tour:
             self.page.screenshot(path=path)
             return
         if self._shadow is None:
-            context = self.page.context.browser.new_context(viewport=SCREENSHOT_SIZE)
+            context = self.page.context.browser.new_context(
+                viewport=SCREENSHOT_SIZE, timezone_id=BROWSER_ZONE
+            )
             context.set_default_timeout(15_000)
             self._shadow = context.new_page()
         self._shadow.context.clear_cookies()
@@ -398,7 +403,9 @@ WALKTHROUGHS: dict[str, Callable[[Tour], None]] = {
 
 def phone_screenshots(browser, stack, screenshots: Path) -> None:
     """A few pages at phone width (375 px), not recorded."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, timezone_id=BROWSER_ZONE
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     tour = Tour(page=page, stack=stack, pause_ms=0, screenshots=None)
@@ -442,6 +449,7 @@ def record(
         for name in names:
             context = browser.new_context(
                 viewport=VIDEO_SIZE,
+                timezone_id=BROWSER_ZONE,
                 record_video_dir=work,
                 record_video_size=VIDEO_SIZE,
                 record_video_fps=VIDEO_FPS,
