@@ -287,39 +287,35 @@ class RuleForm(PortalForm):
         }
 
 
+def _time_off_day(label: str, hint: str, which: str, example: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        help_text=hint,
+        error_messages={
+            "required": f"Enter the {which} day of your time off",
+            "invalid": f"Enter a real date, like {example}",
+        },
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def _time_off_hour(label: str, example: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=False,
+        help_text="Leave empty for the whole day.",
+        error_messages={"invalid": f"Enter a time like {example}"},
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
 class TimeOffForm(PortalForm):
-    first_day = forms.DateField(
-        label="First day",
-        help_text="For example, 2027-01-31.",
-        error_messages={
-            "required": "Enter the first day of your time off",
-            "invalid": "Enter a real date, like 2027-01-31",
-        },
-        widget=forms.DateInput(attrs={"type": "date"}),
+    first_day = _time_off_day("First day", "For example, 2027-01-31.", "first", "2027-01-31")
+    start_time = _time_off_hour("From (optional)", "13:00")
+    last_day = _time_off_day(
+        "Last day", "The same as the first day for a single day.", "last", "2027-02-03"
     )
-    start_time = forms.TimeField(
-        label="From (optional)",
-        required=False,
-        help_text="Leave empty for the whole day.",
-        error_messages={"invalid": "Enter a time like 13:00"},
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
-    last_day = forms.DateField(
-        label="Last day",
-        help_text="The same as the first day for a single day.",
-        error_messages={
-            "required": "Enter the last day of your time off",
-            "invalid": "Enter a real date, like 2027-02-03",
-        },
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end_time = forms.TimeField(
-        label="Until (optional)",
-        required=False,
-        help_text="Leave empty for the whole day.",
-        error_messages={"invalid": "Enter a time like 17:00"},
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
+    end_time = _time_off_hour("Until (optional)", "17:00")
     reason = forms.CharField(
         label="Private note (optional)",
         required=False,
