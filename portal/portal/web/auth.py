@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from common.errors import ServiceUnavailable
+
 SESSION_KEY = "person"
 PENDING_KEY = "pending_forms"
 TIME_ZONE_KEY = "time_zone"
@@ -28,6 +30,7 @@ ENDED_KEY = "had_sign_in"
 # refresh token works once, so two tabs renewing together must not both use it.
 HANDOFF_SECONDS = 60
 HANDOFF_WAIT_SECONDS = 5.0
+REFUSED = "refused"
 # Fields never kept for a form refilled after signing in again.
 UNKEPT_FIELDS = frozenset({"csrfmiddlewaretoken", "password", "old_password", "new_password"})
 
@@ -154,25 +157,30 @@ def _renew(refresh_token: str, refresh: Callable[[str], Any]) -> Any:
     """Renew once per refresh token, whichever request of the sign-in gets there first.
 
     The first request takes a lock in the shared cache and renews; the others
-    wait for the pair it leaves there. Without this, a second use of the same
-    refresh token would look like theft to auth_service and end the sign-in.
+    wait for what it leaves there: the new pair, or word that auth_service
+    refused (then they end the sign-in too). Without this, a second use of the
+    same refresh token would look like theft to auth_service and end the
+    sign-in. Raises ``ServiceUnavailable`` when the renewing request failed or
+    took too long: the sign-in is kept, and the person can try again.
     """
     key = "portal:renewed:" + hashlib.sha256(refresh_token.encode()).hexdigest()
+    lock = key + ":lock"
     handed = cache.get(key)
-    if handed is not None:
-        return _Pair(*handed)
-    if cache.add(key + ":lock", 1, timeout=int(HANDOFF_WAIT_SECONDS) * 2):
-        tokens = refresh(refresh_token)
-        if tokens is not None:
-            cache.set(key, (tokens.access, tokens.refresh), timeout=HANDOFF_SECONDS)
-        return tokens
+    if handed is None and cache.add(lock, 1, timeout=int(HANDOFF_WAIT_SECONDS) * 2):
+        try:
+            tokens = refresh(refresh_token)
+        except BaseException:
+            cache.delete(lock)  # an outage: the next request may try again
+            raise
+        handed = (tokens.access, tokens.refresh) if tokens is not None else REFUSED
+        cache.set(key, handed, timeout=HANDOFF_SECONDS)
     deadline = time.monotonic() + HANDOFF_WAIT_SECONDS
-    while time.monotonic() < deadline:
+    while handed is None and time.monotonic() < deadline and cache.get(lock) is not None:
         time.sleep(0.05)
         handed = cache.get(key)
-        if handed is not None:
-            return _Pair(*handed)
-    return None
+    if handed is None:
+        raise ServiceUnavailable("The sign-in could not be renewed in time.")
+    return None if handed == REFUSED else _Pair(*handed)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import RequestFactory
 
+from common.errors import ServiceUnavailable
 from common.testing import race, user_token
 from portal.web import auth
 
@@ -81,3 +82,41 @@ def test_a_token_far_from_expiry_is_used_as_it_is(signed_in_data):
         raise AssertionError("no renewal expected")
 
     assert auth.access_token(request, refresh=refresh) == signed_in_data[auth.SESSION_KEY]["access"]
+
+
+def test_a_refused_renewal_ends_the_sign_in_for_every_waiting_request_at_once(signed_in_data):
+    calls: list[str] = []
+
+    def refresh(token: str) -> None:  # auth_service refuses: the refresh token is dead
+        calls.append(token)
+        time.sleep(0.3)
+
+    requests = [_request_with(signed_in_data) for _ in range(5)]
+    started = time.monotonic()
+    outcomes = race(lambda request: auth.access_token(request, refresh=refresh), requests)
+
+    assert calls == ["refresh-1"]
+    assert all(isinstance(outcome, auth.SignInRequired) for outcome in outcomes)
+    assert time.monotonic() - started < auth.HANDOFF_WAIT_SECONDS  # nobody waited it out
+    assert all(auth.SESSION_KEY not in r.session for r in requests)
+
+
+def test_an_outage_while_renewing_keeps_the_sign_in_and_lets_a_later_request_renew(
+    signed_in_data,
+):
+    fresh = user_token(uuid.UUID(signed_in_data[auth.SESSION_KEY]["id"]), "patient")
+
+    def down(token: str):
+        time.sleep(0.3)
+        raise ServiceUnavailable("The sign-in service cannot be reached.")
+
+    requests = [_request_with(signed_in_data) for _ in range(4)]
+    outcomes = race(lambda request: auth.access_token(request, refresh=down), requests)
+
+    assert all(isinstance(outcome, ServiceUnavailable) for outcome in outcomes)
+    assert all(auth.SESSION_KEY in r.session for r in requests)  # still signed in
+    later = _request_with(signed_in_data)
+    token = auth.access_token(
+        later, refresh=lambda token: SimpleNamespace(access=fresh, refresh="refresh-2")
+    )
+    assert token == fresh
