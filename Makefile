@@ -34,9 +34,19 @@ run: install ## Set up everything (keys, migrations, demo data) and start all se
 test: install lint check-migrations check-schema compose-check test-unit test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
 	@echo "All checks passed."
 
-lint: install ## ruff lint and format check
+# djlint lives in the tools venv (beside compose-check's linters): its pins are its own.
+TOOLS := .dev/tools
+DJLINT := $(TOOLS)/bin/djlint
+DJLINT_VERSION := 1.36.4
+
+lint: install $(DJLINT) ## ruff lint and format check, djlint on the templates
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(DJLINT) --lint --configuration pyproject.toml portal/portal/web/templates
+
+$(DJLINT):
+	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check djlint==$(DJLINT_VERSION)
 
 fmt: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
