@@ -53,23 +53,34 @@ def _zone_field() -> forms.CharField:
     return forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
-class SignInForm(PortalForm):
-    email = forms.EmailField(
+def _email_field(help_text: str = "") -> forms.EmailField:
+    return forms.EmailField(
         label="Email address",
         max_length=254,
+        help_text=help_text,
         error_messages={
             "required": "Enter your email address",
             "invalid": "Enter an email address in the correct format, like name@example.com",
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
-    password = forms.CharField(
+
+
+def _password_field(*, autocomplete: str, missing: str, help_text: str = "") -> forms.CharField:
+    # Pasting and password managers are welcome (WCAG 3.3.8): no attribute stops them.
+    return forms.CharField(
         label="Password",
         max_length=128,
         strip=False,
-        error_messages={"required": "Enter your password"},
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=help_text,
+        error_messages={"required": missing},
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
     )
+
+
+class SignInForm(PortalForm):
+    email = _email_field()
+    password = _password_field(autocomplete="current-password", missing="Enter your password")
     time_zone = _zone_field()
 
 
@@ -80,24 +91,12 @@ class RegisterForm(PortalForm):
         error_messages={"required": "Enter your full name"},
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        help_text="We will use this to sign you in.",
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
-    password = forms.CharField(
-        label="Password",
-        max_length=128,
-        strip=False,
+    email = _email_field("We will use this to sign you in.")
+    password = _password_field(
+        autocomplete="new-password",
+        missing="Enter a password",
         help_text="At least 10 characters. Not only numbers, not a common password, and not "
         "like your email address. A few words together work well.",
-        error_messages={"required": "Enter a password"},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     time_zone = _zone_field()
 
