@@ -30,6 +30,7 @@ from portal.web.views import (
     _names,
     form_status,
     or_404,
+    page_number_of,
     safe_next,
     signed_in,
     today_in,
@@ -77,13 +78,6 @@ def _api_refusals(view: Callable) -> Callable:
 def _zone(request: HttpRequest) -> str:
     zone_name, _ = display_zone(request)
     return zone_name
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 def _date_param(value: str | None, *, default: datetime.date) -> datetime.date:
@@ -368,7 +362,7 @@ def day(request: HttpRequest) -> HttpResponse:
 def appointments(request: HttpRequest) -> HttpResponse:
     """Upcoming appointments by day, 20 a page."""
     zone_name = _zone(request)
-    page_number = _page_number(request)
+    page_number = page_number_of(request)
     page = or_404(
         lambda: clients.appointment_list(
             request, status="upcoming", page=page_number, page_size=PAGE_SIZE

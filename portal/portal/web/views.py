@@ -67,6 +67,14 @@ def or_404(call: Callable[[], T]) -> T:
         raise
 
 
+def page_number_of(request: HttpRequest) -> int:
+    """``?page=`` as a page number (1 when missing or not a number)."""
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 def today_in(zone_name: str) -> datetime.date:
     return timefmt.local(dj_timezone.now(), zone_name).date()
 
@@ -363,10 +371,7 @@ def doctor_list(request: HttpRequest) -> HttpResponse:
     query, specialty = "", ""
     if form.is_bound and form.is_valid():
         query, specialty = form.cleaned_data["q"], form.cleaned_data["specialty"]
-    try:
-        page_number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    page_number = page_number_of(request)
     page = or_404(
         lambda: clients.user_doctor_list(
             request, search=query, specialty=specialty, page=page_number
@@ -531,10 +536,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "upcoming")
     if status not in PAGE_STATUSES:
         status = "upcoming"
-    try:
-        page_number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    page_number = page_number_of(request)
     page = or_404(lambda: clients.appointment_list(request, status=status, page=page_number))
     return render(
         request,
