@@ -185,6 +185,30 @@ def event_label(action: str) -> str:
     return EVENT_LABELS.get(action) or str(action).replace("_", " ").capitalize()
 
 
+@register.simple_tag(takes_context=True)
+def event_detail(context, event) -> str:
+    """What changed, where it says more than the label: a move's old and new times, a late cancel."""
+    data = event.data or {}
+    if event.action == "rescheduled":
+        try:
+            moves = [datetime.datetime.fromisoformat(data[k]["start"]) for k in ("from", "to")]
+        except (KeyError, TypeError, ValueError):
+            return ""
+        before, after = (timefmt.local(moment, _zone(context)) for moment in moves)
+        return format_html(
+            '<br><span class="timeline__detail">From {} on {} to {} on {}</span>',
+            timefmt.time_label(before),
+            timefmt.date_label(before, year=False),
+            timefmt.time_label(after),
+            timefmt.date_label(after, year=False),
+        )
+    if event.action == "cancelled" and data.get("late"):
+        return mark_safe(  # noqa: S308 - a constant
+            '<br><span class="timeline__detail">Recorded as a late cancellation</span>'
+        )
+    return ""
+
+
 @register.filter
 def offset_differs(zone_name: str, week) -> bool:
     """``clinic_zone|offset_differs:week``: the zone is on another offset than the week's."""

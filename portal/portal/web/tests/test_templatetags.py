@@ -236,3 +236,39 @@ def test_time_zone_form_accepts_a_detected_zone_outside_the_list_but_nothing_mad
     assert detected.is_valid()
     assert not made_up.is_valid()
     assert made_up.errors["time_zone"] == ["Select a time zone from the list"]
+
+
+def _event(action: str, data: dict) -> SimpleNamespace:
+    return SimpleNamespace(action=action, data=data)
+
+
+def test_event_detail_gives_a_moves_old_and_new_times_in_the_page_zone():
+    moved = _event(
+        "rescheduled",
+        {
+            "from": {"start": "2030-03-04T00:00:00+00:00"},
+            "to": {"start": "2030-03-05T04:30:00+00:00"},
+        },
+    )
+
+    html = render("{% event_detail event %}", event=moved, display_zone="Asia/Tokyo")
+
+    assert html == (
+        '<br><span class="timeline__detail">From 9am on Monday 4 March '
+        "to 1:30pm on Tuesday 5 March</span>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (_event("cancelled", {"late": True}), "Recorded as a late cancellation"),
+        (_event("cancelled", {"late": False}), ""),
+        (_event("rescheduled", {"from": {}}), ""),  # an old event without times
+        (_event("booked", {}), ""),
+    ],
+)
+def test_event_detail_says_nothing_it_cannot_back(event, expected):
+    html = render("{% event_detail event %}", event=event, display_zone="UTC")
+
+    assert (expected in html) if expected else html == ""

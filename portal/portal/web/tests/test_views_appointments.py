@@ -87,6 +87,16 @@ def appointment(api, patient, doctor_id):
                         "action": "reason_changed",
                         "data": {},
                     },
+                    {
+                        "at": "2030-01-12T01:00:00Z",
+                        "actor_id": str(patient.person_id),
+                        "actor_role": "patient",
+                        "action": "rescheduled",
+                        "data": {
+                            "from": {"start": "2030-03-03T23:00:00Z"},
+                            "to": {"start": "2030-03-04T00:00:00Z"},
+                        },
+                    },
                 ]
             ),
         )
@@ -305,7 +315,9 @@ def test_detail_shows_the_appointment_its_history_and_the_changes_allowed(
     assert history == [
         ("Booked", "Thursday 10 January, midday"),
         ("Reason changed", "Friday 11 January, 2:15pm, by the system"),
+        ("Moved to a new time", "Saturday 12 January, 10am"),
     ]
+    assert "From 8am on Monday 4 March to 9am on Monday 4 March" in page
     assert [(c.method, c.path) for c in sent(api)] == [
         ("GET", f"/api/v1/appointments/{body['id']}/"),
         ("GET", f"/api/v1/appointments/{body['id']}/history"),
