@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.http import HttpRequest
 
 from common.errors import ServiceUnavailable
@@ -426,8 +427,6 @@ def auth_logout(*, refresh_token: str) -> None:
 
 def user_specialty_list() -> list[Specialty]:
     """Every specialty, for the search filter (public, cached for a minute)."""
-    from django.core.cache import cache as django_cache
-
     cached = django_cache.get("portal:specialties")
     if cached is not None:
         return cached

@@ -108,10 +108,15 @@ def week_of_slots(
     include_held: bool = False,
     notes: dict[uuid.UUID, str] | None = None,
     extra_slots: list[clients.Slot] | None = None,
+    default_day: datetime.date | None = None,
 ) -> weeks.Week:
-    """The week asked for in ``?week=``, from one call to schedule_service."""
+    """The week asked for in ``?week=`` (else the week of ``default_day``, else this one).
+
+    One call to schedule_service.
+    """
     today = today_in(zone_name)
-    first = weeks.week_start(request.GET.get("week"), today=today)
+    asked = request.GET.get("week") or (default_day.isoformat() if default_day else None)
+    first = weeks.week_start(asked, today=today)
     last_bookable = today + datetime.timedelta(weeks=settings.BOOKING_WEEKS_AHEAD)
     fetch_first, fetch_last = weeks.fetch_range(first)
     slots = clients.schedule_slot_list(
@@ -661,15 +666,13 @@ def appointment_reschedule(request: HttpRequest, appointment_id: uuid.UUID) -> H
         start=appointment.start,
         end=appointment.end,
     )
-    if "week" not in request.GET:
-        request.GET = request.GET.copy()
-        request.GET["week"] = timefmt.local(appointment.start, zone_name).date().isoformat()
     week = week_of_slots(
         request,
         doctor_id=appointment.doctor_id,
         zone_name=zone_name,
         notes={appointment.slot_id: "Your current appointment"},
         extra_slots=[current],
+        default_day=timefmt.local(appointment.start, zone_name).date(),
     )
     return render(
         request,

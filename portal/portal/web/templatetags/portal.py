@@ -213,8 +213,3 @@ def event_detail(context, event) -> str:
 def offset_differs(zone_name: str, week) -> bool:
     """``clinic_zone|offset_differs:week``: the zone is on another offset than the week's."""
     return week.offset_differs(zone_name)
-
-
-@register.filter
-def duration(minutes: int) -> str:
-    return timefmt.duration_label(int(minutes))

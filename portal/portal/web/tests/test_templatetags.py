@@ -134,10 +134,6 @@ def test_event_label(action, label):
     assert tags.event_label(action) == label
 
 
-def test_duration_filter():
-    assert render("{{ m|duration }}", m="90") == "1 hour 30 minutes"
-
-
 # The display zone
 
 
