@@ -151,6 +151,31 @@ def test_required_raises_when_the_variable_is_unset_or_empty(clean_env, value):
         required("SOME_SECRET")
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DJANGO_SECRET_KEY", "change-me-user-service-django-secret-key-0000000000000000"),
+        ("SERVICE_CLIENT_SECRET", "change-me-schedule-service-client-secret"),
+        ("DATABASE_URL", "postgres://user_service:change-me-user-service-db-password@db/users"),
+        ("CACHE_URL", "redis://:CHANGE-ME@redis:6379/0"),
+    ],
+)
+def test_service_settings_refuse_a_placeholder_secret_and_name_the_variable(
+    clean_env, tmp_path, name, value
+):
+    clean_env.setenv("DJANGO_SECRET_KEY", "a-real-secret")
+    clean_env.setenv(name, value)
+
+    with pytest.raises(ImproperlyConfigured, match=f"{name} still holds the change-me placeholder"):
+        service_settings(service="user_service", base_dir=tmp_path)
+
+
+def test_a_real_secret_is_not_taken_for_a_placeholder(clean_env, tmp_path):
+    clean_env.setenv("DJANGO_SECRET_KEY", "spare-change-meant-for-me")
+
+    assert service_settings(service="user_service", base_dir=tmp_path)["SECRET_KEY"]
+
+
 def test_service_settings_without_a_secret_key_refuses_to_start(clean_env, tmp_path):
     clean_env.delenv("DJANGO_SECRET_KEY", raising=False)
 

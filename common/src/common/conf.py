@@ -14,13 +14,32 @@ env = environ.Env()
 
 DEFAULT_AUTH_SERVICE_URL = "http://127.0.0.1:8001"
 
+# What the placeholders of .env.sample contain: a value holding one was never set for real.
+PLACEHOLDER_MARKER = "change-me"
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether ``value`` is (or contains) a placeholder copied from ``.env.sample``."""
+    return PLACEHOLDER_MARKER in value.lower()
+
+
+def refuse_placeholder(name: str, value: str) -> str:
+    """Return ``value``; raise ``ImproperlyConfigured`` naming ``name`` when it is a placeholder."""
+    if is_placeholder(value):
+        raise ImproperlyConfigured(
+            f"{name} still holds the {PLACEHOLDER_MARKER} placeholder of .env.sample: "
+            f'set {name} to a real secret (python -c "import secrets; '
+            f'print(secrets.token_urlsafe(48))").'
+        )
+    return value
+
 
 def required(name: str) -> str:
-    """Return env var ``name``; raise ``ImproperlyConfigured`` when it is unset or empty."""
+    """Return env var ``name``; raise ``ImproperlyConfigured`` when it is unset, empty or a placeholder."""
     value = env.str(name, default="")
     if not value:
         raise ImproperlyConfigured(f"Set the {name} environment variable.")
-    return value
+    return refuse_placeholder(name, value)
 
 
 def database_config(*, default_sqlite: Path) -> dict[str, Any]:
@@ -31,6 +50,7 @@ def database_config(*, default_sqlite: Path) -> dict[str, Any]:
     gets WAL, a busy timeout and IMMEDIATE transactions so that several
     workers can share the file.
     """
+    refuse_placeholder("DATABASE_URL", env.str("DATABASE_URL", default=""))
     config = env.db_url("DATABASE_URL", default=f"sqlite:///{default_sqlite}")
     engine = config["ENGINE"]
     if "postgresql" in engine:
@@ -59,7 +79,7 @@ def cache_config() -> dict[str, Any]:
 
     Both are shared by every worker of the service (login throttling needs that).
     """
-    url = env.str("CACHE_URL", default="")
+    url = refuse_placeholder("CACHE_URL", env.str("CACHE_URL", default=""))
     if url.startswith(("redis://", "rediss://")):
         return {
             "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
@@ -189,7 +209,9 @@ def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
         "AUTH_JWKS_URL": env.str("AUTH_JWKS_URL", default=f"{auth_url}/.well-known/jwks.json"),
         "JWT_ISSUER": env.str("JWT_ISSUER", default="clinic-auth"),
         "SERVICE_CLIENT_ID": env.str("SERVICE_CLIENT_ID", default=service),
-        "SERVICE_CLIENT_SECRET": env.str("SERVICE_CLIENT_SECRET", default=""),
+        "SERVICE_CLIENT_SECRET": refuse_placeholder(
+            "SERVICE_CLIENT_SECRET", env.str("SERVICE_CLIENT_SECRET", default="")
+        ),
         "SERVICE_HTTP_CONNECT_TIMEOUT": env.float("SERVICE_HTTP_CONNECT_TIMEOUT", default=1.0),
         "SERVICE_HTTP_READ_TIMEOUT": env.float("SERVICE_HTTP_READ_TIMEOUT", default=3.0),
         "DATA_UPLOAD_MAX_MEMORY_SIZE": env.int("MAX_REQUEST_BYTES", default=256 * 1024),
