@@ -171,7 +171,7 @@ def test_service_settings_refuse_a_placeholder_secret_and_name_the_variable(
 
 
 def test_a_real_secret_is_not_taken_for_a_placeholder(clean_env, tmp_path):
-    clean_env.setenv("DJANGO_SECRET_KEY", "spare-change-meant-for-me")
+    clean_env.setenv("DJANGO_SECRET_KEY", "kq8-f3a-real-secret")
 
     assert service_settings(service="user_service", base_dir=tmp_path)["SECRET_KEY"]
 
