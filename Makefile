@@ -58,11 +58,13 @@ check-migrations: install ## Fail when a model change has no migration
 	    || { echo "$$s: missing migration"; exit 1; }; \
 	done
 
-check-schema: install ## Validate every service's OpenAPI schema, warnings are errors
+check-schema: install ## Validate every service's OpenAPI schemas (public and internal), warnings are errors
 	@for s in $(API_SERVICES); do \
-	  (cd $$s && DJANGO_SETTINGS_MODULE=$$s.settings.test ../$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null) \
+	  (cd $$s && DJANGO_SETTINGS_MODULE=$$s.settings.test ../$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null \
+	    && DJANGO_SETTINGS_MODULE=$$s.settings.test ../$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null \
+	         --custom-settings common.schema.INTERNAL_SCHEMA_SETTINGS) \
 	    || { echo "$$s: schema is not valid"; exit 1; }; \
-	  echo "$$s: schema valid"; \
+	  echo "$$s: public and internal schemas valid"; \
 	done
 
 test-unit: install ## Unit and API tests of common and each service, with coverage

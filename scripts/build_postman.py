@@ -66,10 +66,12 @@ STORE_APPOINTMENT = [
 CHECK_2XX = ["pm.test('status is 2xx', () => pm.expect(pm.response.code).to.be.within(200, 299));"]
 
 
-def schema(service: str) -> dict:
+def schema(service: str, *, internal: bool = False) -> dict:
+    """The service's public OpenAPI schema, or its internal one (the /internal/ endpoints)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": f"{service}.settings.test"}
+    extra = ["--custom-settings", "common.schema.INTERNAL_SCHEMA_SETTINGS"] if internal else []
     out = subprocess.run(
-        [sys.executable, "manage.py", "spectacular", "--format", "openapi-json"],
+        [sys.executable, "manage.py", "spectacular", "--format", "openapi-json", *extra],
         cwd=ROOT / service,
         env=env,
         check=True,
@@ -164,8 +166,8 @@ def main() -> None:
     for service in SERVICES:
         if not (ROOT / service / "manage.py").exists():
             continue
-        spec = schema(service)
-        paths = sorted(spec["paths"].items(), key=lambda item: ORDER.get(item[0], len(ORDER)))
+        spec_paths = {**schema(service)["paths"], **schema(service, internal=True)["paths"]}
+        paths = sorted(spec_paths.items(), key=lambda item: ORDER.get(item[0], len(ORDER)))
         items = [
             request_item(service, path, method, operation)
             for path, methods in paths

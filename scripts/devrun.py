@@ -31,7 +31,7 @@ def main() -> int:
         log_dir=state / "logs",
     )
     print("Preparing: signing key, secrets, migrations, demo data ...", flush=True)
-    stack.prepare(demo=True)
+    stack.prepare(demo=True, collectstatic=True)
     print("Starting services ...", flush=True)
     try:
         stack.start()

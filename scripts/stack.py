@@ -270,7 +270,9 @@ def make_test_stack(state_dir: Path, services: list[str], *, port_offset: int = 
     stack = Stack(
         state_dir=state_dir,
         ports={s: TEST_BASE_PORT + port_offset + _PORT_OFFSETS[s] for s in services},
-        database_urls=fresh_postgres_databases(postgres, databases, f"it{TEST_BASE_PORT + port_offset}")
+        database_urls=fresh_postgres_databases(
+            postgres, databases, f"it{TEST_BASE_PORT + port_offset}"
+        )
         if postgres
         else {},
         settings_module="base",

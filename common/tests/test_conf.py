@@ -28,6 +28,8 @@ ENV_VARS = (
     "JWT_ISSUER",
     "DJANGO_DEBUG",
     "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_BEHIND_TLS_PROXY",
+    "DJANGO_HSTS_SECONDS",
     "MAX_REQUEST_BYTES",
     "LOG_JSON",
     "LOG_LEVEL",
@@ -288,3 +290,34 @@ def test_spectacular_settings_serve_self_hosted_ui():
     assert config["TITLE"] == "Schedule"
     assert config["SWAGGER_UI_DIST"] == "SIDECAR"
     assert config["REDOC_DIST"] == "SIDECAR"
+
+
+def test_tls_settings_are_off_by_default(clean_env, tmp_path):
+    clean_env.setenv("DJANGO_SECRET_KEY", "k")
+
+    conf = service_settings(service="user_service", base_dir=tmp_path)
+
+    assert conf["SECURE_PROXY_SSL_HEADER"] is None
+    assert conf["SESSION_COOKIE_SECURE"] is False
+    assert conf["CSRF_COOKIE_SECURE"] is False
+    assert conf["SECURE_HSTS_SECONDS"] == 0
+
+
+def test_one_setting_switches_on_everything_tls_needs(clean_env, tmp_path):
+    clean_env.setenv("DJANGO_SECRET_KEY", "k")
+    clean_env.setenv("DJANGO_BEHIND_TLS_PROXY", "true")
+
+    conf = service_settings(service="user_service", base_dir=tmp_path)
+
+    assert conf["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert conf["SESSION_COOKIE_SECURE"] is True
+    assert conf["CSRF_COOKIE_SECURE"] is True
+    assert conf["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
+
+
+def test_hsts_duration_can_be_set(clean_env, tmp_path):
+    clean_env.setenv("DJANGO_SECRET_KEY", "k")
+    clean_env.setenv("DJANGO_BEHIND_TLS_PROXY", "true")
+    clean_env.setenv("DJANGO_HSTS_SECONDS", "300")
+
+    assert service_settings(service="user_service", base_dir=tmp_path)["SECURE_HSTS_SECONDS"] == 300

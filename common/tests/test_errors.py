@@ -272,6 +272,27 @@ def test_unknown_url_is_404_problem_from_handler404(client):
     assert body["detail"] == "No resource lives at this address."
 
 
+@pytest.mark.parametrize("path", ["/no/such/page", "/plain-not-found/"])
+def test_a_404_is_a_problem_without_internals_even_with_debug_on(client, settings, path):
+    settings.DEBUG = True
+
+    response = client.get(path)
+
+    body = problem_of(response, 404)
+    assert body["detail"] == "No resource lives at this address."
+    assert b"urlpatterns" not in response.content
+    assert b"internal detail" not in response.content
+
+
+def test_a_missing_trailing_slash_is_still_redirected_with_debug_on(client, settings):
+    settings.DEBUG = True
+
+    response = client.get("/plain-not-found")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/plain-not-found/"
+
+
 def test_wrong_method_is_405_problem_with_allow(client):
     response = client.delete("/problem")
 

@@ -38,3 +38,14 @@ def test_readyz_answers_503_problem_when_the_database_fails(client, monkeypatch,
     assert body["request_id"] == response["X-Request-ID"]
     assert b"hunter2" not in response.content
     assert any(r.name == "common.health" and r.exc_info for r in caplog.records)
+
+
+def test_behind_tls_a_request_forwarded_as_https_gets_hsts(client, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 3600
+
+    secure = client.get("/healthz", HTTP_X_FORWARDED_PROTO="https")
+    plain = client.get("/healthz")
+
+    assert secure["Strict-Transport-Security"] == "max-age=3600"
+    assert "Strict-Transport-Security" not in plain

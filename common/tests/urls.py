@@ -12,6 +12,7 @@ urlpatterns = [
     path("doctor-only", views.DoctorOnlyView.as_view()),
     path("staff-only", views.StaffOnlyView.as_view()),
     path("internal", views.InternalView.as_view()),
+    path("internal/v1/echo", views.InternalView.as_view()),
     path("boom", views.BoomView.as_view()),
     path("problem", views.ProblemView.as_view()),
     path("validate", views.ValidateView.as_view()),
@@ -21,5 +22,6 @@ urlpatterns = [
     path("logging", views.LoggingView.as_view()),
     path("numbers", views.NumberListView.as_view()),
     path("documented", views.DocumentedView.as_view()),
+    path("plain-not-found/", views.plain_not_found),
 ]
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -160,3 +160,8 @@ class DocumentedView(APIView):
     @extend_schema(responses={200: NumberSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND})
     def get(self, request):
         return Response({"value": 1})
+
+
+def plain_not_found(request):
+    """A plain Django view (no DRF) that raises ``Http404`` with an internal detail."""
+    raise Http404("internal detail: table accounts_user has no row 42")

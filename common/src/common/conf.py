@@ -126,6 +126,7 @@ def middleware() -> list[str]:
         "whitenoise.middleware.WhiteNoiseMiddleware",
         "django.contrib.sessions.middleware.SessionMiddleware",
         "django.middleware.common.CommonMiddleware",
+        "common.errors.NotFoundHandlerMiddleware",
         "django.middleware.csrf.CsrfViewMiddleware",
         "django.contrib.auth.middleware.AuthenticationMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
@@ -180,6 +181,8 @@ def spectacular_settings(*, title: str, description: str) -> dict[str, Any]:
         "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
         "COMPONENT_SPLIT_REQUEST": True,
         "SCHEMA_PATH_PREFIX": r"/(api|internal)/v[0-9]+",
+        # /api/schema/ documents what clients may call; /internal/schema/ the rest.
+        "PREPROCESSING_HOOKS": ["common.schema.public_endpoints_only"],
         "ENUM_NAME_OVERRIDES": {"RoleEnum": "common.permissions.ROLES"},
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
@@ -195,6 +198,8 @@ def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
     does ``globals().update(service_settings(...))`` and adds its own.
     """
     debug = env.bool("DJANGO_DEBUG", default=False)
+    # One switch for running behind a proxy that terminates TLS (README, "Running behind TLS").
+    behind_tls = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
     (base_dir / "var" / "static").mkdir(parents=True, exist_ok=True)
     auth_url = env.str("AUTH_SERVICE_URL", default=DEFAULT_AUTH_SERVICE_URL).rstrip("/")
     return {
@@ -237,8 +242,12 @@ def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
         },
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SECURE": env.bool("DJANGO_SECURE_COOKIES", default=False),
-        "CSRF_COOKIE_SECURE": env.bool("DJANGO_SECURE_COOKIES", default=False),
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if behind_tls else None,
+        "SESSION_COOKIE_SECURE": behind_tls,
+        "CSRF_COOKIE_SECURE": behind_tls,
+        "SECURE_HSTS_SECONDS": env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 3600)
+        if behind_tls
+        else 0,
         "X_FRAME_OPTIONS": "DENY",
     }
 

@@ -246,3 +246,41 @@ class BodySizeLimitMiddleware:
         if limit is not None and length > limit:
             return _json_problem(413, PayloadTooLarge.default_detail)
         return self.get_response(request)
+
+
+class NotFoundHandlerMiddleware:
+    """Answer a 404 with the URLconf's own ``handler404`` in every mode.
+
+    With ``DEBUG`` on, Django answers an unknown route (and any ``Http404``)
+    with its technical page, which lists every route of the service; this
+    middleware gives the same answer as production instead. It sits after
+    ``CommonMiddleware`` so that a missing trailing slash is still redirected.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.urls import Resolver404, resolve
+
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
+            except Resolver404 as exc:
+                return self._not_found(request, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.conf import settings
+
+        if settings.DEBUG and isinstance(exception, Http404):
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _not_found(request, exception):
+        from django.urls import get_resolver
+
+        handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
+        return handler(request, exception)

@@ -1,4 +1,4 @@
-"""drf-spectacular glue: the bearer scheme for ``JWTAuthentication`` and shared schema bits."""
+"""drf-spectacular glue: the bearer scheme, the public/internal split and shared schema bits."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
@@ -86,3 +86,38 @@ def problem_media_type_hook(result, generator, request, public):
                 if body and body.get("schema", {}).get("$ref", "").endswith("/Problem"):
                     content["application/problem+json"] = content.pop("application/json")
     return result
+
+
+INTERNAL_PREFIX = "/internal/"
+
+
+def public_endpoints_only(endpoints, **kwargs):  # noqa: ARG001 - drf-spectacular hook signature
+    """Preprocessing hook of ``/api/schema/``: leave out the service-to-service endpoints."""
+    return [endpoint for endpoint in endpoints if not endpoint[0].startswith(INTERNAL_PREFIX)]
+
+
+def internal_endpoints_only(endpoints, **kwargs):  # noqa: ARG001
+    """Preprocessing hook of ``/internal/schema/``: only the service-to-service endpoints."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith(INTERNAL_PREFIX)]
+
+
+def internal_title_hook(result, generator, request, public):  # noqa: ARG001
+    """Postprocessing hook: name the internal schema as such."""
+    result["info"]["title"] += " (internal, service tokens only)"
+    result["info"]["description"] = (
+        "Service-to-service endpoints under `/internal/v1/`: they accept only a service "
+        "token from the client-credentials grant whose `aud` is this service and whose "
+        "`scope` covers the call. Route them only inside the clinic's network."
+    )
+    return result
+
+
+# The operators' schema (`/internal/schema/`, `manage.py spectacular --custom-settings ...`).
+INTERNAL_SCHEMA_SETTINGS = {
+    "PREPROCESSING_HOOKS": ["common.schema.internal_endpoints_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.schema.problem_media_type_hook",
+        "common.schema.internal_title_hook",
+    ],
+}

@@ -1,4 +1,8 @@
-"""URLs every API service serves: admin, health, the OpenAPI schema, Swagger UI and ReDoc.
+"""URLs every API service serves: admin, health, the OpenAPI schemas, Swagger UI and ReDoc.
+
+``/api/schema/`` documents the public API for anyone; ``/internal/schema/``
+(and its Swagger UI at ``/internal/docs/``) the service-to-service endpoints,
+for staff signed in to the service's admin.
 
 A service's ``urls.py``::
 
@@ -14,7 +18,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.permissions import AllowAny
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import AllowAny, IsAdminUser
+
+from common.schema import INTERNAL_SCHEMA_SETTINGS
 
 handler400 = "common.errors.bad_request"
 handler403 = "common.errors.permission_denied"
@@ -22,6 +29,10 @@ handler404 = "common.errors.page_not_found"
 handler500 = "common.errors.server_error"
 
 _PUBLIC = {"permission_classes": [AllowAny], "authentication_classes": []}
+_OPERATORS = {
+    "permission_classes": [IsAdminUser],
+    "authentication_classes": [SessionAuthentication],
+}
 
 
 def service_urlpatterns() -> list[URLPattern | URLResolver]:
@@ -37,5 +48,15 @@ def service_urlpatterns() -> list[URLPattern | URLResolver]:
         ),
         path(
             "api/redoc/", SpectacularRedocView.as_view(url_name="schema", **_PUBLIC), name="redoc"
+        ),
+        path(
+            "internal/schema/",
+            SpectacularAPIView.as_view(custom_settings=INTERNAL_SCHEMA_SETTINGS, **_OPERATORS),
+            name="internal-schema",
+        ),
+        path(
+            "internal/docs/",
+            SpectacularSwaggerView.as_view(url_name="internal-schema", **_OPERATORS),
+            name="internal-swagger-ui",
         ),
     ]

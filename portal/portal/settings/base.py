@@ -42,13 +42,10 @@ CSRF_FAILURE_VIEW = "portal.web.views.csrf_failure"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https")
-    if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
-    else None
-)
+# Behind TLS (DJANGO_BEHIND_TLS_PROXY, see common.conf) a person who typed http:// is sent to
+# https://; the health checks of the orchestrator stay on plain HTTP.
+SECURE_SSL_REDIRECT = SECURE_PROXY_SSL_HEADER is not None  # noqa: F821 - set by service_settings
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

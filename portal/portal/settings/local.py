@@ -2,7 +2,6 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-auth-service")
-os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-portal")
 
 from .base import *  # noqa: E402

@@ -3,6 +3,5 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-schedule-service")
-os.environ.setdefault("DJANGO_DEBUG", "true")
 
 from .base import *  # noqa: E402

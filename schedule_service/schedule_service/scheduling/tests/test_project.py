@@ -29,13 +29,22 @@ def test_schema_names_every_endpoint(anon_client):
         "/api/v1/policy/",
         "/api/v1/doctors/{doctor_id}/slots/",
         "/api/v1/slots/{slot_id}/",
+    }
+    slot_list = schema["paths"]["/api/v1/doctors/{doctor_id}/slots/"]["get"]
+    assert {p["name"] for p in slot_list["parameters"]} >= {"doctor_id", "from", "to"}
+
+
+def test_internal_endpoints_have_their_own_schema_for_staff(client, django_user_model):
+    client.force_login(django_user_model.objects.create(username="ops", is_staff=True))
+
+    schema = client.get("/internal/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    assert set(schema["paths"]) == {
         "/internal/v1/holds/",
         "/internal/v1/slots/{slot_id}/",
         "/internal/v1/slots/{slot_id}/reserve",
         "/internal/v1/slots/{slot_id}/release",
     }
-    slot_list = schema["paths"]["/api/v1/doctors/{doctor_id}/slots/"]["get"]
-    assert {p["name"] for p in slot_list["parameters"]} >= {"doctor_id", "from", "to"}
     conflict = schema["paths"]["/internal/v1/slots/{slot_id}/reserve"]["post"]["responses"]["409"]
     assert "application/problem+json" in conflict["content"]
 

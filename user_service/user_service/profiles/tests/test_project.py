@@ -26,6 +26,15 @@ def test_schema_names_every_endpoint(anon_client):
         "/api/v1/doctors/",
         "/api/v1/doctors/{id}/",
         "/api/v1/profiles/me/",
+    }
+
+
+def test_internal_endpoints_have_their_own_schema_for_staff(client, django_user_model):
+    client.force_login(django_user_model.objects.create(username="ops", is_staff=True))
+
+    schema = client.get("/internal/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    assert set(schema["paths"]) == {
         "/internal/v1/profiles/",
         "/internal/v1/profiles/{user_id}/",
     }
