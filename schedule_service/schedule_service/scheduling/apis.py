@@ -270,11 +270,15 @@ class TimeOffListApi(APIView):
         summary="Take time off",
         description=f"{DOCTOR_ONLY} No slot is offered from `start` to `end`. Held slots inside "
         "stay held and are listed in `overlapping_held_slots` so that their appointments can be "
-        "moved.",
+        "moved. A schedule holds at most `MAX_TIME_OFF_PER_DOCTOR` (200) entries that have not "
+        "ended; time off that has already ended is refused.",
         request=TimeOffCreateInputSerializer,
         responses={
             201: TimeOffCreateOutputSerializer,
-            400: problem("Invalid field or end not after start"),
+            400: problem(
+                "Invalid field, end not after start, end already past (`time-off-ended`), or as "
+                "many coming entries as allowed (`too-many-time-off`)"
+            ),
             401: UNAUTHORIZED,
             403: DOCTOR_FORBIDDEN,
             409: NO_PROFILE,

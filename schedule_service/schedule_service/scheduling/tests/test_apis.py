@@ -355,6 +355,58 @@ def test_time_off_bad_input_is_refused_and_stores_nothing(doctor_client, schedul
     assert not TimeOff.objects.exists()
 
 
+def _time_off_body(start: datetime.datetime, hours: int = 2) -> dict:
+    return {"start": iso(start), "end": iso(start + datetime.timedelta(hours=hours))}
+
+
+def test_time_off_beyond_the_cap_is_refused_and_stores_nothing(doctor_client, working, settings):
+    settings.MAX_TIME_OFF_PER_DOCTOR = 2
+    now = dj_timezone.now()
+    # Ended time off is history and other doctors' time off is theirs: neither counts.
+    TimeOffFactory(doctor=working, start=now - 3 * DAY, end=now - 2 * DAY, reason="Ended")
+    TimeOffFactory(start=now + DAY)
+    client = doctor_client(working)
+    first = local(future_date(weekday=2), 9)
+    for week in range(2):
+        response = client.post(TIME_OFF_URL, _time_off_body(first + 7 * week * DAY))
+        assert response.status_code == 201, response.content
+    before = _snapshot()
+
+    body = assert_problem(
+        client.post(TIME_OFF_URL, _time_off_body(first + 14 * DAY)), 400, "too-many-time-off"
+    )
+
+    assert "at most 2 entries" in body["detail"]
+    assert body["errors"][0]["code"] == "too-many-time-off"
+    assert _snapshot() == before
+    assert TimeOff.objects.filter(doctor=working).count() == 3
+    # Removing one makes room again.
+    client.delete(_time_off_url(TimeOff.objects.filter(doctor=working).last().pk))
+    assert client.post(TIME_OFF_URL, _time_off_body(first + 14 * DAY)).status_code == 201
+
+
+def test_time_off_that_has_already_ended_is_refused(doctor_client, working):
+    now = dj_timezone.now()
+    body = assert_problem(
+        doctor_client(working).post(
+            TIME_OFF_URL, {"start": iso(now - 2 * DAY), "end": iso(now - DAY)}
+        ),
+        400,
+    )
+    assert body["errors"] == [
+        {"field": "end", "code": "time-off-ended", "detail": "This time off has already ended."}
+    ]
+    assert not TimeOff.objects.exists()
+
+
+def test_time_off_that_has_begun_and_not_ended_is_taken(doctor_client, working):
+    now = dj_timezone.now()
+    response = doctor_client(working).post(
+        TIME_OFF_URL, {"start": iso(now - DAY), "end": iso(now + DAY), "reason": "Flu"}
+    )
+    assert response.status_code == 201, response.content
+
+
 # Booking policy
 
 
