@@ -99,8 +99,9 @@ DEPENDENCY = problem(
 RULE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Rule id")
 RULE_NOT_FOUND = problem("You have no rule with this id", status=404, code="rule-not-found")
 RULE_INVALID = problem(
-    "Invalid field, end not after start, until before from, overlapping rule (`rule-overlap`) "
-    "or too many rules (`too-many-rules`)"
+    "Invalid field, a date outside 2000-01-01 to ten years after today (`date-out-of-range`), "
+    "end not after start, until before from, overlapping rule (`rule-overlap`) or too many "
+    "rules (`too-many-rules`)"
 )
 
 
@@ -276,8 +277,9 @@ class TimeOffListApi(APIView):
         responses={
             201: TimeOffCreateOutputSerializer,
             400: problem(
-                "Invalid field, end not after start, end already past (`time-off-ended`), or as "
-                "many coming entries as allowed (`too-many-time-off`)"
+                "Invalid field, a date outside 2000-01-01 to ten years after today "
+                "(`date-out-of-range`), end not after start, end already past "
+                "(`time-off-ended`), or as many coming entries as allowed (`too-many-time-off`)"
             ),
             401: UNAUTHORIZED,
             403: DOCTOR_FORBIDDEN,
@@ -430,7 +432,10 @@ class SlotListApi(APIView):
         ],
         responses={
             200: SlotOutputSerializer(many=True),
-            400: problem("Malformed date, reversed range or more than 62 days"),
+            400: problem(
+                "Malformed date, a date outside 2000-01-01 to ten years after today "
+                "(`date-out-of-range`), reversed range or more than 62 days"
+            ),
             401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: problem("No such page or a malformed doctor id", status=404, code="not-found"),

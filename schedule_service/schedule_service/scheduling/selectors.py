@@ -29,6 +29,7 @@ from schedule_service.scheduling.models import (
     DoctorSchedule,
     SlotHold,
     TimeOff,
+    in_date_window,
 )
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -266,10 +267,11 @@ def slot_locate(*, slot_id: uuid.UUID) -> tuple[DoctorSchedule, datetime.datetim
     """Return the schedule and start a slot id stands for.
 
     Raises ``SlotNotFound`` when the id is not a slot id, names no schedule,
-    or its check bits do not match the doctor (a forged or altered id).
+    its check bits do not match the doctor (a forged or altered id), or its
+    start is outside the API's date window (no schedule reaches that far).
     """
     decoded = slot_math.slot_id_decode(slot_id)
-    if decoded is None:
+    if decoded is None or not in_date_window(decoded[1]):
         raise SlotNotFound()
     seq, start = decoded
     schedule = DoctorSchedule.objects.filter(pk=seq).first()
