@@ -201,7 +201,10 @@ class AppointmentListCreateApi(APIView):
         description="Patients only. Doctor, start and end come from the slot. Send an "
         "`Idempotency-Key` header to retry safely: a retry with the same key and body gets "
         "the first answer (201 or the same problem); the same key with another body is a 422. "
-        "A failed booking leaves nothing behind; a 503 may be retried.",
+        "A failed booking leaves nothing behind; a 503 may be retried. A patient holds at most "
+        "`MAX_UPCOMING_APPOINTMENTS` (10) upcoming appointments (`too-many-appointments`), "
+        "`MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR` (3) of them with one doctor "
+        "(`too-many-appointments-with-doctor`).",
         parameters=[
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
@@ -222,7 +225,7 @@ class AppointmentListCreateApi(APIView):
             409: _conflict(
                 "The slot is taken or unavailable, or your limits forbid it",
                 "slot-taken, slot-unavailable, overlapping-appointment, too-many-appointments, "
-                "idempotency-in-progress",
+                "too-many-appointments-with-doctor, idempotency-in-progress",
             ),
             422: problem(
                 "The Idempotency-Key was used with another body",

@@ -136,6 +136,15 @@ def patient_upcoming_count(*, patient_id: uuid.UUID, now: datetime.datetime) -> 
     ).count()
 
 
+def patient_upcoming_count_with_doctor(
+    *, patient_id: uuid.UUID, doctor_id: uuid.UUID, now: datetime.datetime
+) -> int:
+    """Count the patient's live appointments with ``doctor_id`` that have not ended."""
+    return Appointment.objects.filter(
+        patient_id=patient_id, doctor_id=doctor_id, state__in=LIVE_STATES, end__gt=now
+    ).count()
+
+
 def patient_has_overlap(
     *,
     patient_id: uuid.UUID,

@@ -249,6 +249,26 @@ def test_booking_a_taken_slot_is_409_and_leaves_nothing(schedule, patient, slot)
     assert_no_orphans(schedule)
 
 
+def test_booking_past_the_cap_with_one_doctor_is_409_and_holds_nothing(
+    schedule, patient, doctor, book, settings
+):
+    settings.MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR = 2
+    for _ in range(2):
+        book(patient.user_id, schedule.add_slot(doctor_id=doctor.user_id))
+    extra = schedule.add_slot(doctor_id=doctor.user_id)
+    before = list(Appointment.objects.values())
+
+    response = patient.post(LIST_URL, {"slot_id": str(extra.id)})
+
+    body = assert_problem(response, 409, "too-many-appointments-with-doctor")
+    assert "at most 2 upcoming appointments with one doctor" in body["detail"]
+    assert list(Appointment.objects.values()) == before
+    assert schedule.holder_of(extra.id) is None
+    assert_no_orphans(schedule)
+    elsewhere = patient.post(LIST_URL, {"slot_id": str(schedule.add_slot().id)})
+    assert elsewhere.status_code == 201, elsewhere.content
+
+
 def test_booking_an_unknown_slot_is_404(schedule, patient):
     assert_problem(patient.post(LIST_URL, {"slot_id": str(uuid.uuid4())}), 404, "slot-not-found")
 
