@@ -174,8 +174,9 @@ class AppointmentListCreateApi(APIView):
         responses={
             200: AppointmentOutputSerializer(many=True),
             400: problem(
-                "Unknown status filter, a malformed or naive (no offset) date-time, or `to` "
-                "not after `from`"
+                "Unknown status filter, a malformed or naive (no offset) date-time, one outside "
+                "2000-01-01 to ten years after today (`date-out-of-range`), or `to` not after "
+                "`from`"
             ),
             401: UNAUTHORIZED,
             403: FORBIDDEN,
