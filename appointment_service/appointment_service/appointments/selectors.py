@@ -182,6 +182,13 @@ def idempotency_key_find(*, patient_id: uuid.UUID, key: str) -> IdempotencyKey |
     return IdempotencyKey.objects.filter(patient_id=patient_id, key=key).first()
 
 
+def idempotency_key_answered(*, patient_id: uuid.UUID, key: str) -> bool:
+    """Whether the patient's ``Idempotency-Key`` has a stored answer (a retry would replay it)."""
+    return IdempotencyKey.objects.filter(
+        patient_id=patient_id, key=key, response_status__isnull=False
+    ).exists()
+
+
 # Row locks (call inside transaction.atomic()) ---------------------------------------
 
 
