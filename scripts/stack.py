@@ -283,6 +283,10 @@ def make_test_stack(state_dir: Path, services: list[str], *, port_offset: int = 
             "SERVICE_HTTP_READ_TIMEOUT": "2",
             "LOGIN_FAILURES_PER_ADDRESS": "1000",
             "JWKS_CACHE_SECONDS": "60",
+            # One patient books up to 9 slots of one doctor in bench_booking (4 in
+            # bench_portal, 5 in test_booking_faults): the per-doctor cap is the
+            # per-patient one here.
+            "MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR": "10",
         },
         log_dir=state_dir,
     )

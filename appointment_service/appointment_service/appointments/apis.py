@@ -24,13 +24,18 @@ from appointment_service.appointments.serializers import (
     AppointmentUpdateInputSerializer,
     appointment_ics,
 )
+from appointment_service.appointments.throttling import (
+    IDEMPOTENCY_HEADER,
+    BookingThrottle,
+    CancelThrottle,
+    RescheduleThrottle,
+)
 from common.errors import PROBLEM_CONTENT_TYPE
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import ROLE_DOCTOR, ROLE_PATIENT, IsDoctor, IsPatient, IsUser
 from common.schema import FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, problem
 
 TAGS = ["appointments"]
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class IsPatientOrDoctor(IsUser):
@@ -103,6 +108,25 @@ NOT_FOUND = problem(
 )
 SLOT_NOT_FOUND = problem("No slot has this id", status=404, code="slot-not-found")
 INVALID = problem("Invalid field or malformed JSON")
+THROTTLED = problem(
+    "Too many requests of this kind from you: try again after `Retry-After` seconds",
+    status=429,
+    code="throttled",
+)
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before this request can succeed.",
+)
+
+
+def _rate_limit(setting: str, default: str) -> str:
+    return (
+        f" At most `{setting}` ({default} by default) such requests per user, counted whether "
+        "they succeed or not; more are a 429 with `Retry-After`."
+    )
 
 
 def _conflict(description: str, codes: str) -> OpenApiResponse:
@@ -162,6 +186,9 @@ class AppointmentListCreateApi(APIView):
             return [IsPatient()]
         return [IsPatientOrDoctor()]
 
+    def get_throttles(self):
+        return [BookingThrottle()] if self.request.method == "POST" else []
+
     @extend_schema(
         tags=TAGS,
         summary="List my appointments",
@@ -174,8 +201,9 @@ class AppointmentListCreateApi(APIView):
         responses={
             200: AppointmentOutputSerializer(many=True),
             400: problem(
-                "Unknown status filter, a malformed or naive (no offset) date-time, or `to` "
-                "not after `from`"
+                "Unknown status filter, a malformed or naive (no offset) date-time, one outside "
+                "2000-01-01 to ten years after today (`date-out-of-range`), or `to` not after "
+                "`from`"
             ),
             401: UNAUTHORIZED,
             403: FORBIDDEN,
@@ -201,8 +229,14 @@ class AppointmentListCreateApi(APIView):
         description="Patients only. Doctor, start and end come from the slot. Send an "
         "`Idempotency-Key` header to retry safely: a retry with the same key and body gets "
         "the first answer (201 or the same problem); the same key with another body is a 422. "
-        "A failed booking leaves nothing behind; a 503 may be retried.",
+        "A failed booking leaves nothing behind; a 503 may be retried. A patient holds at most "
+        "`MAX_UPCOMING_APPOINTMENTS` (10) upcoming appointments (`too-many-appointments`), "
+        "`MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR` (3) of them with one doctor "
+        "(`too-many-appointments-with-doctor`)."
+        + _rate_limit("THROTTLE_BOOKING", "30/hour")
+        + " A retry whose `Idempotency-Key` already has its answer is not counted.",
         parameters=[
+            RETRY_AFTER,
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
                 OpenApiTypes.STR,
@@ -210,7 +244,7 @@ class AppointmentListCreateApi(APIView):
                 required=False,
                 description=f"A unique value per booking (at most {IDEMPOTENCY_KEY_MAX_LENGTH} "
                 "characters), e.g. a UUID; kept for 24 hours.",
-            )
+            ),
         ],
         request=AppointmentCreateInputSerializer,
         responses={
@@ -222,13 +256,14 @@ class AppointmentListCreateApi(APIView):
             409: _conflict(
                 "The slot is taken or unavailable, or your limits forbid it",
                 "slot-taken, slot-unavailable, overlapping-appointment, too-many-appointments, "
-                "idempotency-in-progress",
+                "too-many-appointments-with-doctor, idempotency-in-progress",
             ),
             422: problem(
                 "The Idempotency-Key was used with another body",
                 status=422,
                 code="idempotency-key-reused",
             ),
+            429: THROTTLED,
             503: UNAVAILABLE,
         },
         examples=[
@@ -313,14 +348,16 @@ class AppointmentDetailApi(_AppointmentApi):
 
 class AppointmentRescheduleApi(_AppointmentApi):
     permission_classes = [IsPatient]
+    throttle_classes = [RescheduleThrottle]
 
     @extend_schema(
         tags=TAGS,
         summary="Move an appointment to another slot of the same doctor",
         description="Patients only. The new slot is taken before the old one is let go: on "
         "failure nothing changes. Refused inside the doctor's reschedule cut-off and after "
-        "`MAX_RESCHEDULES` moves. Sending the slot it already has changes nothing.",
-        parameters=[ID_PARAMETER],
+        "`MAX_RESCHEDULES` moves. Sending the slot it already has changes nothing."
+        + _rate_limit("THROTTLE_RESCHEDULE", "30/hour"),
+        parameters=[ID_PARAMETER, RETRY_AFTER],
         request=AppointmentRescheduleInputSerializer,
         responses={
             200: AppointmentOutputSerializer,
@@ -338,6 +375,7 @@ class AppointmentRescheduleApi(_AppointmentApi):
                 "too-many-reschedules, overlapping-appointment, appointment-not-upcoming, "
                 "appointment-changed",
             ),
+            429: THROTTLED,
             503: UNAVAILABLE,
         },
         examples=[
@@ -366,14 +404,16 @@ class AppointmentRescheduleApi(_AppointmentApi):
 
 
 class AppointmentCancelApi(_AppointmentApi):
+    throttle_classes = [CancelThrottle]
+
     @extend_schema(
         tags=TAGS,
         summary="Cancel an appointment",
         description="Its patient (reason optional) or its doctor (reason required). The slot "
         "is bookable again at once. Inside the doctor's cancellation cut-off the cancellation "
         "is allowed but recorded as late (`late_cancellation: true`). Cancelling a cancelled "
-        "appointment answers it as it is.",
-        parameters=[ID_PARAMETER],
+        "appointment answers it as it is." + _rate_limit("THROTTLE_CANCEL", "120/hour"),
+        parameters=[ID_PARAMETER, RETRY_AFTER],
         request=AppointmentCancelInputSerializer,
         responses={
             200: AppointmentOutputSerializer,
@@ -385,6 +425,7 @@ class AppointmentCancelApi(_AppointmentApi):
                 "A completed appointment cannot be cancelled",
                 "appointment-completed, appointment-changed",
             ),
+            429: THROTTLED,
             503: UNAVAILABLE,
         },
         examples=[

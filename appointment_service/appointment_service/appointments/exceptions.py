@@ -17,6 +17,7 @@ class ProblemCode(StrEnum):
     SLOT_HELD_BY_OTHER = "slot-held-by-other"
     OVERLAPPING_APPOINTMENT = "overlapping-appointment"
     TOO_MANY_APPOINTMENTS = "too-many-appointments"
+    TOO_MANY_APPOINTMENTS_WITH_DOCTOR = "too-many-appointments-with-doctor"
     DIFFERENT_DOCTOR = "different-doctor"
     RESCHEDULE_TOO_LATE = "reschedule-too-late"
     TOO_MANY_RESCHEDULES = "too-many-reschedules"
@@ -80,6 +81,15 @@ class TooManyAppointments(Problem):
     code = ProblemCode.TOO_MANY_APPOINTMENTS.value
     title = "Too many upcoming appointments"
     default_detail = "You have as many upcoming appointments as allowed; cancel one first."
+
+
+class TooManyAppointmentsWithDoctor(Problem):
+    status_code = status.HTTP_409_CONFLICT
+    code = ProblemCode.TOO_MANY_APPOINTMENTS_WITH_DOCTOR.value
+    title = "Too many upcoming appointments with this doctor"
+    default_detail = (
+        "You have as many upcoming appointments with this doctor as allowed; cancel one first."
+    )
 
 
 class DifferentDoctor(Problem):

@@ -136,6 +136,15 @@ def patient_upcoming_count(*, patient_id: uuid.UUID, now: datetime.datetime) -> 
     ).count()
 
 
+def patient_upcoming_count_with_doctor(
+    *, patient_id: uuid.UUID, doctor_id: uuid.UUID, now: datetime.datetime
+) -> int:
+    """Count the patient's live appointments with ``doctor_id`` that have not ended."""
+    return Appointment.objects.filter(
+        patient_id=patient_id, doctor_id=doctor_id, state__in=LIVE_STATES, end__gt=now
+    ).count()
+
+
 def patient_has_overlap(
     *,
     patient_id: uuid.UUID,
@@ -171,6 +180,13 @@ def appointment_list_booked_upcoming(
 def idempotency_key_find(*, patient_id: uuid.UUID, key: str) -> IdempotencyKey | None:
     """Return the stored ``Idempotency-Key`` of the patient, or None."""
     return IdempotencyKey.objects.filter(patient_id=patient_id, key=key).first()
+
+
+def idempotency_key_answered(*, patient_id: uuid.UUID, key: str) -> bool:
+    """Whether the patient's ``Idempotency-Key`` has a stored answer (a retry would replay it)."""
+    return IdempotencyKey.objects.filter(
+        patient_id=patient_id, key=key, response_status__isnull=False
+    ).exists()
 
 
 # Row locks (call inside transaction.atomic()) ---------------------------------------

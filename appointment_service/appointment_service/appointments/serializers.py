@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date, datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from icalendar import Calendar, Event
 from rest_framework import serializers
@@ -18,6 +19,42 @@ from appointment_service.appointments.models import (
     EventAction,
     Outcome,
 )
+
+# The instants the API takes: far enough back for any record, far enough ahead for any
+# schedule, and far from the ends of Python's calendar, where an offset overflows.
+DATE_WINDOW_FIRST = date(2000, 1, 1)
+DATE_WINDOW_YEARS_AHEAD = 10
+WINDOW_HELP = "From 2000-01-01 to ten years after today (UTC)."
+
+
+def date_window(*, today: date | None = None) -> tuple[date, date]:
+    """Return the first and last date (inclusive, UTC) that the API accepts today."""
+    today = today or timezone.now().date()
+    year = today.year + DATE_WINDOW_YEARS_AHEAD
+    try:
+        last = today.replace(year=year)
+    except ValueError:  # 29 February, in a year that has none
+        last = today.replace(year=year, day=28)
+    return DATE_WINDOW_FIRST, last
+
+
+def validate_date_in_window(value: datetime) -> None:
+    """Raise ``ValidationError`` (``date-out-of-range``) for an instant outside ``date_window()``.
+
+    An aware value is taken in UTC (one too near year 1 or 9999 to convert is outside).
+    """
+    first, last = date_window()
+    try:
+        day = value.astimezone(UTC).date() if timezone.is_aware(value) else value.date()
+    except OverflowError:
+        day = None
+    if day is None or not first <= day <= last:
+        raise DjangoValidationError(
+            "Give a date from %(first)s to %(last)s.",
+            code="date-out-of-range",
+            params={"first": first.isoformat(), "last": last.isoformat()},
+        )
+
 
 # Output
 
@@ -93,15 +130,26 @@ class AppointmentCreateInputSerializer(serializers.Serializer):
 
 
 class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 date-time that names its offset (``Z`` or ``+01:00``); a naive one is refused."""
+    """An ISO 8601 date-time that names its offset (``Z`` or ``+01:00``); a naive one is refused.
+
+    It must lie inside ``date_window()``: checked before the conversion to UTC,
+    which would overflow near year 1 or 9999.
+    """
 
     default_error_messages = {
         "no-offset": "Give the offset too, e.g. 2026-12-01T00:00:00Z or 2026-12-01T00:00:00+01:00.",
     }
 
+    def __init__(self, *, help_text: str = "", **kwargs):
+        super().__init__(help_text=f"{help_text} {WINDOW_HELP}".strip(), **kwargs)
+
     def enforce_timezone(self, value):
         if timezone.is_naive(value):
             self.fail("no-offset")
+        try:
+            validate_date_in_window(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from exc
         return super().enforce_timezone(value)
 
 

@@ -38,6 +38,7 @@ from appointment_service.appointments.exceptions import (
     SlotTaken,
     SlotUnavailable,
     TooManyAppointments,
+    TooManyAppointmentsWithDoctor,
     TooManyReschedules,
 )
 from appointment_service.appointments.models import (
@@ -125,6 +126,7 @@ def _lock_patient(patient_id: uuid.UUID) -> None:
 def _check_patient_policy(
     *,
     patient_id: uuid.UUID,
+    doctor_id: uuid.UUID,
     start: datetime,
     end: datetime,
     now: datetime,
@@ -132,15 +134,29 @@ def _check_patient_policy(
 ) -> None:
     """Refuse a booking or move that breaks the patient's limits (call with the patient locked).
 
-    A move (``exclude_id`` set) does not add an appointment, so only the overlap is checked.
+    Pending appointments count: they are bookings in flight. The patient's
+    lock makes count-then-insert safe, so racing bookings cannot overshoot.
+    A move (``exclude_id`` set) stays with the same doctor and adds no
+    appointment, so only the overlap is checked.
     """
-    if exclude_id is None and (
-        selectors.patient_upcoming_count(patient_id=patient_id, now=now)
-        >= settings.MAX_UPCOMING_APPOINTMENTS
-    ):
-        raise TooManyAppointments(
-            f"You may hold at most {settings.MAX_UPCOMING_APPOINTMENTS} upcoming appointments."
-        )
+    if exclude_id is None:
+        if (
+            selectors.patient_upcoming_count(patient_id=patient_id, now=now)
+            >= settings.MAX_UPCOMING_APPOINTMENTS
+        ):
+            raise TooManyAppointments(
+                f"You may hold at most {settings.MAX_UPCOMING_APPOINTMENTS} upcoming appointments."
+            )
+        limit = settings.MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR
+        if (
+            selectors.patient_upcoming_count_with_doctor(
+                patient_id=patient_id, doctor_id=doctor_id, now=now
+            )
+            >= limit
+        ):
+            raise TooManyAppointmentsWithDoctor(
+                f"You may hold at most {limit} upcoming appointments with one doctor."
+            )
     if selectors.patient_has_overlap(
         patient_id=patient_id, start=start, end=end, exclude_id=exclude_id
     ):
@@ -208,7 +224,11 @@ def _book(*, patient_id: uuid.UUID, slot_id: uuid.UUID, reason: str) -> Appointm
         with transaction.atomic():
             _lock_patient(patient_id)
             _check_patient_policy(
-                patient_id=patient_id, start=slot.start, end=slot.end, now=timezone.now()
+                patient_id=patient_id,
+                doctor_id=slot.doctor_id,
+                start=slot.start,
+                end=slot.end,
+                now=timezone.now(),
             )
             appointment.save(force_insert=True)
             _event(
@@ -340,9 +360,17 @@ def appointment_book(
     and returned to every retry of the same body; a 503 stores nothing so that
     a retry runs again.
 
+    A patient holds at most ``MAX_UPCOMING_APPOINTMENTS`` upcoming
+    appointments, and ``MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR`` with one
+    doctor; both are counted with the patient's lock held, in the transaction
+    that writes the pending appointment, so racing bookings cannot overshoot,
+    and a refused booking holds no slot. A retry with the same key returns the
+    first answer without counting again.
+
     Raises ``SlotNotFound`` (404), ``SlotTaken``, ``SlotUnavailable``,
-    ``OverlappingAppointment``, ``TooManyAppointments``, ``IdempotencyInProgress``
-    (409), ``IdempotencyKeyReused`` (422) and ``ServiceUnavailable`` (503).
+    ``OverlappingAppointment``, ``TooManyAppointments``,
+    ``TooManyAppointmentsWithDoctor``, ``IdempotencyInProgress`` (409),
+    ``IdempotencyKeyReused`` (422) and ``ServiceUnavailable`` (503).
     """
     if not idempotency_key:
         appointment = _book(patient_id=patient_id, slot_id=slot_id, reason=reason)
@@ -447,6 +475,7 @@ def _move(
             _check_reschedulable(current, now=now)
             _check_patient_policy(
                 patient_id=current.patient_id,
+                doctor_id=current.doctor_id,
                 start=reservation.start,
                 end=reservation.end,
                 now=now,

@@ -1,6 +1,9 @@
 """appointment_service settings for production; everything comes from the environment."""
 
+import re
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 from common.conf import env, installed_apps, service_settings, spectacular_settings
 
@@ -16,9 +19,31 @@ SCHEDULE_SERVICE_URL = env.str("SCHEDULE_SERVICE_URL", default="http://127.0.0.1
 
 # Booking policy.
 MAX_UPCOMING_APPOINTMENTS = env.int("MAX_UPCOMING_APPOINTMENTS", default=10)
+# Of those, how many one patient may hold with one doctor.
+MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR = env.int("MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR", default=3)
 MAX_RESCHEDULES = env.int("MAX_RESCHEDULES", default=3)
 # How long a retry with an Idempotency-Key waits for the first request to finish.
 IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=5.0)
+
+
+def _throttle_rate(name: str, default: str) -> str:
+    """Read a rate limit like ``30/hour`` (per second, minute, hour or day) from ``name``."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day|s|m|h|d)", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, minute, hour or day, "
+            f"like {default}; it is {value!r}."
+        )
+    return value
+
+
+# Rate limits per signed-in user, counted in the shared cache (429 with Retry-After).
+# A patient holds at most 10 upcoming appointments and moves each at most 3 times, so 30
+# bookings or moves an hour leave room for many refusals (a time taken meanwhile) while a
+# script gets no more than that. Doctors cancel too, a whole day of short slots at once.
+THROTTLE_BOOKING = _throttle_rate("THROTTLE_BOOKING", "30/hour")
+THROTTLE_RESCHEDULE = _throttle_rate("THROTTLE_RESCHEDULE", "30/hour")
+THROTTLE_CANCEL = _throttle_rate("THROTTLE_CANCEL", "120/hour")
 
 SPECTACULAR_SETTINGS = spectacular_settings(
     title="Clinic appointment_service API",

@@ -12,3 +12,5 @@ globals().update(test_settings(DATABASES))
 # Unit tests fake schedule_service at clients.py; the client tests point it at a stub server.
 SCHEDULE_SERVICE_URL = "http://schedule-service.test"
 SERVICE_TOKEN_PROVIDER = "appointment_service.appointments.tests.providers.TestServiceTokenProvider"
+# Rate limits no test reaches unless it sets a lower one.
+THROTTLE_BOOKING = THROTTLE_RESCHEDULE = THROTTLE_CANCEL = "10000/hour"

@@ -99,8 +99,9 @@ DEPENDENCY = problem(
 RULE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Rule id")
 RULE_NOT_FOUND = problem("You have no rule with this id", status=404, code="rule-not-found")
 RULE_INVALID = problem(
-    "Invalid field, end not after start, until before from, overlapping rule (`rule-overlap`) "
-    "or too many rules (`too-many-rules`)"
+    "Invalid field, a date outside 2000-01-01 to ten years after today (`date-out-of-range`), "
+    "end not after start, until before from, overlapping rule (`rule-overlap`) or too many "
+    "rules (`too-many-rules`)"
 )
 
 
@@ -270,11 +271,16 @@ class TimeOffListApi(APIView):
         summary="Take time off",
         description=f"{DOCTOR_ONLY} No slot is offered from `start` to `end`. Held slots inside "
         "stay held and are listed in `overlapping_held_slots` so that their appointments can be "
-        "moved.",
+        "moved. A schedule holds at most `MAX_TIME_OFF_PER_DOCTOR` (200) entries that have not "
+        "ended; time off that has already ended is refused.",
         request=TimeOffCreateInputSerializer,
         responses={
             201: TimeOffCreateOutputSerializer,
-            400: problem("Invalid field or end not after start"),
+            400: problem(
+                "Invalid field, a date outside 2000-01-01 to ten years after today "
+                "(`date-out-of-range`), end not after start, end already past "
+                "(`time-off-ended`), or as many coming entries as allowed (`too-many-time-off`)"
+            ),
             401: UNAUTHORIZED,
             403: DOCTOR_FORBIDDEN,
             409: NO_PROFILE,
@@ -426,7 +432,10 @@ class SlotListApi(APIView):
         ],
         responses={
             200: SlotOutputSerializer(many=True),
-            400: problem("Malformed date, reversed range or more than 62 days"),
+            400: problem(
+                "Malformed date, a date outside 2000-01-01 to ten years after today "
+                "(`date-out-of-range`), reversed range or more than 62 days"
+            ),
             401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: problem("No such page or a malformed doctor id", status=404, code="not-found"),

@@ -18,6 +18,7 @@ class ProblemCode(StrEnum):
     RULE_OVERLAP = "rule-overlap"
     TOO_MANY_RULES = "too-many-rules"
     TIME_OFF_NOT_FOUND = "time-off-not-found"
+    TOO_MANY_TIME_OFF = "too-many-time-off"
     DOCTOR_NOT_FOUND = "doctor-not-found"
     DOCTOR_PROFILE_MISSING = "doctor-profile-missing"
     HELD_SLOTS_FORBIDDEN = "held-slots-forbidden"
@@ -87,6 +88,13 @@ class TimeOffNotFound(Problem):
     code = ProblemCode.TIME_OFF_NOT_FOUND.value
     title = "Time off not found"
     default_detail = "You have no time off with this id."
+
+
+class TooManyTimeOff(_FieldProblem):
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = ProblemCode.TOO_MANY_TIME_OFF.value
+    title = "Too much time off"
+    default_detail = "You have as much coming time off as a schedule may hold."
 
 
 class DoctorNotFound(Problem):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone as dj_timezone
 
 from schedule_service.scheduling.slots import is_timezone
 
@@ -46,6 +47,48 @@ def validate_whole_minute(value: datetime.time) -> None:
     """Raise ``ValidationError`` for a time with seconds: slots start on whole minutes."""
     if value.second or value.microsecond:
         raise ValidationError("Use whole minutes (HH:MM).", code="whole-minutes")
+
+
+# The dates the API takes anywhere (rule validity, time off, slot listings, slot ids): far
+# enough back for any real record, far enough ahead for any schedule, and far from the ends
+# of Python's calendar, where applying a time zone or adding a day overflows.
+DATE_WINDOW_FIRST = datetime.date(2000, 1, 1)
+DATE_WINDOW_YEARS_AHEAD = 10
+
+
+def date_window(*, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """Return the first and last date (inclusive, UTC) that the API accepts today."""
+    today = today or dj_timezone.now().date()
+    year = today.year + DATE_WINDOW_YEARS_AHEAD
+    try:
+        last = today.replace(year=year)
+    except ValueError:  # 29 February, in a year that has none
+        last = today.replace(year=year, day=28)
+    return DATE_WINDOW_FIRST, last
+
+
+def in_date_window(value: datetime.date | datetime.datetime) -> bool:
+    """True when ``value`` (a date, or an aware date-time taken in UTC) is inside the window."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError:
+                return False
+        value = value.date()
+    first, last = date_window()
+    return first <= value <= last
+
+
+def validate_date_in_window(value: datetime.date | datetime.datetime) -> None:
+    """Raise ``ValidationError`` (``date-out-of-range``) for a date outside ``date_window()``."""
+    if not in_date_window(value):
+        first, last = date_window()
+        raise ValidationError(
+            "Give a date from %(first)s to %(last)s.",
+            code="date-out-of-range",
+            params={"first": first.isoformat(), "last": last.isoformat()},
+        )
 
 
 def _bounded(bounds: tuple[int, int, int], **kwargs) -> models.PositiveIntegerField:

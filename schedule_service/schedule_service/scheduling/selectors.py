@@ -29,6 +29,7 @@ from schedule_service.scheduling.models import (
     DoctorSchedule,
     SlotHold,
     TimeOff,
+    in_date_window,
 )
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -111,8 +112,8 @@ def schedule_find(*, doctor_id: uuid.UUID) -> DoctorSchedule | None:
 def schedule_select_for_update(*, schedule_id: int) -> DoctorSchedule:
     """Lock and return schedule ``schedule_id``; call inside ``transaction.atomic()``.
 
-    It serializes one doctor's rule writes on PostgreSQL (SQLite writes are
-    serialized by its IMMEDIATE transactions).
+    It serializes one doctor's rule and time-off writes on PostgreSQL (SQLite
+    writes are serialized by its IMMEDIATE transactions).
     """
     return DoctorSchedule.objects.select_for_update().get(pk=schedule_id)
 
@@ -133,6 +134,11 @@ def rule_get(*, schedule: DoctorSchedule, rule_id: int) -> AvailabilityRule:
 def time_off_list(*, schedule: DoctorSchedule) -> QuerySet[TimeOff]:
     """Return the doctor's time off by start."""
     return TimeOff.objects.filter(doctor=schedule).order_by("start", "id")
+
+
+def time_off_count_current(*, schedule: DoctorSchedule, now: datetime.datetime) -> int:
+    """Count the doctor's time off that has not ended at ``now`` (the entries the cap counts)."""
+    return TimeOff.objects.filter(doctor=schedule, end__gt=now).count()
 
 
 def time_off_get(*, schedule: DoctorSchedule, time_off_id: int) -> TimeOff:
@@ -261,10 +267,11 @@ def slot_locate(*, slot_id: uuid.UUID) -> tuple[DoctorSchedule, datetime.datetim
     """Return the schedule and start a slot id stands for.
 
     Raises ``SlotNotFound`` when the id is not a slot id, names no schedule,
-    or its check bits do not match the doctor (a forged or altered id).
+    its check bits do not match the doctor (a forged or altered id), or its
+    start is outside the API's date window (no schedule reaches that far).
     """
     decoded = slot_math.slot_id_decode(slot_id)
-    if decoded is None:
+    if decoded is None or not in_date_window(decoded[1]):
         raise SlotNotFound()
     seq, start = decoded
     schedule = DoctorSchedule.objects.filter(pk=seq).first()

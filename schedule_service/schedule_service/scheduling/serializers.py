@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,8 +14,11 @@ from schedule_service.scheduling.models import (
     REASON_MAX_LENGTH,
     SLOT_MINUTES_MAX,
     SLOT_MINUTES_MIN,
+    validate_date_in_window,
     validate_whole_minute,
 )
+
+WINDOW_HELP = "From 2000-01-01 to ten years after today."
 
 
 def _bounded_integer(bounds: tuple[int, int, int], help_text: str, **kwargs):
@@ -22,6 +26,35 @@ def _bounded_integer(bounds: tuple[int, int, int], help_text: str, **kwargs):
     return serializers.IntegerField(
         min_value=low, max_value=high, help_text=f"{help_text} ({low}..{high}).", **kwargs
     )
+
+
+def _check_window(value):
+    try:
+        validate_date_in_window(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages, code=exc.code) from exc
+    return value
+
+
+class WindowDateField(serializers.DateField):
+    """A date inside the API's date window (``models.date_window``); others are a 400."""
+
+    def __init__(self, *, help_text: str = "", **kwargs):
+        super().__init__(help_text=f"{help_text} {WINDOW_HELP}".strip(), **kwargs)
+
+    def to_internal_value(self, value):
+        return _check_window(super().to_internal_value(value))
+
+
+class WindowDateTimeField(serializers.DateTimeField):
+    """A date-time inside the API's date window, checked before a time zone is applied."""
+
+    def __init__(self, *, help_text: str = "", **kwargs):
+        super().__init__(help_text=f"{help_text} {WINDOW_HELP}".strip(), **kwargs)
+
+    def enforce_timezone(self, value):
+        # Before the conversion: near year 1 or 9999 it would overflow.
+        return super().enforce_timezone(_check_window(value))
 
 
 # Output
@@ -167,17 +200,17 @@ class RuleInputSerializer(serializers.Serializer):
     slot_minutes = serializers.IntegerField(
         min_value=SLOT_MINUTES_MIN, max_value=SLOT_MINUTES_MAX, help_text="Length of each slot."
     )
-    valid_from = serializers.DateField(
+    valid_from = WindowDateField(
         required=False, allow_null=True, help_text="First date the rule applies; null: always."
     )
-    valid_until = serializers.DateField(
+    valid_until = WindowDateField(
         required=False, allow_null=True, help_text="Last date the rule applies; null: forever."
     )
 
 
 class TimeOffCreateInputSerializer(serializers.Serializer):
-    start = serializers.DateTimeField(help_text="ISO 8601 with an offset; stored in UTC.")
-    end = serializers.DateTimeField(help_text="After start.")
+    start = WindowDateTimeField(help_text="ISO 8601 with an offset; stored in UTC.")
+    end = WindowDateTimeField(help_text="After start, and not yet past.")
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
@@ -202,7 +235,7 @@ class PolicyPatchInputSerializer(serializers.Serializer):
 
 
 class SlotListFilterInputSerializer(serializers.Serializer):
-    to = serializers.DateField(
+    to = WindowDateField(
         required=False, help_text="Last local date (inclusive); default `from` + 6 days."
     )
     include_held = serializers.BooleanField(
@@ -214,7 +247,7 @@ class SlotListFilterInputSerializer(serializers.Serializer):
     def get_fields(self):
         # ``from`` is a Python keyword: add the field by name.
         fields = {
-            "from": serializers.DateField(
+            "from": WindowDateField(
                 required=False,
                 help_text="First local date (the doctor's time zone); default today.",
             )

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone as dj_timezone
 
@@ -23,6 +25,7 @@ from schedule_service.scheduling.exceptions import (
     SlotTaken,
     SlotUnavailable,
     TooManyRules,
+    TooManyTimeOff,
 )
 from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold, TimeOff
 from schedule_service.scheduling.slots import is_timezone
@@ -292,15 +295,35 @@ def time_off_create(
     start: datetime.datetime,
     end: datetime.datetime,
     reason: str = "",
+    now: datetime.datetime | None = None,
 ) -> tuple[TimeOff, list[SlotHold]]:
     """Add time off to ``schedule``; return it with the held slots it overlaps.
 
     Held slots are not released: the doctor (or the clinic) must move those
-    appointments. Raises ``ValidationError`` (end not after start).
+    appointments. A schedule holds at most ``MAX_TIME_OFF_PER_DOCTOR``
+    entries that have not ended; time off that has already ended changes no
+    slot and is refused, so past entries cannot pile up past the cap either.
+    The schedule row is locked while counting, so concurrent requests at the
+    cap add one entry, not several.
+
+    Raises ``ValidationError`` (end not after start, or already past) and
+    ``TooManyTimeOff`` (400).
     """
+    now = now or dj_timezone.now()
     time_off = TimeOff(doctor=schedule, start=start, end=end, reason=reason.strip())
     time_off.full_clean(exclude=["doctor"])
+    if time_off.end <= now:
+        raise ValidationError(
+            {"end": ValidationError("This time off has already ended.", code="time-off-ended")}
+        )
+    limit = settings.MAX_TIME_OFF_PER_DOCTOR
     with transaction.atomic():
+        selectors.schedule_select_for_update(schedule_id=schedule.pk)
+        if selectors.time_off_count_current(schedule=schedule, now=now) >= limit:
+            raise TooManyTimeOff(
+                f"A schedule holds at most {limit} entries of time off that have not ended; "
+                "remove one before adding another."
+            )
         time_off.save()
     return time_off, selectors.holds_overlapping(schedule=schedule, start=start, end=end)
 

@@ -17,6 +17,8 @@ USER_SERVICE_URL = env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002")
 DOCTOR_TIMEZONE_TTL_SECONDS = env.int("DOCTOR_TIMEZONE_TTL_SECONDS", default=300)
 # The widest `from`..`to` range of a slot listing, in days (inclusive).
 SLOT_RANGE_MAX_DAYS = 62
+# Entries of time off a doctor may have that have not ended yet (ended ones are history).
+MAX_TIME_OFF_PER_DOCTOR = env.int("MAX_TIME_OFF_PER_DOCTOR", default=200)
 
 SPECTACULAR_SETTINGS = spectacular_settings(
     title="Clinic schedule_service API",

@@ -15,6 +15,7 @@ from appointment_service.appointments.models import (
     AppointmentState,
     IdempotencyKey,
 )
+from appointment_service.appointments.serializers import date_window
 from appointment_service.appointments.tests.conftest import (
     assert_no_orphans,
     hold_for_someone_else,
@@ -247,6 +248,26 @@ def test_booking_a_taken_slot_is_409_and_leaves_nothing(schedule, patient, slot)
     assert_problem(patient.post(LIST_URL, {"slot_id": str(slot.id)}), 409, "slot-taken")
     assert list(Appointment.objects.all()) == [other]
     assert_no_orphans(schedule)
+
+
+def test_booking_past_the_cap_with_one_doctor_is_409_and_holds_nothing(
+    schedule, patient, doctor, book, settings
+):
+    settings.MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR = 2
+    for _ in range(2):
+        book(patient.user_id, schedule.add_slot(doctor_id=doctor.user_id))
+    extra = schedule.add_slot(doctor_id=doctor.user_id)
+    before = list(Appointment.objects.values())
+
+    response = patient.post(LIST_URL, {"slot_id": str(extra.id)})
+
+    body = assert_problem(response, 409, "too-many-appointments-with-doctor")
+    assert "at most 2 upcoming appointments with one doctor" in body["detail"]
+    assert list(Appointment.objects.values()) == before
+    assert schedule.holder_of(extra.id) is None
+    assert_no_orphans(schedule)
+    elsewhere = patient.post(LIST_URL, {"slot_id": str(schedule.add_slot().id)})
+    assert elsewhere.status_code == 201, elsewhere.content
 
 
 def test_booking_an_unknown_slot_is_404(schedule, patient):
@@ -508,6 +529,35 @@ def test_bad_from_or_to_is_400(patient, doctor, params, field):
     for client in (patient, doctor):
         body = assert_problem(client.get(LIST_URL, params), 400, "validation-error")
         assert error_fields(body) == {field}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9999-12-31T23:59:59+00:00",
+        "9999-12-31T23:59:59-01:00",  # past year 9999 in UTC
+        "0001-01-01T00:00:00+00:00",
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC
+        "1999-12-31T23:59:59Z",
+    ],
+)
+@pytest.mark.parametrize("names", [("from",), ("to",), ("from", "to")])
+def test_from_or_to_outside_the_date_window_is_400(patient, booked, names, value):
+    body = assert_problem(patient.get(LIST_URL, dict.fromkeys(names, value)), 400)
+    assert {(e["field"], e["code"]) for e in body["errors"]} == {
+        (name, "date-out-of-range") for name in names
+    }
+    assert "Give a date from 2000-01-01 to " in body["errors"][0]["detail"]
+
+
+def test_the_date_window_runs_from_2000_to_ten_years_ahead(patient, booked):
+    first, last = date_window()
+    today = timezone.now().date()
+    assert (first, last) == (datetime.date(2000, 1, 1), today.replace(year=today.year + 10))
+    inside = {"from": "2000-01-01T00:00:00Z", "to": f"{last.isoformat()}T23:59:59Z"}
+    assert _listed(patient, inside) == [str(booked.id)]
+    after = {"to": f"{(last + datetime.timedelta(days=1)).isoformat()}T00:00:00Z"}
+    assert error_fields(assert_problem(patient.get(LIST_URL, after), 400)) == {"to"}
 
 
 @pytest.mark.parametrize("count", [1, 20])

@@ -77,6 +77,26 @@ def test_one_patient_booking_two_overlapping_slots_at_once_gets_one(schedule, ro
     assert_no_orphans(schedule)
 
 
+def test_one_patient_booking_many_slots_of_one_doctor_at_once_stops_at_the_cap(schedule, settings):
+    settings.MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR = cap = 3
+    doctor_id, patient_id = uuid.uuid4(), uuid.uuid4()
+    slots = [schedule.add_slot(doctor_id=doctor_id) for _ in range(cap + 3)]  # none overlap
+    client = _client(patient_id)  # signed before the race: the test key is made once
+
+    responses = race(lambda slot: client.post(LIST_URL, {"slot_id": str(slot.id)}), slots)
+
+    assert not [r for r in responses if isinstance(r, Exception)], responses
+    assert sorted(r.status_code for r in responses) == [201] * cap + [409] * 3
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {
+        "too-many-appointments-with-doctor"
+    }
+    booked = Appointment.objects.filter(patient_id=patient_id)
+    assert booked.count() == cap
+    assert set(booked.values_list("state", flat=True)) == {AppointmentState.BOOKED}
+    assert sum(slot.holder is not None for slot in schedule.slots.values()) == cap
+    assert_no_orphans(schedule)
+
+
 def test_the_exclusion_constraint_refuses_overlaps_the_python_check_missed(
     schedule, monkeypatch, book
 ):

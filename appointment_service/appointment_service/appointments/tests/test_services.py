@@ -24,6 +24,7 @@ from appointment_service.appointments.exceptions import (
     SlotTaken,
     SlotUnavailable,
     TooManyAppointments,
+    TooManyAppointmentsWithDoctor,
     TooManyReschedules,
 )
 from appointment_service.appointments.models import (
@@ -233,6 +234,76 @@ def test_book_beyond_the_maximum_upcoming_is_refused(schedule, patient_id, book,
         services.appointment_book(patient_id=patient_id, slot_id=third.id, reason="")
     assert Appointment.objects.filter(state=AppointmentState.BOOKED).count() == 3
     assert schedule.holder_of(third.id) is None
+
+
+def test_book_beyond_the_maximum_with_one_doctor_is_refused(
+    schedule, patient_id, doctor_id, book, settings
+):
+    settings.MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR = 2
+    book(patient_id, schedule.add_slot(doctor_id=doctor_id))
+    # A booking in flight (pending) counts; past and cancelled ones with the doctor do not,
+    # nor do other patients' appointments with the doctor.
+    AppointmentFactory(patient_id=patient_id, doctor_id=doctor_id, state=AppointmentState.PENDING)
+    AppointmentFactory(
+        patient_id=patient_id,
+        doctor_id=doctor_id,
+        start=timezone.now() - datetime.timedelta(days=1),
+        end=timezone.now() - datetime.timedelta(days=1) + datetime.timedelta(minutes=30),
+    )
+    AppointmentFactory(patient_id=patient_id, doctor_id=doctor_id, state=AppointmentState.CANCELLED)
+    AppointmentFactory(doctor_id=doctor_id)
+    before = Appointment.objects.count()
+    third = schedule.add_slot(doctor_id=doctor_id)
+
+    with pytest.raises(TooManyAppointmentsWithDoctor, match="at most 2 upcoming"):
+        services.appointment_book(patient_id=patient_id, slot_id=third.id, reason="")
+
+    assert Appointment.objects.count() == before
+    assert schedule.holder_of(third.id) is None
+    assert ("reserve", third.id) not in {call[:2] for call in schedule.calls}
+    # Another doctor is another count.
+    book(patient_id, schedule.add_slot())
+
+
+def test_a_patient_at_the_cap_with_a_doctor_may_still_move_within_it(
+    schedule, patient_id, doctor_id, book, settings
+):
+    settings.MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR = 2
+    first = book(patient_id, schedule.add_slot(doctor_id=doctor_id))
+    book(patient_id, schedule.add_slot(doctor_id=doctor_id))
+    target = schedule.add_slot(doctor_id=doctor_id)
+    moved = services.appointment_reschedule(
+        appointment=first, slot_id=target.id, actor_id=patient_id
+    )
+    assert moved.slot_id == target.id
+
+
+def test_retries_of_a_booking_at_the_cap_with_one_doctor_return_the_first_answer(
+    schedule, patient_id, doctor_id, settings
+):
+    settings.MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR = 2
+    slots = [schedule.add_slot(doctor_id=doctor_id) for _ in range(3)]
+    answers = [
+        services.appointment_book(
+            patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key=f"key-{n}"
+        )
+        for n, slot in enumerate(slots[:2])
+    ]
+    # The patient is at the cap: a retry of a booking that succeeded is not a new booking.
+    again = services.appointment_book(
+        patient_id=patient_id, slot_id=slots[0].id, reason="", idempotency_key="key-0"
+    )
+    assert (again.status, again.body, again.replayed) == (201, answers[0].body, True)
+    with pytest.raises(TooManyAppointmentsWithDoctor):
+        services.appointment_book(
+            patient_id=patient_id, slot_id=slots[2].id, reason="", idempotency_key="key-2"
+        )
+    refused = services.appointment_book(
+        patient_id=patient_id, slot_id=slots[2].id, reason="", idempotency_key="key-2"
+    )
+    assert (refused.status, refused.body["code"]) == (409, "too-many-appointments-with-doctor")
+    assert Appointment.objects.filter(patient_id=patient_id).count() == 2
+    assert schedule.count("reserve") == 2
 
 
 def test_slot_with_a_live_appointment_here_is_taken_even_if_schedule_lost_the_hold(

@@ -10,7 +10,13 @@ from django.utils import timezone as dj_timezone
 from common.errors import ServiceUnavailable
 from common.testing import BearerClient, forged_tokens
 from schedule_service.scheduling import clients
-from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold, TimeOff
+from schedule_service.scheduling.models import (
+    AvailabilityRule,
+    DoctorSchedule,
+    SlotHold,
+    TimeOff,
+    date_window,
+)
 from schedule_service.scheduling.tests.factories import (
     AvailabilityRuleFactory,
     DoctorScheduleFactory,
@@ -353,6 +359,133 @@ def test_time_off_bad_input_is_refused_and_stores_nothing(doctor_client, schedul
     body = assert_problem(doctor_client(schedule).post(TIME_OFF_URL, payload), 400)
     assert error_fields(body) == fields
     assert not TimeOff.objects.exists()
+
+
+def _time_off_body(start: datetime.datetime, hours: int = 2) -> dict:
+    return {"start": iso(start), "end": iso(start + datetime.timedelta(hours=hours))}
+
+
+def test_time_off_beyond_the_cap_is_refused_and_stores_nothing(doctor_client, working, settings):
+    settings.MAX_TIME_OFF_PER_DOCTOR = 2
+    now = dj_timezone.now()
+    # Ended time off is history and other doctors' time off is theirs: neither counts.
+    TimeOffFactory(doctor=working, start=now - 3 * DAY, end=now - 2 * DAY, reason="Ended")
+    TimeOffFactory(start=now + DAY)
+    client = doctor_client(working)
+    first = local(future_date(weekday=2), 9)
+    for week in range(2):
+        response = client.post(TIME_OFF_URL, _time_off_body(first + 7 * week * DAY))
+        assert response.status_code == 201, response.content
+    before = _snapshot()
+
+    body = assert_problem(
+        client.post(TIME_OFF_URL, _time_off_body(first + 14 * DAY)), 400, "too-many-time-off"
+    )
+
+    assert "at most 2 entries" in body["detail"]
+    assert body["errors"][0]["code"] == "too-many-time-off"
+    assert _snapshot() == before
+    assert TimeOff.objects.filter(doctor=working).count() == 3
+    # Removing one makes room again.
+    client.delete(_time_off_url(TimeOff.objects.filter(doctor=working).last().pk))
+    assert client.post(TIME_OFF_URL, _time_off_body(first + 14 * DAY)).status_code == 201
+
+
+def test_time_off_that_has_already_ended_is_refused(doctor_client, working):
+    now = dj_timezone.now()
+    body = assert_problem(
+        doctor_client(working).post(
+            TIME_OFF_URL, {"start": iso(now - 2 * DAY), "end": iso(now - DAY)}
+        ),
+        400,
+    )
+    assert body["errors"] == [
+        {"field": "end", "code": "time-off-ended", "detail": "This time off has already ended."}
+    ]
+    assert not TimeOff.objects.exists()
+
+
+def test_time_off_that_has_begun_and_not_ended_is_taken(doctor_client, working):
+    now = dj_timezone.now()
+    response = doctor_client(working).post(
+        TIME_OFF_URL, {"start": iso(now - DAY), "end": iso(now + DAY), "reason": "Flu"}
+    )
+    assert response.status_code == 201, response.content
+
+
+# Dates outside the window: a 400 naming the window, never an overflow (500), nothing stored.
+
+FAR_DATES = ["9999-12-31", "0001-01-01", "1999-12-31"]
+FAR_DATE_TIMES = [
+    "9999-12-31T23:59:59+00:00",
+    "9999-12-31T23:59:59-01:00",
+    "0001-01-01T00:00:00+00:00",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31",
+    "0001-01-01",
+    "1999-12-31T23:59:59Z",
+]
+
+
+def _assert_out_of_window(response, field: str) -> None:
+    body = assert_problem(response, 400, "validation-error")
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [(field, "date-out-of-range")]
+    assert "Give a date from 2000-01-01 to " in body["errors"][0]["detail"]
+
+
+@pytest.mark.parametrize("value", FAR_DATES)
+@pytest.mark.parametrize("field", ["valid_from", "valid_until"])
+def test_rule_dates_outside_the_window_are_400(doctor_client, working, field, value):
+    client = doctor_client(working)
+    rule = AvailabilityRule.objects.get()
+    before = _snapshot()
+    _assert_out_of_window(
+        client.post(RULES_URL, {**RULE_PAYLOAD, "weekday": 3, field: value}), field
+    )
+    _assert_out_of_window(client.patch(_rule_url(rule.pk), {field: value}), field)
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("value", FAR_DATE_TIMES)
+@pytest.mark.parametrize("field", ["start", "end"])
+def test_time_off_dates_outside_the_window_are_400(doctor_client, working, field, value):
+    start = local(future_date(weekday=2), 9)
+    body = {**_time_off_body(start), field: value}
+    _assert_out_of_window(doctor_client(working).post(TIME_OFF_URL, body), field)
+    assert not TimeOff.objects.exists()
+
+
+@pytest.mark.parametrize("value", FAR_DATES)
+@pytest.mark.parametrize("params", [("from",), ("to",), ("from", "to")])
+def test_slot_listing_dates_outside_the_window_are_400(make_client, working, params, value):
+    response = make_client("patient").get(
+        _slots_url(working.doctor_id), dict.fromkeys(params, value)
+    )
+    body = assert_problem(response, 400, "validation-error")
+    assert {(e["field"], e["code"]) for e in body["errors"]} == {
+        (name, "date-out-of-range") for name in params
+    }
+
+
+def test_the_window_runs_from_2000_to_ten_years_ahead(make_client, doctor_client, working):
+    first, last = date_window()
+    today = dj_timezone.now().date()
+    assert (first, last) == (datetime.date(2000, 1, 1), today.replace(year=today.year + 10))
+    client = make_client("patient")
+    for day in (first, last):
+        response = client.get(_slots_url(working.doctor_id), {"from": day, "to": day})
+        assert response.status_code == 200, response.content
+    _assert_out_of_window(client.get(_slots_url(working.doctor_id), {"from": last + DAY}), "from")
+    _assert_out_of_window(
+        doctor_client(working).post(
+            TIME_OFF_URL, {"start": iso(local(last, 9)), "end": iso(local(last + DAY, 9))}
+        ),
+        "end",
+    )
+    created = doctor_client(working).post(
+        RULES_URL, {**RULE_PAYLOAD, "weekday": 3, "valid_from": "2000-01-01", "valid_until": last}
+    )
+    assert created.status_code == 201, created.content
 
 
 # Booking policy
@@ -725,6 +858,19 @@ def test_a_slot_in_time_off_is_not_bookable(make_client, schedule, wednesday_nin
     )
 
     assert make_client("patient").get(f"/api/v1/slots/{slot}/").json()["bookable"] is False
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        datetime.datetime(9999, 12, 31, 23, 0, tzinfo=datetime.UTC),  # Berlin: year 10000
+        datetime.datetime(1999, 12, 29, 8, 0, tzinfo=datetime.UTC),
+    ],
+)
+def test_a_slot_id_outside_the_date_window_is_404(make_client, schedule, start):
+    AvailabilityRuleFactory(doctor=schedule, weekday=start.weekday())
+    response = make_client("patient").get(f"/api/v1/slots/{slot_id(schedule, start)}/")
+    assert_problem(response, 404, "slot-not-found")
 
 
 @pytest.mark.parametrize(

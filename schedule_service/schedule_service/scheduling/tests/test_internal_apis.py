@@ -176,6 +176,16 @@ def test_read_an_unknown_slot_is_404(appointments, working, nine, bad):
     assert_problem(appointments.get(_url(slot)), 404, "slot-not-found")
 
 
+@pytest.mark.parametrize(("method", "action"), ENDPOINTS)
+def test_a_slot_id_beyond_the_date_window_is_404(appointments, working, method, action):
+    far = slot_id(working, datetime.datetime(9999, 12, 31, 23, 0, tzinfo=datetime.UTC))
+    response = getattr(appointments, method)(
+        _url(far, action), {"appointment_id": str(uuid.uuid4())}
+    )
+    assert_problem(response, 404, "slot-not-found")
+    assert not SlotHold.objects.exists()
+
+
 def test_a_malformed_slot_id_is_404(appointments):
     assert_problem(appointments.get("/internal/v1/slots/not-a-uuid/"), 404)
 

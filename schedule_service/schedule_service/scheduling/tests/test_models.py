@@ -4,9 +4,18 @@ import datetime
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold, TimeOff
+from schedule_service.scheduling.models import (
+    AvailabilityRule,
+    DoctorSchedule,
+    SlotHold,
+    TimeOff,
+    date_window,
+    in_date_window,
+    validate_date_in_window,
+)
 from schedule_service.scheduling.tests.factories import (
     AvailabilityRuleFactory,
     DoctorScheduleFactory,
@@ -107,3 +116,44 @@ def test_str():
     assert str(time_off) == "2027-01-06 09:00 - 2027-01-06 11:00 UTC"
     hold = SlotHoldFactory(start=utc(2027, 1, 6, 9))
     assert str(hold) == f"2027-01-06 09:00 UTC for {hold.appointment_id}"
+
+
+# The API's date window
+
+
+def test_the_date_window_ends_ten_years_on_or_on_the_28th_after_a_leap_day():
+    assert date_window(today=datetime.date(2026, 12, 1)) == (
+        datetime.date(2000, 1, 1),
+        datetime.date(2036, 12, 1),
+    )
+    assert date_window(today=datetime.date(2028, 2, 29))[1] == datetime.date(2038, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("value", "inside"),
+    [
+        (datetime.date(2000, 1, 1), True),
+        (datetime.date(1999, 12, 31), False),
+        (
+            datetime.datetime(
+                2000, 1, 1, 0, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=1))
+            ),
+            False,
+        ),
+        (datetime.datetime(2000, 1, 1, 0, 30), True),  # naive: taken as it is
+        (datetime.datetime(1, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=1))), False),
+        (
+            datetime.datetime(
+                9999, 12, 31, 23, tzinfo=datetime.timezone(datetime.timedelta(hours=-1))
+            ),
+            False,
+        ),
+    ],
+)
+def test_in_date_window(value, inside):
+    assert in_date_window(value) is inside
+    if inside:
+        validate_date_in_window(value)
+    else:
+        with pytest.raises(ValidationError, match="Give a date from 2000-01-01 to"):
+            validate_date_in_window(value)

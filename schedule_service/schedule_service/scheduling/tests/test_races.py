@@ -12,8 +12,8 @@ import pytest
 
 from common.testing import race
 from schedule_service.scheduling import selectors, services
-from schedule_service.scheduling.exceptions import RuleOverlap, SlotTaken
-from schedule_service.scheduling.models import AvailabilityRule, SlotHold
+from schedule_service.scheduling.exceptions import RuleOverlap, SlotTaken, TooManyTimeOff
+from schedule_service.scheduling.models import AvailabilityRule, SlotHold, TimeOff
 from schedule_service.scheduling.tests.factories import (
     AvailabilityRuleFactory,
     DoctorScheduleFactory,
@@ -148,3 +148,31 @@ def test_overlapping_rules_created_at_once_make_one_rule():
     assert errors == []
     assert (len(created), len(refused)) == (1, 9)
     assert AvailabilityRule.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_time_off_created_at_once_at_the_cap_adds_one_entry(settings):
+    settings.MAX_TIME_OFF_PER_DOCTOR = 5
+    schedule = DoctorScheduleFactory()
+    first = local(future_date(weekday=2), 9)
+    hour = datetime.timedelta(hours=1)
+    for n in range(4):
+        services.time_off_create(
+            schedule=schedule, start=first + n * hour, end=first + (n + 1) * hour
+        )
+
+    def create(day: int) -> TimeOff:
+        start = first + datetime.timedelta(days=day)
+        time_off, _ = services.time_off_create(schedule=schedule, start=start, end=start + hour)
+        return time_off
+
+    # Ten requests for the one place left: each counts with the schedule row locked.
+    outcomes = race(create, range(1, THREADS // 2 + 1))
+    created = [o for o in outcomes if isinstance(o, TimeOff)]
+    refused = [o for o in outcomes if isinstance(o, TooManyTimeOff)]
+    errors = [o for o in outcomes if not isinstance(o, TimeOff | TooManyTimeOff)]
+
+    assert errors == []
+    assert (len(created), len(refused)) == (1, THREADS // 2 - 1)
+    assert TimeOff.objects.filter(doctor=schedule).count() == 5

@@ -16,12 +16,14 @@ from schedule_service.scheduling.exceptions import (
     SlotTaken,
     SlotUnavailable,
     TooManyRules,
+    TooManyTimeOff,
 )
 from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold, TimeOff
 from schedule_service.scheduling.tests.factories import (
     AvailabilityRuleFactory,
     DoctorScheduleFactory,
     SlotHoldFactory,
+    TimeOffFactory,
 )
 from schedule_service.scheduling.tests.helpers import NOW, WEDNESDAY, local, slot_id, utc
 
@@ -360,6 +362,7 @@ def test_time_off_create_reports_the_held_slots_it_overlaps(berlin):
         start=NINE + datetime.timedelta(minutes=15),
         end=local(WEDNESDAY, 11),
         reason=" Flu ",
+        now=NOW,
     )
     assert held == [inside]
     assert TimeOff.objects.get().reason == "Flu"
@@ -370,9 +373,35 @@ def test_time_off_create_reports_the_held_slots_it_overlaps(berlin):
 
 def test_time_off_must_end_after_it_starts(berlin):
     with pytest.raises(ValidationError) as info:
-        services.time_off_create(schedule=berlin, start=NINE, end=NINE)
+        services.time_off_create(schedule=berlin, start=NINE, end=NINE, now=NOW)
     assert "end" in info.value.message_dict
     assert not TimeOff.objects.exists()
+
+
+def test_time_off_that_has_ended_is_refused(berlin):
+    with pytest.raises(ValidationError) as info:
+        services.time_off_create(
+            schedule=berlin, start=NOW - datetime.timedelta(hours=2), end=NOW, now=NOW
+        )
+    assert [e.code for e in info.value.error_dict["end"]] == ["time-off-ended"]
+    assert not TimeOff.objects.exists()
+
+
+def test_the_time_off_cap_counts_entries_that_have_not_ended(berlin, settings):
+    settings.MAX_TIME_OFF_PER_DOCTOR = 2
+    hour = datetime.timedelta(hours=1)
+    TimeOffFactory(doctor=berlin, start=NOW - 2 * hour, end=NOW)  # ended: history
+    TimeOffFactory(start=NOW, end=NOW + hour)  # another doctor's
+    for day in range(2):
+        start = NINE + datetime.timedelta(days=7 * day)
+        services.time_off_create(schedule=berlin, start=start, end=start + hour, now=NOW)
+    with pytest.raises(TooManyTimeOff, match="at most 2 entries"):
+        services.time_off_create(schedule=berlin, start=NINE, end=NINE + hour, now=NOW)
+    assert TimeOff.objects.filter(doctor=berlin).count() == 3
+    # Once one of them has ended there is room again.
+    later = NINE + 2 * hour
+    services.time_off_create(schedule=berlin, start=later, end=later + hour, now=later)
+    assert TimeOff.objects.filter(doctor=berlin).count() == 4
 
 
 # Reserve
@@ -470,6 +499,7 @@ def test_reserve_of_an_unavailable_slot(berlin, start, now, setup):
             schedule=berlin,
             start=NINE - datetime.timedelta(hours=1),
             end=NINE + datetime.timedelta(minutes=1),
+            now=NOW,
         )
     if setup == "rule_gone":
         berlin.rules.all().delete()
