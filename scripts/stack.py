@@ -134,10 +134,10 @@ class Stack:
             if collectstatic:
                 self.manage(service, "collectstatic", "--noinput")
         if not self.cache_url:
-            # The database cache: auth_service's sign-in throttling, the portal's sessions.
-            for service in ("auth_service", "portal"):
-                if service in self.ports:
-                    self.manage(service, "createcachetable")
+            # The database cache: sign-in and admin throttling, rate limits, the portal's
+            # sessions.
+            for service in self.ports:
+                self.manage(service, "createcachetable")
         for client_id, grants in SERVICE_ACCOUNTS.items():
             args = ["service_account", "--client-id", client_id, "--secret-env", "CLIENT_SECRET"]
             for audience, scopes in grants.items():

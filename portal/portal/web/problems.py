@@ -40,12 +40,17 @@ FIELD_MESSAGES: dict[tuple[str, str], str] = {
 # code → message, for problems that are not about one field.
 MESSAGES: dict[str, str] = {
     "invalid-credentials": "The email address or password is not correct",
-    "throttled": "You have tried to sign in too many times. Wait a few minutes and try again.",
+    "throttled": "You have done this too many times in a short while. Wait a few minutes and "
+    "try again, or call the clinic.",
     "email-taken": FIELD_MESSAGES[("email", "email-taken")],
     "slot-unavailable": "This time can no longer be booked online. Choose another time.",
     "slot-not-found": "This time can no longer be booked online. Choose another time.",
     "too-many-appointments": "You have the most upcoming appointments allowed. Cancel one, or "
     "wait until after your next one, to book another.",
+    "too-many-appointments-with-doctor": "You already have as many upcoming appointments with "
+    "this doctor as allowed. Cancel one, or wait until after your next one, to book another.",
+    "doctor-not-bookable": "This doctor cannot be booked online yet. Choose another doctor or "
+    "call the clinic.",
     "overlapping-appointment": "You already have an appointment at this time. Choose another "
     "time or change that appointment.",
     "reschedule-too-late": "You can no longer change this appointment online because it starts "
@@ -74,9 +79,15 @@ CODE_FIELDS: dict[str, str] = {"email-taken": "email"}
 TIME_TAKEN = frozenset({"slot-taken", "slot-held-by-other"})
 
 
-def message(problem: ApiProblem) -> str:
-    """The sentence for a problem that is not about a field."""
-    text = MESSAGES.get(problem.code)
+# Where sign-in needs other words than MESSAGES.
+SIGN_IN_MESSAGES: dict[str, str] = {
+    "throttled": "You have tried to sign in too many times. Wait a few minutes and try again.",
+}
+
+
+def message(problem: ApiProblem, *, overrides: dict[str, str] | None = None) -> str:
+    """The sentence for a problem that is not about a field (``overrides`` first)."""
+    text = (overrides or {}).get(problem.code) or MESSAGES.get(problem.code)
     if text is None:
         logger.warning("No words for API problem %s (%s)", problem.code, problem.status)
         return UNKNOWN

@@ -32,6 +32,8 @@ PAGE_STATUSES = {
     "cancelled": "Cancelled",
 }
 NEAREST_TIMES = 6
+# The furthest week a page asks schedule_service for (it refuses dates ten years ahead).
+FURTHEST_WEEK = datetime.timedelta(weeks=5 * 52)
 KEPT_REASON_KEY = "kept_reason"
 
 
@@ -88,9 +90,10 @@ def safe_next(request: HttpRequest, value: str | None, default: str) -> str:
 
 
 def form_status(form: forms.PortalForm, problem: ApiProblem | None = None) -> int:
-    """400 for a form with errors, 409 when the API refused because of the state of things."""
-    if problem is not None and problem.status == 409:
-        return 409
+    """400 for a form with errors; 409 when the API refused because of the state of things,
+    429 when it asked to slow down."""
+    if problem is not None and problem.status in (409, 429):
+        return problem.status
     return 400 if form.errors else 200
 
 
@@ -116,8 +119,8 @@ def week_of_slots(
     """
     today = today_in(zone_name)
     asked = request.GET.get("week") or (default_day.isoformat() if default_day else None)
-    first = weeks.week_start(asked, today=today)
     last_bookable = today + datetime.timedelta(weeks=settings.BOOKING_WEEKS_AHEAD)
+    first = weeks.week_start(asked, today=today, latest=today + FURTHEST_WEEK)
     fetch_first, fetch_last = weeks.fetch_range(first)
     slots = clients.schedule_slot_list(
         request,
@@ -255,7 +258,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return redirect(next_url or _landing(person))
         except ApiProblem as exc:
             problem = exc
-            form.add_error(None, problems.message(exc))
+            form.add_error(None, problems.message(exc, overrides=problems.SIGN_IN_MESSAGES))
     form.data = form.data.copy()
     form.data["password"] = ""
     if form.errors and "password" not in form.errors:

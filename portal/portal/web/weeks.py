@@ -111,14 +111,15 @@ class Week:
         return sum(day.free_count for day in self.days)
 
 
-def week_start(value: str | None, *, today: datetime.date) -> datetime.date:
-    """The Monday of ``value`` (YYYY-MM-DD), or of today; never before this week."""
+def week_start(value: str | None, *, today: datetime.date, latest: datetime.date) -> datetime.date:
+    """The Monday of ``value`` (YYYY-MM-DD), or of today; never before this week, nor after
+    the week of ``latest`` (a made-up ``?week=9999-12-27`` shows the last week there is)."""
     this_week = timefmt.monday_of(today)
     try:
         chosen = timefmt.monday_of(datetime.date.fromisoformat(value)) if value else this_week
-    except ValueError:
+    except (ValueError, OverflowError):
         chosen = this_week
-    return max(chosen, this_week)
+    return min(max(chosen, this_week), max(timefmt.monday_of(latest), this_week))
 
 
 def fetch_range(first: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -269,6 +269,18 @@ def test_doctor_week_this_week_has_no_previous_link(tokyo_patient, api, doctor):
     } == {(first - ONE_DAY).isoformat()}
 
 
+def test_a_made_up_far_week_asks_only_for_a_week_within_five_years(tokyo_patient, api, doctor):
+    api.route("GET", slots_path(doctor), json=paginated([]))
+    api.route("GET", slots_path(doctor), json=paginated([]), query={"page_size": "1"})
+
+    response = tokyo_patient.get(f"/doctors/{doctor}?week=9999-12-27")
+
+    assert response.status_code == 200
+    [week] = [c for c in sent(api, "GET", slots_path(doctor)) if c.params["page_size"] == "2016"]
+    asked = datetime.date.fromisoformat(week.params["to"])
+    assert asked <= this_monday(TOKYO) + datetime.timedelta(weeks=5 * 52 + 1)
+
+
 def test_doctor_week_stops_paging_forward_after_eight_weeks(tokyo_patient, api, doctor):
     api.route("GET", slots_path(doctor), json=paginated([]))
     monday = this_monday(TOKYO)
@@ -531,6 +543,14 @@ def test_a_time_taken_with_nothing_near_says_so(tokyo_patient, api, doctor, slot
         (409, "slot-unavailable", "This time can no longer be booked online.", 409),
         (409, "overlapping-appointment", "You already have an appointment at this time.", 409),
         (409, "too-many-appointments", "You have the most upcoming appointments allowed.", 409),
+        (
+            409,
+            "too-many-appointments-with-doctor",
+            "You already have as many upcoming appointments with this doctor as allowed.",
+            409,
+        ),
+        (409, "doctor-not-bookable", "This doctor cannot be booked online yet.", 409),
+        (429, "throttled", "You have done this too many times in a short while.", 429),
         (404, "slot-not-found", "This time can no longer be booked online.", 400),
         (422, "idempotency-key-reused", "This form was already used.", 400),
         (409, "something-new", "Something went wrong with this answer.", 409),

@@ -38,10 +38,21 @@ def utc(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
         ("next week", datetime.date(2026, 12, 9), MONDAY),
         ("2026-02-30", datetime.date(2026, 12, 9), MONDAY),
         (None, datetime.date(2026, 12, 13), MONDAY),  # a Sunday
+        ("2027-03-01", datetime.date(2026, 12, 9), datetime.date(2027, 1, 25)),  # never after
+        ("9999-12-31", datetime.date(2026, 12, 9), datetime.date(2027, 1, 25)),
+        ("0001-01-01", datetime.date(2026, 12, 9), MONDAY),
     ],
 )
 def test_week_start(value, today, first):
-    assert weeks.week_start(value, today=today) == first
+    latest = datetime.date(2027, 1, 27)  # a Wednesday
+
+    assert weeks.week_start(value, today=today, latest=latest) == first
+
+
+def test_week_start_with_latest_before_this_week_is_this_week():
+    today = datetime.date(2026, 12, 9)
+
+    assert weeks.week_start("2027-01-04", today=today, latest=datetime.date(2026, 12, 1)) == MONDAY
 
 
 def test_fetch_range_covers_a_day_either_side():
