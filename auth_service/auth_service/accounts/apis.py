@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser
@@ -38,6 +39,13 @@ PAIR_EXAMPLE = OpenApiExample(
 )
 BAD_INPUT = problem("Invalid input")
 THROTTLED = problem("Too many failed attempts", status=429, code="throttled")
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before trying again.",
+)
 
 
 class PublicApi(APIView):
@@ -110,7 +118,13 @@ class TokenObtainApi(PublicApi):
     @extend_schema(
         tags=[TAG],
         summary="Sign in: get an access and a refresh token",
+        description="Every attempt counts against the account and the client address "
+        "before the password is checked; a successful one clears the account's count. "
+        "Past the limit (`LOGIN_FAILURES_PER_ACCOUNT`, `LOGIN_FAILURES_PER_ADDRESS` within "
+        "`LOGIN_FAILURE_WINDOW_SECONDS`) the answer is 429 with `Retry-After`, for known "
+        "and unknown accounts alike.",
         request=TokenObtainInputSerializer,
+        parameters=[RETRY_AFTER],
         responses={
             200: TokenPairOutputSerializer,
             400: BAD_INPUT,
@@ -212,8 +226,17 @@ class PasswordChangeApi(APIView):
     @extend_schema(
         tags=[TAG],
         summary="Change the password (signs out every other session)",
+        description="The old password counts like a sign-in attempt, for the account and "
+        "the client address (the same counters); past the limit the answer is 429 with "
+        "`Retry-After` before the old password is checked.",
         request=PasswordChangeInputSerializer,
-        responses={204: OpenApiResponse(description="Changed."), 400: BAD_INPUT, 401: UNAUTHORIZED},
+        parameters=[RETRY_AFTER],
+        responses={
+            204: OpenApiResponse(description="Changed."),
+            400: BAD_INPUT,
+            401: UNAUTHORIZED,
+            429: THROTTLED,
+        },
         examples=[
             OpenApiExample(
                 "change",
@@ -228,7 +251,11 @@ class PasswordChangeApi(APIView):
     def post(self, request):
         serializer = PasswordChangeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_password_change(user=_current_account(request), **serializer.validated_data)
+        services.user_password_change(
+            user=_current_account(request),
+            address=throttling.client_address(request),
+            **serializer.validated_data,
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

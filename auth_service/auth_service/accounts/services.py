@@ -182,16 +182,17 @@ def token_pair_issue(*, user: User, family_id: uuid.UUID | None = None) -> Token
 def user_login(*, email: str, password: str, address: str) -> TokenPair:
     """Check the credentials and issue a token pair.
 
-    Raises ``Throttled`` (429) after repeated failures for the account or
-    the address, and ``InvalidCredentials`` (401) for a wrong email or
-    password alike (no hint which).
+    The attempt is counted for the account and the address before the
+    password is checked, so parallel guesses cannot pass the limit. Raises
+    ``Throttled`` (429) when either is over its limit, and
+    ``InvalidCredentials`` (401) for a wrong email or password alike (no
+    hint which).
     """
-    throttling.login_check_allowed(email=email, address=address)
+    throttling.password_attempt_begin(email=email, address=address)
     user = authenticate(email=email.strip().lower(), password=password)
     if user is None:
-        throttling.login_record_failure(email=email, address=address)
         raise InvalidCredentials()
-    throttling.login_record_success(email=email, address=address)
+    throttling.password_attempt_succeeded(email=email, address=address)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return token_pair_issue(user=user)
 
@@ -245,14 +246,18 @@ def user_refresh_tokens_revoke(*, user: User) -> int:
     )
 
 
-def user_password_change(*, user: User, old_password: str, new_password: str) -> None:
+def user_password_change(*, user: User, old_password: str, new_password: str, address: str) -> None:
     """Change the password and revoke every refresh token of the account.
 
-    Raises Django ``ValidationError`` (400) for a wrong old password or a
-    weak new one; nothing changes then.
+    The old password is an attempt like a sign-in: counted for the account
+    and ``address`` (the sign-in counters) before it is checked. Raises
+    ``Throttled`` (429) over the limit, Django ``ValidationError`` (400) for
+    a wrong old password or a weak new one; nothing changes then.
     """
+    throttling.password_attempt_begin(email=user.email, address=address)
     if not user.check_password(old_password):
         raise ValidationError({"old_password": ["The current password is incorrect."]})
+    throttling.password_attempt_succeeded(email=user.email, address=address)
     _validate_new_password(new_password, user=user, field="new_password")
     with transaction.atomic():
         user.set_password(new_password)

@@ -1,7 +1,17 @@
-"""Login throttling: failures counted per account and per client address in the shared cache."""
+"""Throttling: password attempts counted per account and per client address in the shared cache.
+
+Password attempts (sign-in, password change) are counted atomically *before*
+the password is checked: ``cache.add(key, 0)`` then ``cache.incr(key)``, which
+is one atomic INCR in Redis and runs under a lock in LocMem. So of many
+parallel guesses for one account, exactly the limit reach the password check.
+The database cache is NOT atomic (its ``incr`` is a read then a write, and it
+resets the key's timeout): use Redis (``CACHE_URL``) wherever more than one
+worker runs, as compose does.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import time
@@ -23,39 +33,79 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def _keys(email: str, address: str) -> list[tuple[str, int]]:
-    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return [
-        (f"login-fail:acct:{account}", settings.LOGIN_FAILURES_PER_ACCOUNT),
-        (f"login-fail:addr:{address}", settings.LOGIN_FAILURES_PER_ADDRESS),
-    ]
+def _account_key(email: str) -> str:
+    return "login-fail:acct:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def login_check_allowed(*, email: str, address: str) -> None:
-    """Raise ``Throttled`` (429 with Retry-After) when the account or address failed too often."""
-    for key, limit in _keys(email, address):
-        count = cache.get(key, 0)
-        if count >= limit:
-            reset_at = cache.get(f"{key}:reset", time.time())
-            raise Throttled(
-                wait=max(1, math.ceil(reset_at - time.time())),
-                detail="Too many failed sign-in attempts; try again later.",
-            )
+def _address_key(address: str) -> str:
+    return f"login-fail:addr:{address}"
+
+
+def _take(key: str) -> int:
+    """Count one attempt under ``key`` (atomically where the cache allows); return the count."""
+    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    if cache.add(key, 0, timeout=window):
+        cache.set(f"{key}:reset", time.time() + window, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
+    if count == 1:
+        # Redis's INCR re-creates a key that expired just before it without a
+        # timeout; a counter must never outlive its window.
+        cache.touch(key, window)
+    return count
+
+
+def _give_back(key: str) -> None:
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
+        cache.decr(key)
+
+
+def _refuse(key: str) -> Throttled:
+    reset_at = cache.get(f"{key}:reset") or time.time() + settings.LOGIN_FAILURE_WINDOW_SECONDS
+    return Throttled(
+        wait=max(1, math.ceil(reset_at - time.time())),
+        detail="Too many failed sign-in attempts; try again later.",
+    )
+
+
+def password_attempt_begin(*, email: str, address: str) -> None:
+    """Count one password attempt for the account and the address, before the password is checked.
+
+    Raises ``Throttled`` (429 with Retry-After) when either is over its limit
+    (``LOGIN_FAILURES_PER_ACCOUNT``, ``LOGIN_FAILURES_PER_ADDRESS`` within
+    ``LOGIN_FAILURE_WINDOW_SECONDS``); a refused attempt is not counted. An
+    attempt that goes on stays counted as a failure until
+    ``password_attempt_succeeded`` says otherwise.
+    """
+    account_key, address_key = _account_key(email), _address_key(address)
+    if _take(account_key) > settings.LOGIN_FAILURES_PER_ACCOUNT:
+        _give_back(account_key)
+        raise _refuse(account_key)
+    if _take(address_key) > settings.LOGIN_FAILURES_PER_ADDRESS:
+        _give_back(address_key)
+        _give_back(account_key)
+        raise _refuse(address_key)
+
+
+def password_attempt_succeeded(*, email: str, address: str) -> None:
+    """The password was right: forget the account's failures, give the address its slot back.
+
+    A busy shared address (an office, a NAT) is so charged only for wrong passwords.
+    """
+    account_key = _account_key(email)
+    cache.delete_many([account_key, f"{account_key}:reset"])
+    _give_back(_address_key(address))
+
+
+# The names of the check-then-record protocol, kept for callers written against
+# it: the check now counts the attempt (atomically), so recording a failure
+# has nothing left to do.
+login_check_allowed = password_attempt_begin
+login_record_success = password_attempt_succeeded
 
 
 def login_record_failure(*, email: str, address: str) -> None:
-    """Count one failed sign-in for the account and the address."""
-    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    for key, _ in _keys(email, address):
-        if cache.add(key, 0, timeout=window):
-            cache.set(f"{key}:reset", time.time() + window, timeout=window)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-
-
-def login_record_success(*, email: str, address: str) -> None:
-    """Forget the account's failures after a successful sign-in (the address keeps its count)."""
-    key, _ = _keys(email, address)[0]
-    cache.delete_many([key, f"{key}:reset"])
+    """Nothing to do: ``login_check_allowed`` counted the attempt as a failure already."""

@@ -1,5 +1,6 @@
 """Fixtures shared by the accounts tests."""
 
+import os
 import uuid
 
 import pytest
@@ -37,3 +38,34 @@ def patient():
 @pytest.fixture
 def new_id():
     return uuid.uuid4()
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The cache the race tests count in: Redis when TEST_REDIS_URL is set (as on CI), else LocMem.
+
+    Redis keys get a prefix of their own, and only those keys are deleted after
+    the test (other runs may share the Redis database).
+    """
+    url = os.environ.get("TEST_REDIS_URL", "")
+    if not url:
+        yield "locmem"
+        return
+    prefix = f"auth-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield "redis"
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()

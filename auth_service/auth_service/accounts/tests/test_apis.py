@@ -290,6 +290,29 @@ def test_successful_login_clears_account_failures(anon_client, patient):
     assert login(anon_client, patient.email, "wrong-password-here").status_code == 401
 
 
+def test_login_refused_over_the_limit_never_reaches_the_password_check(
+    anon_client, patient, monkeypatch
+):
+    from auth_service.accounts import services
+
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        login(anon_client, patient.email, "wrong-password-here")
+    checked = []
+    monkeypatch.setattr(services, "authenticate", lambda **kw: checked.append(kw))
+    assert login(anon_client, patient.email).status_code == 429
+    assert checked == []
+
+
+def test_good_sign_ins_give_their_address_slot_back(anon_client, patient, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+    # A busy shared address: many good sign-ins are never charged.
+    for _ in range(10):
+        assert login(anon_client, patient.email).status_code == 200
+    for n in range(3):
+        assert login(anon_client, f"typo{n}@example.com", "wrong").status_code == 401
+    assert login(anon_client, patient.email).status_code == 429
+
+
 # Refresh and logout
 
 
@@ -433,6 +456,57 @@ def test_password_change_refuses_bad_input_and_changes_nothing(anon_client, pati
     patient.refresh_from_db()
     assert patient.check_password(PASSWORD)
     assert RefreshTokenRecord.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def _change_password(anon_client, old, new="another-long-passphrase"):
+    return anon_client.post(PASSWORD_URL, {"old_password": old, "new_password": new}, format="json")
+
+
+def test_password_change_wrong_old_passwords_are_throttled_like_sign_in(anon_client, patient):
+    pair = login(anon_client, patient.email).json()
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        assert _change_password(anon_client, "wrong-one-here").status_code == 400
+    refused = _change_password(anon_client, PASSWORD)  # even the right one now waits
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "throttled"
+    assert 0 < int(refused["Retry-After"]) <= settings.LOGIN_FAILURE_WINDOW_SECONDS
+    patient.refresh_from_db()
+    assert patient.check_password(PASSWORD)
+    assert RefreshTokenRecord.objects.filter(revoked_at__isnull=True).count() == 1
+    # The same counter as sign-in: the account is locked there too.
+    anon_client.credentials()
+    assert login(anon_client, patient.email).status_code == 429
+
+
+def test_password_change_is_refused_after_failed_sign_ins(anon_client, patient):
+    pair = login(anon_client, patient.email).json()
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        login(anon_client, patient.email, "wrong-password-here")
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert _change_password(anon_client, PASSWORD).status_code == 429
+    patient.refresh_from_db()
+    assert patient.check_password(PASSWORD)
+
+
+def test_password_change_wrong_old_passwords_count_for_the_address(anon_client, patient, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 2
+    pair = login(anon_client, patient.email).json()
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    for _ in range(2):
+        assert _change_password(anon_client, "wrong-one-here").status_code == 400
+    anon_client.credentials()
+    assert login(anon_client, "someone-else@example.com", "x").status_code == 429
+
+
+def test_a_right_old_password_clears_the_account_count(anon_client, patient):
+    pair = login(anon_client, patient.email).json()
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT - 1):
+        _change_password(anon_client, "wrong-one-here")
+    assert _change_password(anon_client, PASSWORD).status_code == 204
+    anon_client.credentials()
+    assert login(anon_client, patient.email, "another-long-passphrase").status_code == 200
 
 
 # Keys, docs, health
