@@ -270,7 +270,9 @@ def make_test_stack(state_dir: Path, services: list[str], *, port_offset: int = 
     stack = Stack(
         state_dir=state_dir,
         ports={s: TEST_BASE_PORT + port_offset + _PORT_OFFSETS[s] for s in services},
-        database_urls=fresh_postgres_databases(postgres, databases, f"it{TEST_BASE_PORT + port_offset}")
+        database_urls=fresh_postgres_databases(
+            postgres, databases, f"it{TEST_BASE_PORT + port_offset}"
+        )
         if postgres
         else {},
         settings_module="base",
@@ -280,6 +282,8 @@ def make_test_stack(state_dir: Path, services: list[str], *, port_offset: int = 
             "LOG_JSON": "true",
             "SERVICE_HTTP_READ_TIMEOUT": "2",
             "LOGIN_FAILURES_PER_ADDRESS": "1000",
+            # Every test registers from 127.0.0.1.
+            "THROTTLE_REGISTER": "100000/hour",
             "JWKS_CACHE_SECONDS": "60",
         },
         log_dir=state_dir,

@@ -46,6 +46,7 @@ RETRY_AFTER = OpenApiParameter(
     response=[429],
     description="Seconds to wait before trying again.",
 )
+RATE_LIMITED = problem("Too many requests from this address", status=429, code="throttled")
 
 
 class PublicApi(APIView):
@@ -58,16 +59,22 @@ def _account(user) -> dict:
 
 
 class RegisterApi(PublicApi):
+    throttle_classes = [throttling.RegisterRateThrottle]
+
     @extend_schema(
         tags=[TAG],
         summary="Register a patient or a doctor",
         description="Creates the account and its profile in user_service, or neither. "
-        "Doctors also send `specialty` and `timezone`.",
+        "Doctors also send `specialty` and `timezone`. Limited per client address "
+        "(`THROTTLE_REGISTER`, 60 an hour by default): past it the answer is 429 with "
+        "`Retry-After`.",
         request=RegisterInputSerializer,
+        parameters=[RETRY_AFTER],
         responses={
             201: AccountOutputSerializer,
             400: BAD_INPUT,
             409: problem("Email already registered", status=409, code="email-taken"),
+            429: RATE_LIMITED,
             503: UNAVAILABLE,
         },
         examples=[
@@ -261,20 +268,25 @@ class PasswordChangeApi(APIView):
 
 class ServiceTokenApi(PublicApi):
     parser_classes = [FormParser, JSONParser]
+    throttle_classes = [throttling.ServiceTokenRateThrottle]
 
     @extend_schema(
         tags=["service accounts"],
         summary="Client-credentials grant: a token for one service",
         description="RFC 6749 §4.4. Send form-encoded fields (JSON is accepted too). "
-        "The token's `aud` is the `audience` asked for; no refresh token is issued.",
+        "The token's `aud` is the `audience` asked for; no refresh token is issued. "
+        "Limited per client address (`THROTTLE_SERVICE_TOKEN`, 120 a minute by default): "
+        "past it the answer is 429 with `Retry-After`.",
         request={
             "application/x-www-form-urlencoded": ServiceTokenInputSerializer,
             "application/json": ServiceTokenInputSerializer,
         },
+        parameters=[RETRY_AFTER],
         responses={
             200: ServiceTokenOutputSerializer,
             400: problem("Bad grant, audience or scope", code="invalid-target"),
             401: problem("Unknown client or wrong secret", status=401, code="invalid-client"),
+            429: RATE_LIMITED,
         },
         examples=[
             OpenApiExample(

@@ -1,4 +1,4 @@
-"""Throttling: password attempts counted per account and per client address in the shared cache.
+"""Throttling: password attempts per account and client address, and DRF rate limits per address.
 
 Password attempts (sign-in, password change) are counted atomically *before*
 the password is checked: ``cache.add(key, 0)`` then ``cache.incr(key)``, which
@@ -19,6 +19,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import Throttled
+from rest_framework.throttling import SimpleRateThrottle
 
 
 def client_address(request) -> str:
@@ -109,3 +110,29 @@ login_record_success = password_attempt_succeeded
 
 def login_record_failure(*, email: str, address: str) -> None:
     """Nothing to do: ``login_check_allowed`` counted the attempt as a failure already."""
+
+
+class AddressRateThrottle(SimpleRateThrottle):
+    """A DRF rate limit per client address (the same address as the password counters).
+
+    The rate comes from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]``.
+    Counts live in the shared Django cache; DRF's check is a read then a
+    write, so a burst of parallel requests may pass a few over the rate.
+    """
+
+    def get_rate(self) -> str | None:
+        from rest_framework.settings import api_settings
+
+        # Read at each request (not at import) so that settings overrides apply.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+
+class RegisterRateThrottle(AddressRateThrottle):
+    scope = "register"
+
+
+class ServiceTokenRateThrottle(AddressRateThrottle):
+    scope = "service_token"

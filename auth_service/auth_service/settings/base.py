@@ -1,13 +1,27 @@
 """auth_service settings for production; everything comes from the environment."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 from common.conf import env, installed_apps, service_settings, spectacular_settings
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 globals().update(service_settings(service="auth_service", base_dir=BASE_DIR))
+
+
+def throttle_rate(name: str, *, default: str) -> str:
+    """A DRF rate from env var ``name`` ("60/hour"); a malformed one stops the start."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(
+            f'{name} must look like "60/hour" (per second, minute, hour or day).'
+        )
+    return value
+
 
 INSTALLED_APPS = installed_apps("auth_service.accounts")
 ROOT_URLCONF = "auth_service.urls"
@@ -62,6 +76,17 @@ LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 # Number of reverse proxies in front of the service whose X-Forwarded-For we trust.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Rate limits per client address (DRF throttles counting in the shared cache), as
+# "<n>/<second|minute|hour|day>". A service caches its client-credentials token for
+# its lifetime (5 minutes), so 120 a minute is far above honest use and still caps
+# secret guessing at 2 a second per address.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F821 - set by service_settings
+    "DEFAULT_THROTTLE_RATES": {
+        "register": throttle_rate("THROTTLE_REGISTER", default="60/hour"),
+        "service_token": throttle_rate("THROTTLE_SERVICE_TOKEN", default="120/minute"),
+    },
+}
 
 USER_SERVICE_URL = env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002")
 
