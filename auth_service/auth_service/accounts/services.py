@@ -31,6 +31,7 @@ from auth_service.accounts.exceptions import (
 )
 from auth_service.accounts.models import RefreshTokenRecord, Role, ServiceAccount, User, UserState
 from auth_service.accounts.tokens import (
+    AUTH_TIME_CLAIM,
     FAMILY_CLAIM,
     REFRESH_AUDIENCE,
     ServiceToken,
@@ -162,11 +163,21 @@ def user_upsert_demo(*, user_id: uuid.UUID, email: str, password: str, role: str
 # Sign-in and tokens -----------------------------------------------------------
 
 
-def token_pair_issue(*, user: User, family_id: uuid.UUID | None = None) -> TokenPair:
-    """Issue an access token and a refresh token, and record the refresh token's state."""
+def token_pair_issue(
+    *, user: User, family_id: uuid.UUID | None = None, auth_time: int | None = None
+) -> TokenPair:
+    """Issue an access token and a refresh token, and record the refresh token's state.
+
+    ``family_id`` and ``auth_time`` (the sign-in's Unix time) are those of the
+    token being rotated; a new sign-in starts a family at the current time. The
+    refresh token expires no later than ``auth_time`` plus
+    ``REFRESH_TOKEN_ABSOLUTE_LIFETIME``.
+    """
     refresh = UserRefreshToken.for_user(user)
     refresh["role"] = user.role
     refresh[FAMILY_CLAIM] = str(family_id or uuid.uuid4())
+    refresh[AUTH_TIME_CLAIM] = auth_time if auth_time is not None else refresh["iat"]
+    refresh["exp"] = min(refresh["exp"], _sign_in_deadline(refresh[AUTH_TIME_CLAIM]))
     access = refresh.access_token
     access["aud"] = settings.JWT_USER_AUDIENCE
     refresh["aud"] = REFRESH_AUDIENCE
@@ -197,6 +208,19 @@ def user_login(*, email: str, password: str, address: str) -> TokenPair:
     return token_pair_issue(user=user)
 
 
+def _sign_in_deadline(auth_time: int) -> int:
+    """The Unix time after which no refresh token of a sign-in at ``auth_time`` is valid."""
+    return auth_time + int(settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME.total_seconds())
+
+
+def _auth_time(token: UserRefreshToken) -> int:
+    """The sign-in time of ``token``'s family: its claim, else (older tokens) its first record."""
+    if AUTH_TIME_CLAIM in token:
+        return int(token[AUTH_TIME_CLAIM])
+    first = selectors.refresh_family_started_at(family_id=token[FAMILY_CLAIM])
+    return int(first.timestamp()) if first else int(token["iat"])
+
+
 def _decode_refresh(token: str) -> UserRefreshToken:
     try:
         return UserRefreshToken(token)
@@ -210,18 +234,24 @@ def token_refresh(*, refresh: str) -> TokenPair:
     Marking it used is one conditional UPDATE, so of many concurrent uses
     exactly one wins. Any other use of a used or revoked token is reuse: the
     whole family is revoked (committed) and ``InvalidRefreshToken`` (401)
-    raised.
+    raised. A family past its sign-in's absolute lifetime is refused
+    (``InvalidRefreshToken``) before anything changes.
     """
     token = _decode_refresh(refresh)
     jti = token["jti"]
     now = timezone.now()
+    auth_time = _auth_time(token)
+    if now.timestamp() >= _sign_in_deadline(auth_time):
+        raise InvalidRefreshToken("This sign-in has lasted as long as it may; sign in again.")
     with transaction.atomic():
         won = RefreshTokenRecord.objects.filter(
             jti=jti, used_at__isnull=True, revoked_at__isnull=True
         ).update(used_at=now)
         user = selectors.user_get_active(user_id=token["sub"]) if won else None
         if won and user is not None:
-            return token_pair_issue(user=user, family_id=uuid.UUID(token[FAMILY_CLAIM]))
+            return token_pair_issue(
+                user=user, family_id=uuid.UUID(token[FAMILY_CLAIM]), auth_time=auth_time
+            )
     # Reuse (or a vanished account): end the whole family, then refuse.
     revoked = RefreshTokenRecord.objects.filter(
         family_id=token[FAMILY_CLAIM], revoked_at__isnull=True

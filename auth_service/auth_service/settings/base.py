@@ -57,6 +57,11 @@ JWT_USER_AUDIENCE = env.list(
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=env.int("ACCESS_TOKEN_SECONDS", default=600))
 REFRESH_TOKEN_LIFETIME = timedelta(seconds=env.int("REFRESH_TOKEN_SECONDS", default=14 * 24 * 3600))
 SERVICE_TOKEN_LIFETIME = timedelta(seconds=env.int("SERVICE_TOKEN_SECONDS", default=300))
+# However often it rotates, no refresh token outlives its sign-in by more than this.
+_refresh_absolute_seconds = env.int("REFRESH_TOKEN_ABSOLUTE_SECONDS", default=30 * 24 * 3600)
+if _refresh_absolute_seconds <= 0:
+    raise ImproperlyConfigured("REFRESH_TOKEN_ABSOLUTE_SECONDS must be positive.")
+REFRESH_TOKEN_ABSOLUTE_LIFETIME = timedelta(seconds=_refresh_absolute_seconds)
 
 SIMPLE_JWT = {
     "ALGORITHM": "RS256",

@@ -1,5 +1,6 @@
 """Fixtures shared by the accounts tests."""
 
+import datetime
 import os
 import uuid
 
@@ -69,3 +70,38 @@ def shared_cache(settings):
             client.delete(*keys)
     finally:
         client.close()
+
+
+class Clock:
+    """How far the tests' clock is ahead of the real one."""
+
+    def __init__(self):
+        self.offset = datetime.timedelta(0)
+
+    def advance(self, **delta):
+        self.offset += datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time travel for tokens: move the clock that signs, checks and records them.
+
+    Shifts Django's ``timezone.now`` (records, services), simplejwt's clock
+    (``iat``/``exp`` of new tokens) and PyJWT's (``exp`` checks).
+    """
+    import jwt.api_jwt
+    from django.utils import timezone
+    from rest_framework_simplejwt import tokens as simplejwt_tokens
+
+    clock = Clock()
+    real_now = timezone.now
+
+    class ShiftedDatetime(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.datetime.now(tz) + clock.offset
+
+    monkeypatch.setattr(jwt.api_jwt, "datetime", ShiftedDatetime)
+    monkeypatch.setattr(simplejwt_tokens, "aware_utcnow", lambda: real_now() + clock.offset)
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + clock.offset)
+    return clock

@@ -1,5 +1,6 @@
 """API tests of auth_service: registration, sign-in, refresh, logout, me, password, JWKS."""
 
+import datetime
 import uuid
 
 import jwt
@@ -362,6 +363,72 @@ def test_refresh_for_deactivated_account_is_refused(anon_client, patient):
     pair = login(anon_client, patient.email).json()
     User.objects.filter(pk=patient.pk).update(is_active=False)
     assert anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 401
+
+
+def _rotate(anon_client, pair):
+    return anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+
+
+def test_a_sign_in_lasts_at_most_the_absolute_lifetime_however_often_it_rotates(
+    anon_client, patient, clock
+):
+    day = 24 * 3600
+    assert settings.REFRESH_TOKEN_LIFETIME.days == 14
+    assert settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME.days == 30
+    pair = login(anon_client, patient.email).json()
+    signed_in = claims(pair["refresh"])["auth_time"]
+    assert signed_in == claims(pair["refresh"])["iat"]
+    assert claims(pair["refresh"])["exp"] == signed_in + 14 * day
+    assert "auth_time" not in claims(pair["access"])
+    for _ in range(2):  # rotated on day 13 and day 26, each inside its 14 days
+        clock.advance(days=13)
+        response = _rotate(anon_client, pair)
+        assert response.status_code == 200, response.json()
+        pair = response.json()
+        assert claims(pair["refresh"])["auth_time"] == signed_in
+    # Not day 26 + 14: the sign-in's 30 days cap it.
+    assert claims(pair["refresh"])["exp"] == signed_in + 30 * day
+    record = RefreshTokenRecord.objects.get(jti=claims(pair["refresh"])["jti"])
+    assert record.expires_at.timestamp() == signed_in + 30 * day
+
+    clock.advance(days=3, hours=23)  # day 29, 23:00
+    response = _rotate(anon_client, pair)
+    assert response.status_code == 200
+    pair = response.json()
+    assert claims(pair["refresh"])["exp"] == signed_in + 30 * day
+
+    clock.advance(hours=1, seconds=1)  # one second past day 30 (inside the exp leeway)
+    response = _rotate(anon_client, pair)
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid-refresh-token"
+    last = RefreshTokenRecord.objects.get(jti=claims(pair["refresh"])["jti"])
+    assert last.used_at is None and last.revoked_at is None  # refused, nothing changed
+
+
+def test_an_absolute_lifetime_shorter_than_a_token_caps_the_first_one(
+    anon_client, patient, settings
+):
+    settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME = datetime.timedelta(hours=1)
+    refresh = claims(login(anon_client, patient.email).json()["refresh"])
+    assert refresh["exp"] == refresh["auth_time"] + 3600
+
+
+def test_an_older_refresh_token_without_auth_time_counts_from_its_family_first_record(
+    anon_client, patient, clock, settings
+):
+    from auth_service.accounts.tokens import token_backend
+
+    pair = login(anon_client, patient.email).json()
+    legacy = {k: v for k, v in claims(pair["refresh"]).items() if k not in ("auth_time", "iss")}
+    legacy_token = token_backend().encode(legacy)
+    settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME = datetime.timedelta(hours=1)
+    clock.advance(minutes=59)
+    rotated = _rotate(anon_client, {"refresh": legacy_token})
+    assert rotated.status_code == 200
+    first = RefreshTokenRecord.objects.order_by("created_at").first()
+    assert claims(rotated.json()["refresh"])["auth_time"] == int(first.created_at.timestamp())
+    clock.advance(minutes=2)
+    assert _rotate(anon_client, rotated.json()).status_code == 401
 
 
 def test_logout_revokes_refresh_token_and_is_idempotent(anon_client, patient):
