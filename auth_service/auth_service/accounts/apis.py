@@ -160,8 +160,12 @@ class TokenRefreshApi(PublicApi):
     @extend_schema(
         tags=[TAG],
         summary="Rotate a refresh token",
-        description="Returns a new pair. The refresh token sent is used up; sending it again "
-        "revokes every token rotated from the same sign-in.",
+        description="Returns a new pair. The refresh token sent is used up. Sent again within "
+        "`REFRESH_REUSE_GRACE_SECONDS` (5 by default) of its rotation, while the token that "
+        "replaced it is still unused, it returns that same new pair (two tabs refreshing at "
+        "once); any other reuse revokes every token rotated from the same sign-in. However "
+        "often it rotates, no refresh token outlives its sign-in by more than "
+        "`REFRESH_TOKEN_ABSOLUTE_SECONDS` (30 days by default); then sign in again.",
         request=RefreshInputSerializer,
         responses={
             200: TokenPairOutputSerializer,

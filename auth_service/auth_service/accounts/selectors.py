@@ -31,3 +31,15 @@ def refresh_family_started_at(*, family_id: uuid.UUID | str) -> datetime | None:
     return RefreshTokenRecord.objects.filter(family_id=family_id).aggregate(
         first=Min("created_at")
     )["first"]
+
+
+def refresh_token_get(*, jti: str) -> RefreshTokenRecord | None:
+    """The state of refresh token ``jti``, or None."""
+    return RefreshTokenRecord.objects.filter(jti=jti).first()
+
+
+def refresh_token_is_live(*, jti: str) -> bool:
+    """Whether refresh token ``jti`` is recorded and neither used nor revoked."""
+    return RefreshTokenRecord.objects.filter(
+        jti=jti, used_at__isnull=True, revoked_at__isnull=True
+    ).exists()

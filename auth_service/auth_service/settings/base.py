@@ -62,6 +62,12 @@ _refresh_absolute_seconds = env.int("REFRESH_TOKEN_ABSOLUTE_SECONDS", default=30
 if _refresh_absolute_seconds <= 0:
     raise ImproperlyConfigured("REFRESH_TOKEN_ABSOLUTE_SECONDS must be positive.")
 REFRESH_TOKEN_ABSOLUTE_LIFETIME = timedelta(seconds=_refresh_absolute_seconds)
+# A refresh token sent again this soon after its rotation (two tabs at once) gets the
+# same new pair instead of revoking the sign-in; 0 turns the grace off. Needs a
+# cache shared by every worker (Redis, or the database cache).
+REFRESH_REUSE_GRACE_SECONDS = env.int("REFRESH_REUSE_GRACE_SECONDS", default=5)
+if REFRESH_REUSE_GRACE_SECONDS < 0:
+    raise ImproperlyConfigured("REFRESH_REUSE_GRACE_SECONDS cannot be negative.")
 
 SIMPLE_JWT = {
     "ALGORITHM": "RS256",

@@ -317,20 +317,22 @@ def test_good_sign_ins_give_their_address_slot_back(anon_client, patient, settin
 # Refresh and logout
 
 
-def test_refresh_rotates_and_old_token_is_rejected_after(anon_client, patient):
+def test_refresh_rotates_and_old_token_is_rejected_after(anon_client, patient, clock):
     first = login(anon_client, patient.email).json()
     second = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json")
     assert second.status_code == 200
     assert second.json()["refresh"] != first["refresh"]
     assert claims(second.json()["refresh"])["fam"] == claims(first["refresh"])["fam"]
+    clock.advance(seconds=settings.REFRESH_REUSE_GRACE_SECONDS + 1)
     again = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json")
     assert again.status_code == 401
     assert again.json()["code"] == "invalid-refresh-token"
 
 
-def test_refresh_reuse_revokes_the_whole_family(anon_client, patient):
+def test_refresh_reuse_revokes_the_whole_family(anon_client, patient, clock):
     first = login(anon_client, patient.email).json()
     second = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json").json()
+    clock.advance(seconds=settings.REFRESH_REUSE_GRACE_SECONDS + 1)
     assert (
         anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json").status_code == 401
     )
@@ -341,11 +343,13 @@ def test_refresh_reuse_revokes_the_whole_family(anon_client, patient):
     assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
 
 
-def test_refresh_does_not_touch_other_sessions(anon_client, patient):
+def test_refresh_does_not_touch_other_sessions(anon_client, patient, clock):
     laptop = login(anon_client, patient.email).json()
     phone = login(anon_client, patient.email).json()
     anon_client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json")
-    anon_client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json")  # reuse on laptop
+    clock.advance(seconds=settings.REFRESH_REUSE_GRACE_SECONDS + 1)
+    reuse = anon_client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json")
+    assert reuse.status_code == 401  # reuse on the laptop
     assert (
         anon_client.post(REFRESH, {"refresh": phone["refresh"]}, format="json").status_code == 200
     )
@@ -367,6 +371,100 @@ def test_refresh_for_deactivated_account_is_refused(anon_client, patient):
 
 def _rotate(anon_client, pair):
     return anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+
+
+def test_a_refresh_token_sent_again_within_the_grace_window_gets_the_same_pair(
+    anon_client, patient, clock
+):
+    assert settings.REFRESH_REUSE_GRACE_SECONDS == 5
+    first = login(anon_client, patient.email).json()
+    winner = _rotate(anon_client, first)
+    clock.advance(seconds=4)
+    late_tab = _rotate(anon_client, first)
+    assert late_tab.status_code == 200
+    assert late_tab["Cache-Control"] == "no-store"
+    assert late_tab.json() == winner.json()
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=False).exists()
+    assert RefreshTokenRecord.objects.count() == 2  # no second successor was minted
+    assert _rotate(anon_client, winner.json()).status_code == 200
+
+
+def test_reuse_after_the_grace_window_revokes_the_family(anon_client, patient, clock):
+    first = login(anon_client, patient.email).json()
+    second = _rotate(anon_client, first).json()
+    clock.advance(seconds=6)
+    response = _rotate(anon_client, first)
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid-refresh-token"
+    assert _rotate(anon_client, second).status_code == 401
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_only_the_immediate_predecessor_gets_grace(anon_client, patient):
+    first = login(anon_client, patient.email).json()
+    second = _rotate(anon_client, first).json()
+    third = _rotate(anon_client, second).json()
+    assert _rotate(anon_client, first).status_code == 401  # replaced twice: reuse
+    assert _rotate(anon_client, third).status_code == 401
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("how", ["logout", "password"])
+def test_no_grace_after_the_sign_in_was_ended(anon_client, patient, how):
+    first = login(anon_client, patient.email).json()
+    second = _rotate(anon_client, first).json()
+    if how == "logout":
+        assert anon_client.post(LOGOUT, {"refresh": second["refresh"]}).status_code == 204
+    else:
+        anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {second['access']}")
+        changed = anon_client.post(
+            PASSWORD_URL, {"old_password": PASSWORD, "new_password": "another-long-passphrase"}
+        )
+        assert changed.status_code == 204
+        anon_client.credentials()
+    assert _rotate(anon_client, first).status_code == 401
+    assert _rotate(anon_client, second).status_code == 401
+
+
+def test_grace_zero_makes_every_reuse_revoke(anon_client, patient, settings):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 0
+    first = login(anon_client, patient.email).json()
+    second = _rotate(anon_client, first).json()
+    assert _rotate(anon_client, first).status_code == 401
+    assert _rotate(anon_client, second).status_code == 401
+
+
+def test_grace_reuse_without_the_pair_in_the_cache_is_refused_and_revokes_nothing(
+    anon_client, patient, monkeypatch
+):
+    from django.core.cache import cache
+
+    from auth_service.accounts import services
+
+    monkeypatch.setattr(services, "_GRACE_WAIT_SECONDS", 0.1)
+    first = login(anon_client, patient.email).json()
+    second = _rotate(anon_client, first).json()
+    cache.clear()  # the winner's pair is gone (e.g. Redis restarted)
+    assert _rotate(anon_client, first).status_code == 401
+    assert _rotate(anon_client, second).status_code == 200
+
+
+def test_rotation_works_while_the_cache_is_down(anon_client, patient, monkeypatch):
+    from auth_service.accounts import services
+
+    class DownCache:
+        def set(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+        get = set
+
+    monkeypatch.setattr(services, "_GRACE_WAIT_SECONDS", 0.1)
+    first = login(anon_client, patient.email).json()
+    monkeypatch.setattr(services, "cache", DownCache())
+    second = _rotate(anon_client, first)
+    assert second.status_code == 200
+    assert _rotate(anon_client, first).status_code == 401  # no grace, but no revocation
+    assert _rotate(anon_client, second.json()).status_code == 200
 
 
 def test_a_sign_in_lasts_at_most_the_absolute_lifetime_however_often_it_rotates(

@@ -14,7 +14,25 @@ from common.testing import race
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_one_refresh_token_used_ten_times_at_once_yields_exactly_one_pair():
+def _refresh(token):
+    return APIClient().post("/api/v1/auth/token/refresh", {"refresh": token}, format="json")
+
+
+def test_eight_tabs_refreshing_one_token_at_once_all_get_the_same_pair(shared_cache):
+    user = UserFactory()
+    pair = services.token_pair_issue(user=user)
+    responses = race(lambda i: _refresh(pair.refresh), range(8))
+    assert [r.status_code for r in responses] == [200] * 8, (shared_cache, responses)
+    bodies = [r.json() for r in responses]
+    assert all(body == bodies[0] for body in bodies)
+    # One successor was minted and the sign-in lives on.
+    assert RefreshTokenRecord.objects.count() == 2
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=False).exists()
+    assert _refresh(bodies[0]["refresh"]).status_code == 200
+
+
+def test_with_no_grace_one_token_used_ten_times_at_once_yields_exactly_one_pair(settings):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 0
     user = UserFactory()
     pair = services.token_pair_issue(user=user)
     results = race(lambda i: services.token_refresh(refresh=pair.refresh), range(10))
@@ -24,6 +42,19 @@ def test_one_refresh_token_used_ten_times_at_once_yields_exactly_one_pair():
     assert len(refused) == 9
     # Exactly one new refresh token was recorded, and reuse revoked the family.
     assert RefreshTokenRecord.objects.count() == 2
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_reuse_after_the_grace_window_revokes_the_family_for_real(settings, shared_cache):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 1
+    user = UserFactory()
+    pair = services.token_pair_issue(user=user)
+    [winner] = race(lambda i: _refresh(pair.refresh), range(1))
+    assert winner.status_code == 200
+    time.sleep(1.2)
+    late = race(lambda i: _refresh(pair.refresh), range(3))
+    assert [r.status_code for r in late] == [401] * 3, shared_cache
+    assert _refresh(winner.json()["refresh"]).status_code == 401
     assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
 
 
