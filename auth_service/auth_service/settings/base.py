@@ -43,10 +43,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Signing keys: every *.pem in JWT_KEYS_DIR is published in the JWKS; the one
-# named by JWT_ACTIVE_KID signs (see README, "Rotating the signing key").
+# Signing keys: every *.pem in JWT_KEYS_DIR is published in the JWKS; the one named
+# in JWT_KEYS_DIR/active-kid (written by `signing_keys activate`), else by
+# JWT_ACTIVE_KID, else the only key, signs (see README, "Rotating the signing key").
 JWT_KEYS_DIR = Path(env.str("JWT_KEYS_DIR", default=str(BASE_DIR.parent / ".dev" / "jwt")))
 JWT_ACTIVE_KID = env.str("JWT_ACTIVE_KID", default="")
+# How often a running process looks whether the keys folder changed (a few stat calls).
+JWT_KEYS_RESCAN_SECONDS = env.float("JWT_KEYS_RESCAN_SECONDS", default=1.0)
+# `signing_keys activate` refuses a key published more recently than this: the other
+# services' JWKS cache (JWKS_CACHE_SECONDS, and the JWKS answer's max-age) is 300 s.
+JWT_KEY_ACTIVATE_AFTER_SECONDS = env.int("JWT_KEY_ACTIVATE_AFTER_SECONDS", default=300)
 JWT_KEY_PROVIDER = "auth_service.accounts.keys.LocalKeyProvider"
 SERVICE_TOKEN_PROVIDER = "auth_service.accounts.services.LocalServiceTokenProvider"
 # Every API service accepts a user's access token.

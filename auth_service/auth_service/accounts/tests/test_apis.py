@@ -503,6 +503,19 @@ def test_a_sign_in_lasts_at_most_the_absolute_lifetime_however_often_it_rotates(
     assert last.used_at is None and last.revoked_at is None  # refused, nothing changed
 
 
+def test_a_shortened_absolute_lifetime_ends_older_sign_ins_at_their_next_rotation(
+    anon_client, patient, clock, settings
+):
+    pair = login(anon_client, patient.email).json()  # exp: 14 days
+    settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME = datetime.timedelta(days=1)
+    clock.advance(days=2)
+    response = _rotate(anon_client, pair)
+    assert response.status_code == 401
+    assert "sign in again" in response.json()["detail"]
+    record = RefreshTokenRecord.objects.get(jti=claims(pair["refresh"])["jti"])
+    assert record.used_at is None and record.revoked_at is None
+
+
 def test_an_absolute_lifetime_shorter_than_a_token_caps_the_first_one(
     anon_client, patient, settings
 ):

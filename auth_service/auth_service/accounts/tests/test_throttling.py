@@ -109,3 +109,16 @@ def test_rates_come_from_the_environment(monkeypatch):
 
     monkeypatch.setenv("THROTTLE_SERVICE_TOKEN", "30/second")
     assert throttle_rate("THROTTLE_SERVICE_TOKEN", default="120/minute") == "30/second"
+
+
+def test_a_counter_that_expires_between_add_and_incr_starts_again_at_one(monkeypatch):
+    from django.core.cache import cache
+
+    from auth_service.accounts import throttling
+
+    def expired(key, delta=1, version=None):
+        raise ValueError(key)
+
+    monkeypatch.setattr(cache, "incr", expired)
+    assert throttling._take("login-fail:acct:x") == 1
+    assert cache.get("login-fail:acct:x") == 1
