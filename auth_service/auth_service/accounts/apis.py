@@ -137,6 +137,7 @@ class TokenObtainApi(PublicApi):
             400: BAD_INPUT,
             401: problem("Wrong email or password", status=401, code="invalid-credentials"),
             429: THROTTLED,
+            503: UNAVAILABLE,
         },
         examples=[
             OpenApiExample(
@@ -247,6 +248,7 @@ class PasswordChangeApi(APIView):
             400: BAD_INPUT,
             401: UNAUTHORIZED,
             429: THROTTLED,
+            503: UNAVAILABLE,
         },
         examples=[
             OpenApiExample(
@@ -291,6 +293,7 @@ class ServiceTokenApi(PublicApi):
             400: problem("Bad grant, audience or scope", code="invalid-target"),
             401: problem("Unknown client or wrong secret", status=401, code="invalid-client"),
             429: RATE_LIMITED,
+            503: UNAVAILABLE,
         },
         examples=[
             OpenApiExample(

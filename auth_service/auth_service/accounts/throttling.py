@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import math
 import time
 
@@ -20,6 +21,10 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import SimpleRateThrottle
+
+from common.errors import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request) -> str:
@@ -79,16 +84,24 @@ def password_attempt_begin(*, email: str, address: str) -> None:
     (``LOGIN_FAILURES_PER_ACCOUNT``, ``LOGIN_FAILURES_PER_ADDRESS`` within
     ``LOGIN_FAILURE_WINDOW_SECONDS``); a refused attempt is not counted. An
     attempt that goes on stays counted as a failure until
-    ``password_attempt_succeeded`` says otherwise.
+    ``password_attempt_succeeded`` says otherwise. Raises
+    ``ServiceUnavailable`` (503) when the cache cannot count: no password is
+    checked uncounted.
     """
     account_key, address_key = _account_key(email), _address_key(address)
-    if _take(account_key) > settings.LOGIN_FAILURES_PER_ACCOUNT:
-        _give_back(account_key)
-        raise _refuse(account_key)
-    if _take(address_key) > settings.LOGIN_FAILURES_PER_ADDRESS:
-        _give_back(address_key)
-        _give_back(account_key)
-        raise _refuse(address_key)
+    try:
+        if _take(account_key) > settings.LOGIN_FAILURES_PER_ACCOUNT:
+            _give_back(account_key)
+            raise _refuse(account_key)
+        if _take(address_key) > settings.LOGIN_FAILURES_PER_ADDRESS:
+            _give_back(address_key)
+            _give_back(account_key)
+            raise _refuse(address_key)
+    except Throttled:
+        raise
+    except Exception as exc:
+        logger.exception("The cache cannot count password attempts")
+        raise ServiceUnavailable("Sign-in is unavailable for a moment; try again.") from exc
 
 
 def password_attempt_succeeded(*, email: str, address: str) -> None:
@@ -97,8 +110,11 @@ def password_attempt_succeeded(*, email: str, address: str) -> None:
     A busy shared address (an office, a NAT) is so charged only for wrong passwords.
     """
     account_key = _account_key(email)
-    cache.delete_many([account_key, f"{account_key}:reset"])
-    _give_back(_address_key(address))
+    try:
+        cache.delete_many([account_key, f"{account_key}:reset"])
+        _give_back(_address_key(address))
+    except Exception:  # the counts then expire on their own
+        logger.warning("The cache could not forget the failures of a good password")
 
 
 # The names of the check-then-record protocol, kept for callers written against
@@ -128,6 +144,13 @@ class AddressRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception as exc:  # the cache is down: refuse rather than count nothing
+            logger.exception("The cache cannot count %s requests", self.scope)
+            raise ServiceUnavailable() from exc
 
 
 class RegisterRateThrottle(AddressRateThrottle):

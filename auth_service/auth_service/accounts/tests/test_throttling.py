@@ -122,3 +122,53 @@ def test_a_counter_that_expires_between_add_and_incr_starts_again_at_one(monkeyp
     monkeypatch.setattr(cache, "incr", expired)
     assert throttling._take("login-fail:acct:x") == 1
     assert cache.get("login-fail:acct:x") == 1
+
+
+class DownCache:
+    """A cache whose server does not answer."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        return fail
+
+
+def test_sign_in_while_the_cache_is_down_is_503_and_checks_no_password(anon_client, monkeypatch):
+    from auth_service.accounts import services, throttling
+    from auth_service.accounts.tests.factories import PASSWORD, UserFactory
+
+    user = UserFactory()
+    checked = []
+    monkeypatch.setattr(services, "authenticate", lambda **kw: checked.append(kw))
+    monkeypatch.setattr(throttling, "cache", DownCache())
+    response = anon_client.post(
+        "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert checked == []
+
+
+def test_a_good_password_is_not_refused_when_the_cache_cannot_forget(anon_client, monkeypatch):
+    from auth_service.accounts import throttling
+    from auth_service.accounts.tests.factories import PASSWORD, UserFactory
+
+    user = UserFactory()
+    monkeypatch.setattr(throttling.cache, "delete_many", DownCache().delete_many)
+    response = anon_client.post(
+        "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+
+
+def test_registration_while_the_cache_is_down_is_503_and_creates_nothing(
+    anon_client, user_service, monkeypatch
+):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "cache", DownCache())
+    response = anon_client.post(REGISTER, PATIENT, format="json")
+    assert response.status_code == 503
+    assert response.json()["code"] == "dependency-unavailable"
+    assert User.objects.count() == 0
