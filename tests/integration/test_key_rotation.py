@@ -27,7 +27,7 @@ ACTIVATE_AFTER = 12
 @pytest.fixture(scope="module")
 def rotation_stack(tmp_path_factory):
     stack = make_test_stack(
-        tmp_path_factory.mktemp("stack"), ["auth_service", "user_service"], port_offset=500
+        tmp_path_factory.mktemp("stack"), ["auth_service", "user_service"], port_offset=800
     )
     stack.start()
     yield stack
