@@ -282,6 +282,8 @@ def make_test_stack(state_dir: Path, services: list[str], *, port_offset: int = 
             "LOG_JSON": "true",
             "SERVICE_HTTP_READ_TIMEOUT": "2",
             "LOGIN_FAILURES_PER_ADDRESS": "1000",
+            # Every test registers from 127.0.0.1.
+            "THROTTLE_REGISTER": "100000/hour",
             "JWKS_CACHE_SECONDS": "60",
             # One patient books up to 9 slots of one doctor in bench_booking (4 in
             # bench_portal, 5 in test_booking_faults): the per-doctor cap is the

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser
@@ -38,6 +39,14 @@ PAIR_EXAMPLE = OpenApiExample(
 )
 BAD_INPUT = problem("Invalid input")
 THROTTLED = problem("Too many failed attempts", status=429, code="throttled")
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before trying again.",
+)
+RATE_LIMITED = problem("Too many requests from this address", status=429, code="throttled")
 
 
 class PublicApi(APIView):
@@ -50,16 +59,22 @@ def _account(user) -> dict:
 
 
 class RegisterApi(PublicApi):
+    throttle_classes = [throttling.RegisterRateThrottle]
+
     @extend_schema(
         tags=[TAG],
         summary="Register a patient or a doctor",
         description="Creates the account and its profile in user_service, or neither. "
-        "Doctors also send `specialty` and `timezone`.",
+        "Doctors also send `specialty` and `timezone`. Limited per client address "
+        "(`THROTTLE_REGISTER`, 60 an hour by default): past it the answer is 429 with "
+        "`Retry-After`.",
         request=RegisterInputSerializer,
+        parameters=[RETRY_AFTER],
         responses={
             201: AccountOutputSerializer,
             400: BAD_INPUT,
             409: problem("Email already registered", status=409, code="email-taken"),
+            429: RATE_LIMITED,
             503: UNAVAILABLE,
         },
         examples=[
@@ -110,12 +125,19 @@ class TokenObtainApi(PublicApi):
     @extend_schema(
         tags=[TAG],
         summary="Sign in: get an access and a refresh token",
+        description="Every attempt counts against the account and the client address "
+        "before the password is checked; a successful one clears the account's count. "
+        "Past the limit (`LOGIN_FAILURES_PER_ACCOUNT`, `LOGIN_FAILURES_PER_ADDRESS` within "
+        "`LOGIN_FAILURE_WINDOW_SECONDS`) the answer is 429 with `Retry-After`, for known "
+        "and unknown accounts alike.",
         request=TokenObtainInputSerializer,
+        parameters=[RETRY_AFTER],
         responses={
             200: TokenPairOutputSerializer,
             400: BAD_INPUT,
             401: problem("Wrong email or password", status=401, code="invalid-credentials"),
             429: THROTTLED,
+            503: UNAVAILABLE,
         },
         examples=[
             OpenApiExample(
@@ -139,8 +161,12 @@ class TokenRefreshApi(PublicApi):
     @extend_schema(
         tags=[TAG],
         summary="Rotate a refresh token",
-        description="Returns a new pair. The refresh token sent is used up; sending it again "
-        "revokes every token rotated from the same sign-in.",
+        description="Returns a new pair. The refresh token sent is used up. Sent again within "
+        "`REFRESH_REUSE_GRACE_SECONDS` (5 by default) of its rotation, while the token that "
+        "replaced it is still unused, it returns that same new pair (two tabs refreshing at "
+        "once); any other reuse revokes every token rotated from the same sign-in. However "
+        "often it rotates, no refresh token outlives its sign-in by more than "
+        "`REFRESH_TOKEN_ABSOLUTE_SECONDS` (30 days by default); then sign in again.",
         request=RefreshInputSerializer,
         responses={
             200: TokenPairOutputSerializer,
@@ -212,8 +238,18 @@ class PasswordChangeApi(APIView):
     @extend_schema(
         tags=[TAG],
         summary="Change the password (signs out every other session)",
+        description="The old password counts like a sign-in attempt, for the account and "
+        "the client address (the same counters); past the limit the answer is 429 with "
+        "`Retry-After` before the old password is checked.",
         request=PasswordChangeInputSerializer,
-        responses={204: OpenApiResponse(description="Changed."), 400: BAD_INPUT, 401: UNAUTHORIZED},
+        parameters=[RETRY_AFTER],
+        responses={
+            204: OpenApiResponse(description="Changed."),
+            400: BAD_INPUT,
+            401: UNAUTHORIZED,
+            429: THROTTLED,
+            503: UNAVAILABLE,
+        },
         examples=[
             OpenApiExample(
                 "change",
@@ -228,26 +264,36 @@ class PasswordChangeApi(APIView):
     def post(self, request):
         serializer = PasswordChangeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_password_change(user=_current_account(request), **serializer.validated_data)
+        services.user_password_change(
+            user=_current_account(request),
+            address=throttling.client_address(request),
+            **serializer.validated_data,
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ServiceTokenApi(PublicApi):
     parser_classes = [FormParser, JSONParser]
+    throttle_classes = [throttling.ServiceTokenRateThrottle]
 
     @extend_schema(
         tags=["service accounts"],
         summary="Client-credentials grant: a token for one service",
         description="RFC 6749 §4.4. Send form-encoded fields (JSON is accepted too). "
-        "The token's `aud` is the `audience` asked for; no refresh token is issued.",
+        "The token's `aud` is the `audience` asked for; no refresh token is issued. "
+        "Limited per client address (`THROTTLE_SERVICE_TOKEN`, 120 a minute by default): "
+        "past it the answer is 429 with `Retry-After`.",
         request={
             "application/x-www-form-urlencoded": ServiceTokenInputSerializer,
             "application/json": ServiceTokenInputSerializer,
         },
+        parameters=[RETRY_AFTER],
         responses={
             200: ServiceTokenOutputSerializer,
             400: problem("Bad grant, audience or scope", code="invalid-target"),
             401: problem("Unknown client or wrong secret", status=401, code="invalid-client"),
+            429: RATE_LIMITED,
+            503: UNAVAILABLE,
         },
         examples=[
             OpenApiExample(

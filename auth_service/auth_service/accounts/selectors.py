@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
-from auth_service.accounts.models import User, UserState
+from auth_service.accounts.models import RefreshTokenRecord, User, UserState
 
 
 def user_get_by_email(*, email: str) -> User | None:
@@ -24,3 +24,22 @@ def user_get_active(*, user_id: uuid.UUID | str) -> User | None:
 def user_list_pending(*, older_than: timedelta) -> QuerySet[User]:
     """Registrations still pending after ``older_than``."""
     return User.objects.filter(state=UserState.PENDING, date_joined__lt=timezone.now() - older_than)
+
+
+def refresh_family_started_at(*, family_id: uuid.UUID | str) -> datetime | None:
+    """When the first refresh token of a family (its sign-in) was recorded, or None."""
+    return RefreshTokenRecord.objects.filter(family_id=family_id).aggregate(
+        first=Min("created_at")
+    )["first"]
+
+
+def refresh_token_get(*, jti: str) -> RefreshTokenRecord | None:
+    """The state of refresh token ``jti``, or None."""
+    return RefreshTokenRecord.objects.filter(jti=jti).first()
+
+
+def refresh_token_is_live(*, jti: str) -> bool:
+    """Whether refresh token ``jti`` is recorded and neither used nor revoked."""
+    return RefreshTokenRecord.objects.filter(
+        jti=jti, used_at__isnull=True, revoked_at__isnull=True
+    ).exists()

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,6 +33,7 @@ from auth_service.accounts.exceptions import (
 )
 from auth_service.accounts.models import RefreshTokenRecord, Role, ServiceAccount, User, UserState
 from auth_service.accounts.tokens import (
+    AUTH_TIME_CLAIM,
     FAMILY_CLAIM,
     REFRESH_AUDIENCE,
     ServiceToken,
@@ -162,11 +165,21 @@ def user_upsert_demo(*, user_id: uuid.UUID, email: str, password: str, role: str
 # Sign-in and tokens -----------------------------------------------------------
 
 
-def token_pair_issue(*, user: User, family_id: uuid.UUID | None = None) -> TokenPair:
-    """Issue an access token and a refresh token, and record the refresh token's state."""
+def token_pair_issue(
+    *, user: User, family_id: uuid.UUID | None = None, auth_time: int | None = None
+) -> TokenPair:
+    """Issue an access token and a refresh token, and record the refresh token's state.
+
+    ``family_id`` and ``auth_time`` (the sign-in's Unix time) are those of the
+    token being rotated; a new sign-in starts a family at the current time. The
+    refresh token expires no later than ``auth_time`` plus
+    ``REFRESH_TOKEN_ABSOLUTE_LIFETIME``.
+    """
     refresh = UserRefreshToken.for_user(user)
     refresh["role"] = user.role
     refresh[FAMILY_CLAIM] = str(family_id or uuid.uuid4())
+    refresh[AUTH_TIME_CLAIM] = auth_time if auth_time is not None else refresh["iat"]
+    refresh["exp"] = min(refresh["exp"], _sign_in_deadline(refresh[AUTH_TIME_CLAIM]))
     access = refresh.access_token
     access["aud"] = settings.JWT_USER_AUDIENCE
     refresh["aud"] = REFRESH_AUDIENCE
@@ -182,18 +195,32 @@ def token_pair_issue(*, user: User, family_id: uuid.UUID | None = None) -> Token
 def user_login(*, email: str, password: str, address: str) -> TokenPair:
     """Check the credentials and issue a token pair.
 
-    Raises ``Throttled`` (429) after repeated failures for the account or
-    the address, and ``InvalidCredentials`` (401) for a wrong email or
-    password alike (no hint which).
+    The attempt is counted for the account and the address before the
+    password is checked, so parallel guesses cannot pass the limit. Raises
+    ``Throttled`` (429) when either is over its limit, and
+    ``InvalidCredentials`` (401) for a wrong email or password alike (no
+    hint which).
     """
-    throttling.login_check_allowed(email=email, address=address)
+    throttling.password_attempt_begin(email=email, address=address)
     user = authenticate(email=email.strip().lower(), password=password)
     if user is None:
-        throttling.login_record_failure(email=email, address=address)
         raise InvalidCredentials()
-    throttling.login_record_success(email=email, address=address)
+    throttling.password_attempt_succeeded(email=email, address=address)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return token_pair_issue(user=user)
+
+
+def _sign_in_deadline(auth_time: int) -> int:
+    """The Unix time after which no refresh token of a sign-in at ``auth_time`` is valid."""
+    return auth_time + int(settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME.total_seconds())
+
+
+def _auth_time(token: UserRefreshToken) -> int:
+    """The sign-in time of ``token``'s family: its claim, else (older tokens) its first record."""
+    if AUTH_TIME_CLAIM in token:
+        return int(token[AUTH_TIME_CLAIM])
+    first = selectors.refresh_family_started_at(family_id=token[FAMILY_CLAIM])
+    return int(first.timestamp()) if first else int(token["iat"])
 
 
 def _decode_refresh(token: str) -> UserRefreshToken:
@@ -203,24 +230,101 @@ def _decode_refresh(token: str) -> UserRefreshToken:
         raise InvalidRefreshToken() from exc
 
 
+# How long a loser of a rotation race waits for the winner's pair to reach the cache.
+_GRACE_WAIT_SECONDS = 2.0
+_GRACE_POLL_SECONDS = 0.05
+
+
+def _grace_key(jti: str) -> str:
+    return f"refresh-grace:{jti}"
+
+
+def _grace_remember(*, jti: str, pair: TokenPair) -> None:
+    """Keep the pair that replaced ``jti`` in the shared cache for the grace window.
+
+    Called once the rotation is committed. A cache failure costs only the
+    grace (a concurrent reuse is then refused), never the rotation itself.
+    """
+    grace = settings.REFRESH_REUSE_GRACE_SECONDS
+    if grace <= 0:
+        return
+    new_jti = jwt.decode(pair.refresh, options={"verify_signature": False})["jti"]
+    value = {"access": pair.access, "refresh": pair.refresh, "jti": new_jti}
+    try:
+        cache.set(_grace_key(jti), value, timeout=grace + _GRACE_WAIT_SECONDS + 1)
+    except Exception:  # the cache is down: no grace for this rotation
+        logger.warning("Could not keep refresh token %s for the reuse grace window", jti)
+
+
+def _grace_pair(*, jti: str) -> TokenPair | None:
+    """The pair that replaced ``jti`` when reusing it now is a benign race, else None.
+
+    A benign race: ``jti`` was used at most ``REFRESH_REUSE_GRACE_SECONDS``
+    ago, nothing in it was revoked (logout, password change), and the token
+    that replaced it is still unused (only the immediate predecessor gets
+    grace). The winner's pair is then awaited in the cache for up to
+    ``_GRACE_WAIT_SECONDS``; if it never comes, ``InvalidRefreshToken`` is
+    raised without revoking anything. None means: treat as reuse.
+    """
+    grace = settings.REFRESH_REUSE_GRACE_SECONDS
+    if grace <= 0:
+        return None
+    record = selectors.refresh_token_get(jti=jti)
+    if record is None or record.used_at is None or record.revoked_at is not None:
+        return None
+    if timezone.now() - record.used_at > timedelta(seconds=grace):
+        return None
+    deadline = time.monotonic() + _GRACE_WAIT_SECONDS
+    while True:
+        try:
+            stored = cache.get(_grace_key(jti))
+        except Exception:  # the cache is down: refuse, but this was no theft
+            stored = None
+        if stored is not None:
+            break
+        if time.monotonic() >= deadline:
+            logger.warning("Refresh token %s reused in its grace window; no pair to give", jti)
+            raise InvalidRefreshToken()
+        time.sleep(_GRACE_POLL_SECONDS)
+    if not selectors.refresh_token_is_live(jti=stored["jti"]):
+        return None
+    return TokenPair(access=stored["access"], refresh=stored["refresh"])
+
+
 def token_refresh(*, refresh: str) -> TokenPair:
     """Rotate a refresh token: mark it used and issue a new pair in its family.
 
     Marking it used is one conditional UPDATE, so of many concurrent uses
-    exactly one wins. Any other use of a used or revoked token is reuse: the
-    whole family is revoked (committed) and ``InvalidRefreshToken`` (401)
-    raised.
+    exactly one wins. A loser within the grace window gets the winner's pair
+    (see ``_grace_pair``: two tabs refreshing at once keep the sign-in). Any
+    other use of a used or revoked token is reuse: the whole family is
+    revoked (committed) and ``InvalidRefreshToken`` (401) raised. A family
+    past its sign-in's absolute lifetime is refused (``InvalidRefreshToken``)
+    before anything changes.
     """
     token = _decode_refresh(refresh)
     jti = token["jti"]
     now = timezone.now()
+    auth_time = _auth_time(token)
+    if now.timestamp() >= _sign_in_deadline(auth_time):
+        raise InvalidRefreshToken("This sign-in has lasted as long as it may; sign in again.")
+    pair = None
     with transaction.atomic():
         won = RefreshTokenRecord.objects.filter(
             jti=jti, used_at__isnull=True, revoked_at__isnull=True
         ).update(used_at=now)
         user = selectors.user_get_active(user_id=token["sub"]) if won else None
         if won and user is not None:
-            return token_pair_issue(user=user, family_id=uuid.UUID(token[FAMILY_CLAIM]))
+            pair = token_pair_issue(
+                user=user, family_id=uuid.UUID(token[FAMILY_CLAIM]), auth_time=auth_time
+            )
+    if pair is not None:
+        _grace_remember(jti=jti, pair=pair)
+        return pair
+    if not won:
+        pair = _grace_pair(jti=jti)
+        if pair is not None:
+            return pair
     # Reuse (or a vanished account): end the whole family, then refuse.
     revoked = RefreshTokenRecord.objects.filter(
         family_id=token[FAMILY_CLAIM], revoked_at__isnull=True
@@ -245,14 +349,18 @@ def user_refresh_tokens_revoke(*, user: User) -> int:
     )
 
 
-def user_password_change(*, user: User, old_password: str, new_password: str) -> None:
+def user_password_change(*, user: User, old_password: str, new_password: str, address: str) -> None:
     """Change the password and revoke every refresh token of the account.
 
-    Raises Django ``ValidationError`` (400) for a wrong old password or a
-    weak new one; nothing changes then.
+    The old password is an attempt like a sign-in: counted for the account
+    and ``address`` (the sign-in counters) before it is checked. Raises
+    ``Throttled`` (429) over the limit, Django ``ValidationError`` (400) for
+    a wrong old password or a weak new one; nothing changes then.
     """
+    throttling.password_attempt_begin(email=user.email, address=address)
     if not user.check_password(old_password):
         raise ValidationError({"old_password": ["The current password is incorrect."]})
+    throttling.password_attempt_succeeded(email=user.email, address=address)
     _validate_new_password(new_password, user=user, field="new_password")
     with transaction.atomic():
         user.set_password(new_password)

@@ -1,14 +1,30 @@
-"""Login throttling: failures counted per account and per client address in the shared cache."""
+"""Throttling: password attempts per account and client address, and DRF rate limits per address.
+
+Password attempts (sign-in, password change) are counted atomically *before*
+the password is checked: ``cache.add(key, 0)`` then ``cache.incr(key)``, which
+is one atomic INCR in Redis and runs under a lock in LocMem. So of many
+parallel guesses for one account, exactly the limit reach the password check.
+The database cache is NOT atomic (its ``incr`` is a read then a write, and it
+resets the key's timeout): use Redis (``CACHE_URL``) wherever more than one
+worker runs, as compose does.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import math
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import Throttled
+from rest_framework.throttling import SimpleRateThrottle
+
+from common.errors import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request) -> str:
@@ -23,39 +39,123 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def _keys(email: str, address: str) -> list[tuple[str, int]]:
-    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return [
-        (f"login-fail:acct:{account}", settings.LOGIN_FAILURES_PER_ACCOUNT),
-        (f"login-fail:addr:{address}", settings.LOGIN_FAILURES_PER_ADDRESS),
-    ]
+def _account_key(email: str) -> str:
+    return "login-fail:acct:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def login_check_allowed(*, email: str, address: str) -> None:
-    """Raise ``Throttled`` (429 with Retry-After) when the account or address failed too often."""
-    for key, limit in _keys(email, address):
-        count = cache.get(key, 0)
-        if count >= limit:
-            reset_at = cache.get(f"{key}:reset", time.time())
-            raise Throttled(
-                wait=max(1, math.ceil(reset_at - time.time())),
-                detail="Too many failed sign-in attempts; try again later.",
-            )
+def _address_key(address: str) -> str:
+    return f"login-fail:addr:{address}"
+
+
+def _take(key: str) -> int:
+    """Count one attempt under ``key`` (atomically where the cache allows); return the count."""
+    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    if cache.add(key, 0, timeout=window):
+        cache.set(f"{key}:reset", time.time() + window, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
+    if count == 1:
+        # Redis's INCR re-creates a key that expired just before it without a
+        # timeout; a counter must never outlive its window.
+        cache.touch(key, window)
+    return count
+
+
+def _give_back(key: str) -> None:
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
+        cache.decr(key)
+
+
+def _refuse(key: str) -> Throttled:
+    reset_at = cache.get(f"{key}:reset") or time.time() + settings.LOGIN_FAILURE_WINDOW_SECONDS
+    return Throttled(
+        wait=max(1, math.ceil(reset_at - time.time())),
+        detail="Too many failed sign-in attempts; try again later.",
+    )
+
+
+def password_attempt_begin(*, email: str, address: str) -> None:
+    """Count one password attempt for the account and the address, before the password is checked.
+
+    Raises ``Throttled`` (429 with Retry-After) when either is over its limit
+    (``LOGIN_FAILURES_PER_ACCOUNT``, ``LOGIN_FAILURES_PER_ADDRESS`` within
+    ``LOGIN_FAILURE_WINDOW_SECONDS``); a refused attempt is not counted. An
+    attempt that goes on stays counted as a failure until
+    ``password_attempt_succeeded`` says otherwise. Raises
+    ``ServiceUnavailable`` (503) when the cache cannot count: no password is
+    checked uncounted.
+    """
+    account_key, address_key = _account_key(email), _address_key(address)
+    try:
+        if _take(account_key) > settings.LOGIN_FAILURES_PER_ACCOUNT:
+            _give_back(account_key)
+            raise _refuse(account_key)
+        if _take(address_key) > settings.LOGIN_FAILURES_PER_ADDRESS:
+            _give_back(address_key)
+            _give_back(account_key)
+            raise _refuse(address_key)
+    except Throttled:
+        raise
+    except Exception as exc:
+        logger.exception("The cache cannot count password attempts")
+        raise ServiceUnavailable("Sign-in is unavailable for a moment; try again.") from exc
+
+
+def password_attempt_succeeded(*, email: str, address: str) -> None:
+    """The password was right: forget the account's failures, give the address its slot back.
+
+    A busy shared address (an office, a NAT) is so charged only for wrong passwords.
+    """
+    account_key = _account_key(email)
+    try:
+        cache.delete_many([account_key, f"{account_key}:reset"])
+        _give_back(_address_key(address))
+    except Exception:  # the counts then expire on their own
+        logger.warning("The cache could not forget the failures of a good password")
+
+
+# The names of the check-then-record protocol, kept for callers written against
+# it: the check now counts the attempt (atomically), so recording a failure
+# has nothing left to do.
+login_check_allowed = password_attempt_begin
+login_record_success = password_attempt_succeeded
 
 
 def login_record_failure(*, email: str, address: str) -> None:
-    """Count one failed sign-in for the account and the address."""
-    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    for key, _ in _keys(email, address):
-        if cache.add(key, 0, timeout=window):
-            cache.set(f"{key}:reset", time.time() + window, timeout=window)
+    """Nothing to do: ``login_check_allowed`` counted the attempt as a failure already."""
+
+
+class AddressRateThrottle(SimpleRateThrottle):
+    """A DRF rate limit per client address (the same address as the password counters).
+
+    The rate comes from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]``.
+    Counts live in the shared Django cache; DRF's check is a read then a
+    write, so a burst of parallel requests may pass a few over the rate.
+    """
+
+    def get_rate(self) -> str | None:
+        from rest_framework.settings import api_settings
+
+        # Read at each request (not at import) so that settings overrides apply.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+    def allow_request(self, request, view) -> bool:
         try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
+            return super().allow_request(request, view)
+        except Exception as exc:  # the cache is down: refuse rather than count nothing
+            logger.exception("The cache cannot count %s requests", self.scope)
+            raise ServiceUnavailable() from exc
 
 
-def login_record_success(*, email: str, address: str) -> None:
-    """Forget the account's failures after a successful sign-in (the address keeps its count)."""
-    key, _ = _keys(email, address)[0]
-    cache.delete_many([key, f"{key}:reset"])
+class RegisterRateThrottle(AddressRateThrottle):
+    scope = "register"
+
+
+class ServiceTokenRateThrottle(AddressRateThrottle):
+    scope = "service_token"

@@ -16,6 +16,8 @@ from common.auth import SERVICE_TOKEN_TYPE, InvalidToken, verify_token
 
 REFRESH_AUDIENCE = "auth_service"
 FAMILY_CLAIM = "fam"
+# When the person signed in (Unix time, as in OpenID Connect); copied on every rotation.
+AUTH_TIME_CLAIM = "auth_time"
 
 
 class KeyedTokenBackend(TokenBackend):
@@ -67,10 +69,10 @@ class UserAccessToken(_KeyedMixin, AccessToken):
 
 
 class UserRefreshToken(_KeyedMixin, RefreshToken):
-    """A refresh token for auth_service only; ``fam`` names its rotation family."""
+    """A refresh token for auth_service only; ``fam`` names its family, ``auth_time`` its sign-in."""
 
     access_token_class = UserAccessToken
-    no_copy_claims = (*RefreshToken.no_copy_claims, "aud", FAMILY_CLAIM)
+    no_copy_claims = (*RefreshToken.no_copy_claims, "aud", FAMILY_CLAIM, AUTH_TIME_CLAIM)
 
 
 class ServiceToken(_KeyedMixin, Token):

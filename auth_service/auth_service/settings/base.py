@@ -1,13 +1,27 @@
 """auth_service settings for production; everything comes from the environment."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 from common.conf import env, installed_apps, service_settings, spectacular_settings
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 globals().update(service_settings(service="auth_service", base_dir=BASE_DIR))
+
+
+def throttle_rate(name: str, *, default: str) -> str:
+    """A DRF rate from env var ``name`` ("60/hour"); a malformed one stops the start."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(
+            f'{name} must look like "60/hour" (per second, minute, hour or day).'
+        )
+    return value
+
 
 INSTALLED_APPS = installed_apps("auth_service.accounts")
 ROOT_URLCONF = "auth_service.urls"
@@ -29,10 +43,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Signing keys: every *.pem in JWT_KEYS_DIR is published in the JWKS; the one
-# named by JWT_ACTIVE_KID signs (see README, "Rotating the signing key").
+# Signing keys: every *.pem in JWT_KEYS_DIR is published in the JWKS; the one named
+# in JWT_KEYS_DIR/active-kid (written by `signing_keys activate`), else by
+# JWT_ACTIVE_KID, else the only key, signs (see README, "Rotating the signing key").
 JWT_KEYS_DIR = Path(env.str("JWT_KEYS_DIR", default=str(BASE_DIR.parent / ".dev" / "jwt")))
 JWT_ACTIVE_KID = env.str("JWT_ACTIVE_KID", default="")
+# How often a running process looks whether the keys folder changed (a few stat calls).
+JWT_KEYS_RESCAN_SECONDS = env.float("JWT_KEYS_RESCAN_SECONDS", default=1.0)
+# `signing_keys activate` refuses a key published more recently than this: the other
+# services' JWKS cache (JWKS_CACHE_SECONDS, and the JWKS answer's max-age) is 300 s.
+JWT_KEY_ACTIVATE_AFTER_SECONDS = env.int("JWT_KEY_ACTIVATE_AFTER_SECONDS", default=300)
 JWT_KEY_PROVIDER = "auth_service.accounts.keys.LocalKeyProvider"
 SERVICE_TOKEN_PROVIDER = "auth_service.accounts.services.LocalServiceTokenProvider"
 # Every API service accepts a user's access token.
@@ -43,6 +63,17 @@ JWT_USER_AUDIENCE = env.list(
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=env.int("ACCESS_TOKEN_SECONDS", default=600))
 REFRESH_TOKEN_LIFETIME = timedelta(seconds=env.int("REFRESH_TOKEN_SECONDS", default=14 * 24 * 3600))
 SERVICE_TOKEN_LIFETIME = timedelta(seconds=env.int("SERVICE_TOKEN_SECONDS", default=300))
+# However often it rotates, no refresh token outlives its sign-in by more than this.
+_refresh_absolute_seconds = env.int("REFRESH_TOKEN_ABSOLUTE_SECONDS", default=30 * 24 * 3600)
+if _refresh_absolute_seconds <= 0:
+    raise ImproperlyConfigured("REFRESH_TOKEN_ABSOLUTE_SECONDS must be positive.")
+REFRESH_TOKEN_ABSOLUTE_LIFETIME = timedelta(seconds=_refresh_absolute_seconds)
+# A refresh token sent again this soon after its rotation (two tabs at once) gets the
+# same new pair instead of revoking the sign-in; 0 turns the grace off. Needs a
+# cache shared by every worker (Redis, or the database cache).
+REFRESH_REUSE_GRACE_SECONDS = env.int("REFRESH_REUSE_GRACE_SECONDS", default=5)
+if REFRESH_REUSE_GRACE_SECONDS < 0:
+    raise ImproperlyConfigured("REFRESH_REUSE_GRACE_SECONDS cannot be negative.")
 
 SIMPLE_JWT = {
     "ALGORITHM": "RS256",
@@ -62,6 +93,17 @@ LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 # Number of reverse proxies in front of the service whose X-Forwarded-For we trust.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Rate limits per client address (DRF throttles counting in the shared cache), as
+# "<n>/<second|minute|hour|day>". A service caches its client-credentials token for
+# its lifetime (5 minutes), so 120 a minute is far above honest use and still caps
+# secret guessing at 2 a second per address.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F821 - set by service_settings
+    "DEFAULT_THROTTLE_RATES": {
+        "register": throttle_rate("THROTTLE_REGISTER", default="60/hour"),
+        "service_token": throttle_rate("THROTTLE_SERVICE_TOKEN", default="120/minute"),
+    },
+}
 
 USER_SERVICE_URL = env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002")
 

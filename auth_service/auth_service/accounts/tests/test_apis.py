@@ -1,5 +1,6 @@
 """API tests of auth_service: registration, sign-in, refresh, logout, me, password, JWKS."""
 
+import datetime
 import uuid
 
 import jwt
@@ -290,23 +291,48 @@ def test_successful_login_clears_account_failures(anon_client, patient):
     assert login(anon_client, patient.email, "wrong-password-here").status_code == 401
 
 
+def test_login_refused_over_the_limit_never_reaches_the_password_check(
+    anon_client, patient, monkeypatch
+):
+    from auth_service.accounts import services
+
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        login(anon_client, patient.email, "wrong-password-here")
+    checked = []
+    monkeypatch.setattr(services, "authenticate", lambda **kw: checked.append(kw))
+    assert login(anon_client, patient.email).status_code == 429
+    assert checked == []
+
+
+def test_good_sign_ins_give_their_address_slot_back(anon_client, patient, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+    # A busy shared address: many good sign-ins are never charged.
+    for _ in range(10):
+        assert login(anon_client, patient.email).status_code == 200
+    for n in range(3):
+        assert login(anon_client, f"typo{n}@example.com", "wrong").status_code == 401
+    assert login(anon_client, patient.email).status_code == 429
+
+
 # Refresh and logout
 
 
-def test_refresh_rotates_and_old_token_is_rejected_after(anon_client, patient):
+def test_refresh_rotates_and_old_token_is_rejected_after(anon_client, patient, clock):
     first = login(anon_client, patient.email).json()
     second = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json")
     assert second.status_code == 200
     assert second.json()["refresh"] != first["refresh"]
     assert claims(second.json()["refresh"])["fam"] == claims(first["refresh"])["fam"]
+    clock.advance(seconds=settings.REFRESH_REUSE_GRACE_SECONDS + 1)
     again = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json")
     assert again.status_code == 401
     assert again.json()["code"] == "invalid-refresh-token"
 
 
-def test_refresh_reuse_revokes_the_whole_family(anon_client, patient):
+def test_refresh_reuse_revokes_the_whole_family(anon_client, patient, clock):
     first = login(anon_client, patient.email).json()
     second = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json").json()
+    clock.advance(seconds=settings.REFRESH_REUSE_GRACE_SECONDS + 1)
     assert (
         anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json").status_code == 401
     )
@@ -317,11 +343,13 @@ def test_refresh_reuse_revokes_the_whole_family(anon_client, patient):
     assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
 
 
-def test_refresh_does_not_touch_other_sessions(anon_client, patient):
+def test_refresh_does_not_touch_other_sessions(anon_client, patient, clock):
     laptop = login(anon_client, patient.email).json()
     phone = login(anon_client, patient.email).json()
     anon_client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json")
-    anon_client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json")  # reuse on laptop
+    clock.advance(seconds=settings.REFRESH_REUSE_GRACE_SECONDS + 1)
+    reuse = anon_client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json")
+    assert reuse.status_code == 401  # reuse on the laptop
     assert (
         anon_client.post(REFRESH, {"refresh": phone["refresh"]}, format="json").status_code == 200
     )
@@ -339,6 +367,179 @@ def test_refresh_for_deactivated_account_is_refused(anon_client, patient):
     pair = login(anon_client, patient.email).json()
     User.objects.filter(pk=patient.pk).update(is_active=False)
     assert anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 401
+
+
+def _rotate(anon_client, pair):
+    return anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+
+
+def test_a_refresh_token_sent_again_within_the_grace_window_gets_the_same_pair(
+    anon_client, patient, clock
+):
+    assert settings.REFRESH_REUSE_GRACE_SECONDS == 5
+    first = login(anon_client, patient.email).json()
+    winner = _rotate(anon_client, first)
+    clock.advance(seconds=4)
+    late_tab = _rotate(anon_client, first)
+    assert late_tab.status_code == 200
+    assert late_tab["Cache-Control"] == "no-store"
+    assert late_tab.json() == winner.json()
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=False).exists()
+    assert RefreshTokenRecord.objects.count() == 2  # no second successor was minted
+    assert _rotate(anon_client, winner.json()).status_code == 200
+
+
+def test_reuse_after_the_grace_window_revokes_the_family(anon_client, patient, clock):
+    first = login(anon_client, patient.email).json()
+    second = _rotate(anon_client, first).json()
+    clock.advance(seconds=6)
+    response = _rotate(anon_client, first)
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid-refresh-token"
+    assert _rotate(anon_client, second).status_code == 401
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_only_the_immediate_predecessor_gets_grace(anon_client, patient):
+    first = login(anon_client, patient.email).json()
+    second = _rotate(anon_client, first).json()
+    third = _rotate(anon_client, second).json()
+    assert _rotate(anon_client, first).status_code == 401  # replaced twice: reuse
+    assert _rotate(anon_client, third).status_code == 401
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("how", ["logout", "password"])
+def test_no_grace_after_the_sign_in_was_ended(anon_client, patient, how):
+    first = login(anon_client, patient.email).json()
+    second = _rotate(anon_client, first).json()
+    if how == "logout":
+        assert anon_client.post(LOGOUT, {"refresh": second["refresh"]}).status_code == 204
+    else:
+        anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {second['access']}")
+        changed = anon_client.post(
+            PASSWORD_URL, {"old_password": PASSWORD, "new_password": "another-long-passphrase"}
+        )
+        assert changed.status_code == 204
+        anon_client.credentials()
+    assert _rotate(anon_client, first).status_code == 401
+    assert _rotate(anon_client, second).status_code == 401
+
+
+def test_grace_zero_makes_every_reuse_revoke(anon_client, patient, settings):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 0
+    first = login(anon_client, patient.email).json()
+    second = _rotate(anon_client, first).json()
+    assert _rotate(anon_client, first).status_code == 401
+    assert _rotate(anon_client, second).status_code == 401
+
+
+def test_grace_reuse_without_the_pair_in_the_cache_is_refused_and_revokes_nothing(
+    anon_client, patient, monkeypatch
+):
+    from django.core.cache import cache
+
+    from auth_service.accounts import services
+
+    monkeypatch.setattr(services, "_GRACE_WAIT_SECONDS", 0.1)
+    first = login(anon_client, patient.email).json()
+    second = _rotate(anon_client, first).json()
+    cache.clear()  # the winner's pair is gone (e.g. Redis restarted)
+    assert _rotate(anon_client, first).status_code == 401
+    assert _rotate(anon_client, second).status_code == 200
+
+
+def test_rotation_works_while_the_cache_is_down(anon_client, patient, monkeypatch):
+    from auth_service.accounts import services
+
+    class DownCache:
+        def set(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+        get = set
+
+    monkeypatch.setattr(services, "_GRACE_WAIT_SECONDS", 0.1)
+    first = login(anon_client, patient.email).json()
+    monkeypatch.setattr(services, "cache", DownCache())
+    second = _rotate(anon_client, first)
+    assert second.status_code == 200
+    assert _rotate(anon_client, first).status_code == 401  # no grace, but no revocation
+    assert _rotate(anon_client, second.json()).status_code == 200
+
+
+def test_a_sign_in_lasts_at_most_the_absolute_lifetime_however_often_it_rotates(
+    anon_client, patient, clock
+):
+    day = 24 * 3600
+    assert settings.REFRESH_TOKEN_LIFETIME.days == 14
+    assert settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME.days == 30
+    pair = login(anon_client, patient.email).json()
+    signed_in = claims(pair["refresh"])["auth_time"]
+    assert signed_in == claims(pair["refresh"])["iat"]
+    assert claims(pair["refresh"])["exp"] == signed_in + 14 * day
+    assert "auth_time" not in claims(pair["access"])
+    for _ in range(2):  # rotated on day 13 and day 26, each inside its 14 days
+        clock.advance(days=13)
+        response = _rotate(anon_client, pair)
+        assert response.status_code == 200, response.json()
+        pair = response.json()
+        assert claims(pair["refresh"])["auth_time"] == signed_in
+    # Not day 26 + 14: the sign-in's 30 days cap it.
+    assert claims(pair["refresh"])["exp"] == signed_in + 30 * day
+    record = RefreshTokenRecord.objects.get(jti=claims(pair["refresh"])["jti"])
+    assert record.expires_at.timestamp() == signed_in + 30 * day
+
+    clock.advance(days=3, hours=23)  # day 29, 23:00
+    response = _rotate(anon_client, pair)
+    assert response.status_code == 200
+    pair = response.json()
+    assert claims(pair["refresh"])["exp"] == signed_in + 30 * day
+
+    clock.advance(hours=1, seconds=1)  # one second past day 30 (inside the exp leeway)
+    response = _rotate(anon_client, pair)
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid-refresh-token"
+    last = RefreshTokenRecord.objects.get(jti=claims(pair["refresh"])["jti"])
+    assert last.used_at is None and last.revoked_at is None  # refused, nothing changed
+
+
+def test_a_shortened_absolute_lifetime_ends_older_sign_ins_at_their_next_rotation(
+    anon_client, patient, clock, settings
+):
+    pair = login(anon_client, patient.email).json()  # exp: 14 days
+    settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME = datetime.timedelta(days=1)
+    clock.advance(days=2)
+    response = _rotate(anon_client, pair)
+    assert response.status_code == 401
+    assert "sign in again" in response.json()["detail"]
+    record = RefreshTokenRecord.objects.get(jti=claims(pair["refresh"])["jti"])
+    assert record.used_at is None and record.revoked_at is None
+
+
+def test_an_absolute_lifetime_shorter_than_a_token_caps_the_first_one(
+    anon_client, patient, settings
+):
+    settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME = datetime.timedelta(hours=1)
+    refresh = claims(login(anon_client, patient.email).json()["refresh"])
+    assert refresh["exp"] == refresh["auth_time"] + 3600
+
+
+def test_an_older_refresh_token_without_auth_time_counts_from_its_family_first_record(
+    anon_client, patient, clock, settings
+):
+    from auth_service.accounts.tokens import token_backend
+
+    pair = login(anon_client, patient.email).json()
+    legacy = {k: v for k, v in claims(pair["refresh"]).items() if k not in ("auth_time", "iss")}
+    legacy_token = token_backend().encode(legacy)
+    settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME = datetime.timedelta(hours=1)
+    clock.advance(minutes=59)
+    rotated = _rotate(anon_client, {"refresh": legacy_token})
+    assert rotated.status_code == 200
+    first = RefreshTokenRecord.objects.order_by("created_at").first()
+    assert claims(rotated.json()["refresh"])["auth_time"] == int(first.created_at.timestamp())
+    clock.advance(minutes=2)
+    assert _rotate(anon_client, rotated.json()).status_code == 401
 
 
 def test_logout_revokes_refresh_token_and_is_idempotent(anon_client, patient):
@@ -433,6 +634,57 @@ def test_password_change_refuses_bad_input_and_changes_nothing(anon_client, pati
     patient.refresh_from_db()
     assert patient.check_password(PASSWORD)
     assert RefreshTokenRecord.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def _change_password(anon_client, old, new="another-long-passphrase"):
+    return anon_client.post(PASSWORD_URL, {"old_password": old, "new_password": new}, format="json")
+
+
+def test_password_change_wrong_old_passwords_are_throttled_like_sign_in(anon_client, patient):
+    pair = login(anon_client, patient.email).json()
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        assert _change_password(anon_client, "wrong-one-here").status_code == 400
+    refused = _change_password(anon_client, PASSWORD)  # even the right one now waits
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "throttled"
+    assert 0 < int(refused["Retry-After"]) <= settings.LOGIN_FAILURE_WINDOW_SECONDS
+    patient.refresh_from_db()
+    assert patient.check_password(PASSWORD)
+    assert RefreshTokenRecord.objects.filter(revoked_at__isnull=True).count() == 1
+    # The same counter as sign-in: the account is locked there too.
+    anon_client.credentials()
+    assert login(anon_client, patient.email).status_code == 429
+
+
+def test_password_change_is_refused_after_failed_sign_ins(anon_client, patient):
+    pair = login(anon_client, patient.email).json()
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        login(anon_client, patient.email, "wrong-password-here")
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert _change_password(anon_client, PASSWORD).status_code == 429
+    patient.refresh_from_db()
+    assert patient.check_password(PASSWORD)
+
+
+def test_password_change_wrong_old_passwords_count_for_the_address(anon_client, patient, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 2
+    pair = login(anon_client, patient.email).json()
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    for _ in range(2):
+        assert _change_password(anon_client, "wrong-one-here").status_code == 400
+    anon_client.credentials()
+    assert login(anon_client, "someone-else@example.com", "x").status_code == 429
+
+
+def test_a_right_old_password_clears_the_account_count(anon_client, patient):
+    pair = login(anon_client, patient.email).json()
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT - 1):
+        _change_password(anon_client, "wrong-one-here")
+    assert _change_password(anon_client, PASSWORD).status_code == 204
+    anon_client.credentials()
+    assert login(anon_client, patient.email, "another-long-passphrase").status_code == 200
 
 
 # Keys, docs, health

@@ -1,17 +1,38 @@
-"""Races against PostgreSQL: refresh rotation and registration under concurrency."""
+"""Races against PostgreSQL: sign-in throttling, refresh rotation and registration."""
+
+import time
 
 import pytest
+from rest_framework.test import APIClient
 
 from auth_service.accounts import services
 from auth_service.accounts.exceptions import EmailTaken, InvalidRefreshToken
 from auth_service.accounts.models import RefreshTokenRecord, User
-from auth_service.accounts.tests.factories import UserFactory
+from auth_service.accounts.tests.factories import PASSWORD, UserFactory
 from common.testing import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_one_refresh_token_used_ten_times_at_once_yields_exactly_one_pair():
+def _refresh(token):
+    return APIClient().post("/api/v1/auth/token/refresh", {"refresh": token}, format="json")
+
+
+def test_eight_tabs_refreshing_one_token_at_once_all_get_the_same_pair(shared_cache):
+    user = UserFactory()
+    pair = services.token_pair_issue(user=user)
+    responses = race(lambda i: _refresh(pair.refresh), range(8))
+    assert [r.status_code for r in responses] == [200] * 8, (shared_cache, responses)
+    bodies = [r.json() for r in responses]
+    assert all(body == bodies[0] for body in bodies)
+    # One successor was minted and the sign-in lives on.
+    assert RefreshTokenRecord.objects.count() == 2
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=False).exists()
+    assert _refresh(bodies[0]["refresh"]).status_code == 200
+
+
+def test_with_no_grace_one_token_used_ten_times_at_once_yields_exactly_one_pair(settings):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 0
     user = UserFactory()
     pair = services.token_pair_issue(user=user)
     results = race(lambda i: services.token_refresh(refresh=pair.refresh), range(10))
@@ -21,6 +42,19 @@ def test_one_refresh_token_used_ten_times_at_once_yields_exactly_one_pair():
     assert len(refused) == 9
     # Exactly one new refresh token was recorded, and reuse revoked the family.
     assert RefreshTokenRecord.objects.count() == 2
+    assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_reuse_after_the_grace_window_revokes_the_family_for_real(settings, shared_cache):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 1
+    user = UserFactory()
+    pair = services.token_pair_issue(user=user)
+    [winner] = race(lambda i: _refresh(pair.refresh), range(1))
+    assert winner.status_code == 200
+    time.sleep(1.2)
+    late = race(lambda i: _refresh(pair.refresh), range(3))
+    assert [r.status_code for r in late] == [401] * 3, shared_cache
+    assert _refresh(winner.json()["refresh"]).status_code == 401
     assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
 
 
@@ -45,3 +79,59 @@ def test_concurrent_registrations_of_one_email_make_one_account(monkeypatch):
     assert len(created) == 1, results
     assert all(isinstance(r, EmailTaken) for r in results if not isinstance(r, User))
     assert User.objects.count() == 1
+
+
+def _slow_password_check(monkeypatch):
+    """Make the password check take as long as a real Argon2 hash, so that guesses overlap."""
+    real = services.authenticate
+
+    def slow(**credentials):
+        time.sleep(0.05)
+        return real(**credentials)
+
+    monkeypatch.setattr(services, "authenticate", slow)
+
+
+def test_thirty_parallel_guesses_reach_the_password_check_exactly_the_limit(
+    settings, shared_cache, monkeypatch
+):
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 5
+    user = UserFactory()
+    _slow_password_check(monkeypatch)
+
+    def guess(i):
+        return APIClient().post(
+            "/api/v1/auth/token",
+            {"email": user.email, "password": f"wrong-guess-{i}"},
+            format="json",
+        )
+
+    statuses = [r.status_code for r in race(guess, range(30))]
+    assert statuses.count(401) == 5, (shared_cache, statuses)
+    assert statuses.count(429) == 25, statuses
+    # The account stays locked, even for the right password.
+    assert (
+        APIClient()
+        .post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json")
+        .status_code
+        == 429
+    )
+
+
+def test_parallel_guesses_from_one_address_across_accounts_stop_at_the_address_limit(
+    settings, shared_cache, monkeypatch
+):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 7
+    _slow_password_check(monkeypatch)
+
+    def guess(i):
+        return APIClient().post(
+            "/api/v1/auth/token",
+            {"email": f"victim{i}@example.com", "password": "wrong-guess"},
+            format="json",
+            REMOTE_ADDR="203.0.113.9",
+        )
+
+    statuses = [r.status_code for r in race(guess, range(30))]
+    assert statuses.count(401) == 7, (shared_cache, statuses)
+    assert statuses.count(429) == 23, statuses

@@ -3,6 +3,7 @@
 import uuid
 from datetime import timedelta
 
+import jwt
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import timezone
@@ -99,7 +100,10 @@ def test_active_key_needs_a_choice_when_several_keys_are_published(settings, tmp
             keys.active_key()  # none
         first = keys.generate_key()
         assert keys.active_key().kid == first.kid
-        second = keys.generate_key()
+        # A key copied in by hand, with no choice written: which one signs is unclear.
+        second = keys.generate_key(tmp_path / "elsewhere")
+        second.path.rename(tmp_path / second.path.name)
+        keys.load_keys.cache_clear()
         with pytest.raises(ImproperlyConfigured):
             keys.active_key()
         settings.JWT_ACTIVE_KID = second.kid
@@ -121,13 +125,14 @@ def test_key_rotation_old_tokens_stay_valid_while_published(settings, tmp_path, 
         user = UserFactory()
         old_pair = services.token_pair_issue(user=user)
         new = keys.generate_key()
-        settings.JWT_ACTIVE_KID = new.kid
+        assert keys.active_key().kid == old.kid  # published, signing nothing yet
+        keys.activate_key(new.kid)
         new_pair = services.token_pair_issue(user=user)
+        assert jwt.get_unverified_header(new_pair.access)["kid"] == new.kid
         for pair in (old_pair, new_pair):
             anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair.access}")
             assert anon_client.get("/api/v1/auth/me").status_code == 200
-        old.path.unlink()  # retired once its tokens have expired
-        keys.load_keys.cache_clear()
+        keys.retire_key(old.kid)  # once its tokens have expired
         anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {old_pair.access}")
         assert anon_client.get("/api/v1/auth/me").status_code == 401
     finally:
