@@ -1,7 +1,8 @@
 """Admin of specialties and profiles (staff sign in through auth_service)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from user_service.profiles import services
 from user_service.profiles.models import Doctor, Patient, Specialty
 
 
@@ -24,14 +25,55 @@ class ProfileAdmin(admin.ModelAdmin):
         return False
 
 
+class ApprovalFilter(admin.SimpleListFilter):
+    title = "approval"
+    parameter_name = "approval"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Pending"), ("approved", "Approved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(approved_at__isnull=True)
+        if self.value() == "approved":
+            return queryset.filter(approved_at__isnull=False)
+        return queryset
+
+
 @admin.register(Doctor)
 class DoctorAdmin(ProfileAdmin):
-    list_display = ("full_name", "specialty", "timezone", "user_id", "updated_at")
-    list_filter = ("specialty", "timezone")
+    list_display = ("full_name", "specialty", "approved", "timezone", "user_id", "updated_at")
+    list_filter = (ApprovalFilter, "specialty", "timezone")
     list_select_related = ("specialty",)
     search_fields = ("full_name", "bio", "specialty__name", "=user_id")
     autocomplete_fields = ("specialty",)
-    fields = ("user_id", "full_name", "specialty", "timezone", "bio", "created_at", "updated_at")
+    fields = (
+        "user_id",
+        "full_name",
+        "specialty",
+        "timezone",
+        "bio",
+        "approved_at",
+        "approved_by",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = (*ProfileAdmin.readonly_fields, "approved_at", "approved_by")
+    actions = ["approve_selected"]
+
+    @admin.display(boolean=True, ordering="approved_at", description="approved")
+    def approved(self, doctor: Doctor) -> bool:
+        return doctor.is_approved
+
+    @admin.action(description="Approve selected doctors")
+    def approve_selected(self, request, queryset) -> None:
+        user_ids = list(queryset.values_list("pk", flat=True))
+        approved = services.doctor_approve_many(user_ids=user_ids, by=request.user.get_username())
+        self.message_user(
+            request,
+            f"{approved} doctor(s) approved; {len(user_ids) - approved} already were.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Patient)

@@ -9,13 +9,14 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.pagination import PageNumberPagination, paginated_response
-from common.permissions import IsUser
+from common.permissions import IsStaff, IsUser
 from common.schema import FORBIDDEN, UNAUTHORIZED, problem
 from user_service.profiles import selectors, services
 from user_service.profiles.models import Doctor
@@ -38,10 +39,12 @@ DOCTOR_EXAMPLE = {
     "specialty": SPECIALTY_EXAMPLE,
     "bio": "Interventional cardiologist, 15 years of practice.",
     "timezone": "Europe/Berlin",
+    "approved": True,
 }
 DOCTOR_PROFILE_EXAMPLE = {
-    **DOCTOR_EXAMPLE,
+    **{k: v for k, v in DOCTOR_EXAMPLE.items() if k != "approved"},
     "role": "doctor",
+    "approved_at": "2026-01-06T08:00:00Z",
     "created_at": "2026-01-05T09:30:00Z",
     "updated_at": "2026-02-10T14:00:00Z",
 }
@@ -96,13 +99,18 @@ class DoctorListApi(APIView):
         tags=TAGS,
         summary="Search the doctor directory",
         description="Any signed-in user. `search` matches name, specialty and bio; an unknown "
-        "`specialty` slug is a 400.",
+        "`specialty` slug is a 400. Only approved doctors are listed; staff may ask for "
+        "`status=pending` (doctors waiting for approval) or `status=all`.",
         parameters=[DoctorListFilterInputSerializer],
         responses={
             200: DoctorOutputSerializer(many=True),
             400: problem("Invalid filter, ordering or unknown specialty"),
             401: UNAUTHORIZED,
-            403: FORBIDDEN,
+            403: problem(
+                "Not allowed for this token, or `status` other than `approved` without staff",
+                status=403,
+                code="pending-doctors-staff-only",
+            ),
             404: problem("No such page", status=404, code="not-found"),
         },
         examples=[OpenApiExample("doctors", value=DOCTOR_EXAMPLE, response_only=True)],
@@ -114,6 +122,8 @@ class DoctorListApi(APIView):
             search=filters.validated_data.get("search", ""),
             specialty_slug=filters.validated_data.get("specialty") or None,
             ordering=filters.validated_data["ordering"],
+            status=filters.validated_data["status"],
+            viewer_role=request.user.role,
         )
         return paginated_response(self, request, doctors, DoctorOutputSerializer)
 
@@ -124,6 +134,8 @@ class DoctorDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Get one doctor",
+        description="Any signed-in user. A doctor waiting for approval is a 404 for everyone "
+        "but themself and staff.",
         parameters=[
             OpenApiParameter(
                 "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Doctor id"
@@ -133,13 +145,49 @@ class DoctorDetailApi(APIView):
             200: DoctorOutputSerializer,
             401: UNAUTHORIZED,
             403: FORBIDDEN,
-            404: problem("No doctor has this id", status=404, code="doctor-not-found"),
+            404: problem(
+                "No doctor has this id (or one you may not see yet)",
+                status=404,
+                code="doctor-not-found",
+            ),
         },
         examples=[OpenApiExample("doctor", value=DOCTOR_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, id: str) -> Response:
-        doctor = selectors.doctor_get(user_id=id)
+        doctor = selectors.doctor_get_visible(
+            user_id=id, viewer_id=request.user.id, viewer_role=request.user.role
+        )
         return Response(DoctorOutputSerializer(doctor).data)
+
+
+class DoctorApproveApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="doctor_approve",
+        summary="Approve a doctor (staff)",
+        description="Staff only. A self-registered doctor waits for approval: until then they "
+        "can sign in, edit their profile and set up availability, but are not listed and "
+        "cannot be booked. Idempotent: approving an approved doctor changes nothing (204). "
+        "schedule_service notices within `DOCTOR_APPROVAL_RECHECK_SECONDS`.",
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Doctor id"
+            )
+        ],
+        request=None,
+        responses={
+            204: None,
+            401: UNAUTHORIZED,
+            403: problem("Not a staff token", status=403, code="permission-denied"),
+            404: problem("No doctor has this id", status=404, code="doctor-not-found"),
+        },
+    )
+    def post(self, request: Request, id: str) -> Response:
+        doctor = selectors.doctor_get(user_id=id)
+        services.doctor_approve(doctor=doctor, by=str(request.user.id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 PROFILE_OUTPUT = PolymorphicProxySerializer(

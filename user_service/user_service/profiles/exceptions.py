@@ -14,6 +14,7 @@ class ProblemCode(StrEnum):
     DOCTOR_NOT_FOUND = "doctor-not-found"
     PROFILE_NOT_FOUND = "profile-not-found"
     PROFILE_ROLE_CONFLICT = "profile-role-conflict"
+    PENDING_DOCTORS_STAFF_ONLY = "pending-doctors-staff-only"
 
 
 class UnknownSpecialty(Problem):
@@ -50,3 +51,10 @@ class ProfileRoleConflict(Problem):
     code = ProblemCode.PROFILE_ROLE_CONFLICT.value
     title = "Profile exists with another role"
     default_detail = "This user already has a profile with another role."
+
+
+class PendingDoctorsStaffOnly(Problem):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = ProblemCode.PENDING_DOCTORS_STAFF_ONLY.value
+    title = "Pending doctors are for staff"
+    default_detail = "Only staff may list doctors waiting for approval; leave out `status`."

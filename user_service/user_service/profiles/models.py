@@ -48,6 +48,19 @@ class Doctor(models.Model):
         validators=[validate_timezone],
         help_text="IANA time zone name, e.g. Europe/Berlin.",
     )
+    approved_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When staff approved the doctor; until then the doctor is pending: not "
+        "listed in the directory and not bookable.",
+    )
+    approved_by = models.CharField(
+        max_length=254,
+        blank=True,
+        editable=False,
+        help_text="Who approved: a staff user id (API) or a staff email (admin).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,14 +71,27 @@ class Doctor(models.Model):
             models.CheckConstraint(condition=~Q(timezone=""), name="doctor_timezone_not_empty"),
         ]
         indexes = [
-            # Directory ordering by name, and a specialty filter ordered by name.
+            # Directory ordering by name, and a specialty filter ordered by name. Pending
+            # doctors are few: the directory's ``approved_at IS NOT NULL`` skips them in
+            # these indexes' order without an index of its own.
             models.Index(fields=["full_name", "user_id"], name="doctor_full_name_idx"),
             models.Index(fields=["specialty", "full_name"], name="doctor_specialty_name_idx"),
             models.Index(fields=["timezone"], name="doctor_timezone_idx"),
+            # Staff's list of pending doctors (directory ``status=pending``, admin filter):
+            # a small partial index of the pending rows only, by name as listed.
+            models.Index(
+                fields=["full_name", "user_id"],
+                condition=Q(approved_at__isnull=True),
+                name="doctor_pending_name_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
 
 
 class Patient(models.Model):

@@ -8,8 +8,13 @@ from operator import and_
 
 from django.db.models import Q, QuerySet
 
-from common.permissions import ROLE_DOCTOR, ROLE_PATIENT
-from user_service.profiles.exceptions import DoctorNotFound, ProfileNotFound, UnknownSpecialty
+from common.permissions import ROLE_DOCTOR, ROLE_PATIENT, ROLE_STAFF
+from user_service.profiles.exceptions import (
+    DoctorNotFound,
+    PendingDoctorsStaffOnly,
+    ProfileNotFound,
+    UnknownSpecialty,
+)
 from user_service.profiles.models import Doctor, Patient, Specialty
 
 # API ``ordering`` value → ORDER BY; every one ends in the primary key so pages are stable.
@@ -24,6 +29,15 @@ DOCTOR_ORDERING_LABELS = {
     "-full_name": "Name, Z to A",
     "specialty": "Specialty name, A to Z, then name",
     "-specialty": "Specialty name, Z to A, then name",
+}
+# API ``status`` value of the directory → which doctors; only staff may ask for pending ones.
+DOCTOR_STATUS_APPROVED = "approved"
+DOCTOR_STATUS_PENDING = "pending"
+DOCTOR_STATUS_ALL = "all"
+DOCTOR_STATUS_LABELS = {
+    DOCTOR_STATUS_APPROVED: "Approved doctors (the directory everyone sees)",
+    DOCTOR_STATUS_PENDING: "Doctors waiting for approval (staff only)",
+    DOCTOR_STATUS_ALL: "Both (staff only)",
 }
 MAX_SEARCH_TERMS = 8
 # The most user ids one batch look-up (GET /internal/v1/profiles/?ids=) may name.
@@ -58,16 +72,30 @@ def specialty_get(*, slug: str, field: str = "specialty") -> Specialty:
 
 
 def doctor_list(
-    *, search: str = "", specialty_slug: str | None = None, ordering: str = "full_name"
+    *,
+    search: str = "",
+    specialty_slug: str | None = None,
+    ordering: str = "full_name",
+    status: str = DOCTOR_STATUS_APPROVED,
+    viewer_role: str | None = None,
 ) -> QuerySet[Doctor]:
     """Return doctors with their specialty joined in (one query however many rows).
 
-    ``search`` is split on whitespace; every term must occur (case-insensitively)
-    in the full name, the specialty name or the bio. ``specialty_slug`` narrows
-    to one specialty and raises ``UnknownSpecialty`` when no specialty has it.
+    ``status`` (a key of ``DOCTOR_STATUS_LABELS``) picks approved doctors (the
+    directory), pending ones or both; the last two only for a ``viewer_role``
+    of staff, else ``PendingDoctorsStaffOnly`` (403). ``search`` is split on
+    whitespace; every term must occur (case-insensitively) in the full name,
+    the specialty name or the bio. ``specialty_slug`` narrows to one
+    specialty and raises ``UnknownSpecialty`` when no specialty has it.
     ``ordering`` is a key of ``DOCTOR_ORDERINGS``.
     """
+    if status != DOCTOR_STATUS_APPROVED and viewer_role != ROLE_STAFF:
+        raise PendingDoctorsStaffOnly()
     queryset = Doctor.objects.select_related("specialty")
+    if status == DOCTOR_STATUS_APPROVED:
+        queryset = queryset.filter(approved_at__isnull=False)
+    elif status == DOCTOR_STATUS_PENDING:
+        queryset = queryset.filter(approved_at__isnull=True)
     if specialty_slug:
         queryset = queryset.filter(specialty=specialty_get(slug=specialty_slug))
     terms = search.split()[:MAX_SEARCH_TERMS]
@@ -95,6 +123,20 @@ def doctor_get(*, user_id: uuid.UUID | str) -> Doctor:
         return Doctor.objects.select_related("specialty").get(pk=pk)
     except Doctor.DoesNotExist as exc:
         raise DoctorNotFound() from exc
+
+
+def doctor_get_visible(
+    *, user_id: uuid.UUID | str, viewer_id: uuid.UUID | None, viewer_role: str | None
+) -> Doctor:
+    """Return the doctor ``user_id`` as ``viewer_id`` (of ``viewer_role``) may see them.
+
+    A pending doctor is visible only to themself and to staff: for anyone
+    else ``DoctorNotFound`` is raised, as for an id no doctor has.
+    """
+    doctor = doctor_get(user_id=user_id)
+    if doctor.is_approved or viewer_role == ROLE_STAFF or doctor.user_id == viewer_id:
+        return doctor
+    raise DoctorNotFound()
 
 
 def profile_find(*, user_id: uuid.UUID) -> Profile | None:

@@ -13,7 +13,12 @@ from user_service.profiles.models import (
     PROFILE_ROLE_CHOICES,
     TIMEZONE_MAX_LENGTH,
 )
-from user_service.profiles.selectors import DOCTOR_ORDERING_LABELS, PROFILE_LIST_MAX_IDS
+from user_service.profiles.selectors import (
+    DOCTOR_ORDERING_LABELS,
+    DOCTOR_STATUS_APPROVED,
+    DOCTOR_STATUS_LABELS,
+    PROFILE_LIST_MAX_IDS,
+)
 from user_service.profiles.validators import validate_phone, validate_timezone
 
 BIO_MAX_LENGTH = 5000
@@ -45,6 +50,11 @@ class DoctorOutputSerializer(serializers.Serializer):
     specialty = SpecialtyOutputSerializer()
     bio = serializers.CharField()
     timezone = serializers.CharField(help_text="IANA time zone name of the doctor's schedule.")
+    approved = serializers.BooleanField(
+        source="is_approved",
+        help_text="False only for a doctor waiting for staff approval, whom only staff and "
+        "the doctor themself see.",
+    )
 
 
 class DoctorProfileOutputSerializer(serializers.Serializer):
@@ -54,6 +64,11 @@ class DoctorProfileOutputSerializer(serializers.Serializer):
     specialty = SpecialtyOutputSerializer()
     bio = serializers.CharField()
     timezone = serializers.CharField()
+    approved_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When staff approved you; null while you wait: until then patients cannot "
+        "find or book you (you can still set up your availability).",
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -82,6 +97,13 @@ class ProfileInternalOutputSerializer(serializers.Serializer):
     specialty = SpecialtyOutputSerializer(
         allow_null=True, help_text="Doctors only; null for patients."
     )
+    approved = serializers.SerializerMethodField(
+        help_text="Doctors only (null for patients): false while the doctor waits for staff "
+        "approval and must not be listed or booked."
+    )
+
+    def get_approved(self, profile) -> bool | None:
+        return getattr(profile, "is_approved", None)
 
 
 # Input
@@ -97,6 +119,12 @@ class DoctorListFilterInputSerializer(serializers.Serializer):
     specialty = _specialty_slug_field(required=False, allow_blank=True)
     ordering = serializers.ChoiceField(
         choices=list(DOCTOR_ORDERING_LABELS.items()), required=False, default="full_name"
+    )
+    status = serializers.ChoiceField(
+        choices=list(DOCTOR_STATUS_LABELS.items()),
+        required=False,
+        default=DOCTOR_STATUS_APPROVED,
+        help_text="`pending` and `all` are for staff (403 for anyone else).",
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone as dj_timezone
 
 from common.permissions import ROLE_DOCTOR, ROLE_PATIENT
 from user_service.profiles.exceptions import ProfileRoleConflict
@@ -199,10 +200,44 @@ def profile_update(*, profile: Profile, data: Mapping[str, Any]) -> Profile:
     return patient_update(patient=profile, data=data)
 
 
+def doctor_approve(*, doctor: Doctor, by: str, now: datetime.datetime | None = None) -> Doctor:
+    """Approve a pending doctor: listed in the directory and bookable from now on; return them.
+
+    Idempotent: an approved doctor keeps their first approval (time and who).
+    ``by`` names the approver (a staff user id or admin email).
+    """
+    doctor_approve_many(user_ids=[doctor.user_id], by=by, now=now)
+    doctor.refresh_from_db(fields=["approved_at", "approved_by", "updated_at"])
+    return doctor
+
+
+def doctor_approve_many(
+    *, user_ids: list[uuid.UUID], by: str, now: datetime.datetime | None = None
+) -> int:
+    """Approve the pending doctors among ``user_ids``; return how many were pending.
+
+    One conditional UPDATE: doctors already approved (also by a concurrent
+    call) keep their first approval.
+    """
+    now = now or dj_timezone.now()
+    return Doctor.objects.filter(pk__in=user_ids, approved_at__isnull=True).update(
+        approved_at=now, approved_by=by[:254], updated_at=now
+    )
+
+
 def doctor_upsert(
-    *, user_id: uuid.UUID, full_name: str, specialty_slug: str, timezone: str, bio: str = ""
+    *,
+    user_id: uuid.UUID,
+    full_name: str,
+    specialty_slug: str,
+    timezone: str,
+    bio: str = "",
+    approved_by: str | None = None,
 ) -> tuple[Doctor, bool]:
-    """Create the doctor, or bring the stored one in line with these fields; ``(doctor, created)``."""
+    """Create the doctor, or bring the stored one in line with these fields; ``(doctor, created)``.
+
+    With ``approved_by`` the doctor is also approved (if still pending).
+    """
     doctor, created = doctor_create(
         user_id=user_id,
         full_name=full_name,
@@ -220,6 +255,8 @@ def doctor_upsert(
                 "bio": bio,
             },
         )
+    if approved_by is not None and not doctor.is_approved:
+        doctor = doctor_approve(doctor=doctor, by=approved_by)
     return doctor, created
 
 

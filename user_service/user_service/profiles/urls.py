@@ -8,6 +8,7 @@ api_urlpatterns = [
     path("specialties/", apis.SpecialtyListApi.as_view(), name="specialty-list"),
     path("doctors/", apis.DoctorListApi.as_view(), name="doctor-list"),
     path("doctors/<str:id>/", apis.DoctorDetailApi.as_view(), name="doctor-detail"),
+    path("doctors/<str:id>/approve", apis.DoctorApproveApi.as_view(), name="doctor-approve"),
     path("profiles/me/", apis.ProfileMeApi.as_view(), name="profile-me"),
 ]
 

@@ -3,6 +3,7 @@
 import uuid
 
 import factory
+from django.utils import timezone as dj_timezone
 
 from user_service.profiles.models import Doctor, Patient, Specialty
 
@@ -26,6 +27,12 @@ class DoctorFactory(factory.django.DjangoModelFactory):
     specialty = factory.SubFactory(SpecialtyFactory)
     bio = factory.Faker("sentence")
     timezone = "Europe/Berlin"
+    # Approved (listed, bookable) unless ``pending=True``.
+    approved_at = factory.LazyFunction(dj_timezone.now)
+    approved_by = "factory"
+
+    class Params:
+        pending = factory.Trait(approved_at=None, approved_by="")
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

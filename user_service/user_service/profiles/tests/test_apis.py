@@ -111,6 +111,7 @@ def test_any_user_lists_doctors(make_client, directory, role):
         "specialty": {"slug": "cardiology", "name": "Cardiology"},
         "bio": "Heart failure.",
         "timezone": "Europe/Berlin",
+        "approved": True,
     }
 
 

@@ -141,6 +141,7 @@ def test_create_doctor(writer):
         "full_name": "Dr. Anna Weber",
         "timezone": "Europe/Berlin",
         "specialty": {"slug": "cardiology", "name": "Cardiology"},
+        "approved": False,
     }
     doctor = Doctor.objects.get()
     assert (str(doctor.pk), doctor.bio) == (payload["user_id"], "Heart.")
@@ -166,6 +167,7 @@ def test_create_patient(writer):
         "full_name": "Jonas Keller",
         "timezone": None,
         "specialty": None,
+        "approved": None,
     }
     patient = Patient.objects.get()
     assert str(patient.date_of_birth) == "1988-04-17"
@@ -271,6 +273,7 @@ def test_read_doctor(reader):
         "full_name": doctor.full_name,
         "timezone": "Asia/Tokyo",
         "specialty": {"slug": doctor.specialty.slug, "name": doctor.specialty.name},
+        "approved": True,
     }
 
 
@@ -283,6 +286,7 @@ def test_read_patient_has_no_timezone_or_specialty(reader):
         "full_name": patient.full_name,
         "timezone": None,
         "specialty": None,
+        "approved": None,
     }
 
 
@@ -318,6 +322,7 @@ def test_list_profiles_of_many_users(portal):
                 "full_name": patient.full_name,
                 "timezone": None,
                 "specialty": None,
+                "approved": None,
             },
             {
                 "user_id": str(doctor.user_id),
@@ -325,6 +330,7 @@ def test_list_profiles_of_many_users(portal):
                 "full_name": doctor.full_name,
                 "timezone": "Asia/Tokyo",
                 "specialty": {"slug": doctor.specialty.slug, "name": doctor.specialty.name},
+                "approved": True,
             },
         ],
     }

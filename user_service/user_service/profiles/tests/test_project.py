@@ -25,6 +25,7 @@ def test_schema_names_every_endpoint(anon_client):
         "/api/v1/specialties/",
         "/api/v1/doctors/",
         "/api/v1/doctors/{id}/",
+        "/api/v1/doctors/{id}/approve",
         "/api/v1/profiles/me/",
     }
 

@@ -30,7 +30,7 @@ def _date(value: str | None) -> datetime.date | None:
 class Command(BaseCommand):
     help = (
         "Create or update demo profiles from a JSON file "
-        '{"doctors": [{"id", "full_name", "specialty", "timezone", "bio"}], '
+        '{"doctors": [{"id", "full_name", "specialty", "timezone", "bio", "approved"?}], '
         '"patients": [{"id", "full_name", "phone"?, "date_of_birth"?}]}. '
         "Other keys (email, password, ...) are ignored. Running it again changes nothing."
     )
@@ -60,6 +60,9 @@ class Command(BaseCommand):
                         specialty_slug=entry["specialty"],
                         timezone=entry["timezone"],
                         bio=entry.get("bio", ""),
+                        # Demo doctors are listed and bookable at once (``"approved": false``
+                        # makes one that waits for staff).
+                        approved_by="demo data" if entry.get("approved", True) else None,
                     )
                     counts["doctors"][0 if created else 1] += 1
                 for entry in patients:
