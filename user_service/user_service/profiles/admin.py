@@ -24,6 +24,14 @@ class ProfileAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def delete_model(self, request, obj) -> None:
+        # With its owner row: the user id may then hold a profile of either role again.
+        services.profile_delete(user_id=obj.user_id)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user_id in queryset.values_list("pk", flat=True):
+            services.profile_delete(user_id=user_id)
+
 
 class ApprovalFilter(admin.SimpleListFilter):
     title = "approval"
@@ -45,7 +53,7 @@ class DoctorAdmin(ProfileAdmin):
     list_display = ("full_name", "specialty", "approved", "timezone", "user_id", "updated_at")
     list_filter = (ApprovalFilter, "specialty", "timezone")
     list_select_related = ("specialty",)
-    search_fields = ("full_name", "bio", "specialty__name", "=user_id")
+    search_fields = ("full_name", "bio", "specialty__name", "=user__user_id")
     autocomplete_fields = ("specialty",)
     fields = (
         "user_id",
@@ -80,5 +88,5 @@ class DoctorAdmin(ProfileAdmin):
 class PatientAdmin(ProfileAdmin):
     list_display = ("full_name", "phone", "date_of_birth", "user_id", "created_at")
     list_filter = ("created_at",)
-    search_fields = ("full_name", "phone", "=user_id")
+    search_fields = ("full_name", "phone", "=user__user_id")
     fields = ("user_id", "full_name", "phone", "date_of_birth", "created_at", "updated_at")

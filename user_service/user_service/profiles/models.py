@@ -34,12 +34,55 @@ class Specialty(models.Model):
         return self.name
 
 
+class ProfileOwner(models.Model):
+    """The one role a user id has a profile in: a user is a patient or a doctor, never both.
+
+    Every doctor and patient row references its owner row (same id) in the
+    same transaction, so the owner's primary key decides between concurrent
+    creates of one id, whatever their roles. The database also keeps a
+    profile's role equal to its owner's (migration 0004: a composite foreign
+    key on PostgreSQL, triggers on SQLite).
+    """
+
+    user_id = models.UUIDField(primary_key=True, verbose_name="user id")
+    role = models.CharField(max_length=16, choices=[(r, r.title()) for r in PROFILE_ROLE_CHOICES])
+    created_at = models.DateTimeField(default=dj_timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "user_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=PROFILE_ROLE_CHOICES), name="profile_owner_role_valid"
+            ),
+            # The target of the profiles' (user_id, role) foreign key on PostgreSQL.
+            models.UniqueConstraint(fields=["user_id", "role"], name="profile_owner_user_role_key"),
+        ]
+        indexes = [
+            # Reconciliation pages through old profiles by creation time.
+            models.Index(fields=["created_at", "user_id"], name="profile_owner_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.user_id}"
+
+
+def _owner_field() -> models.OneToOneField:
+    # Named ``user`` so that ``user_id`` stays the attribute and column it always was.
+    return models.OneToOneField(
+        ProfileOwner,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_column="user_id",
+        related_name="%(class)s",
+        verbose_name="user id",
+    )
+
+
 class Doctor(models.Model):
     """A doctor's public profile; ``user_id`` is the doctor's id in auth_service."""
 
-    role = ROLE_DOCTOR
-
-    user_id = models.UUIDField(primary_key=True, verbose_name="user id")
+    user = _owner_field()
+    role = models.CharField(max_length=16, default=ROLE_DOCTOR, editable=False)
     full_name = models.CharField(max_length=FULL_NAME_MAX_LENGTH)
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="doctors")
     bio = models.TextField(blank=True)
@@ -69,6 +112,7 @@ class Doctor(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(full_name=""), name="doctor_full_name_not_empty"),
             models.CheckConstraint(condition=~Q(timezone=""), name="doctor_timezone_not_empty"),
+            models.CheckConstraint(condition=Q(role=ROLE_DOCTOR), name="doctor_role_is_doctor"),
         ]
         indexes = [
             # Directory ordering by name, and a specialty filter ordered by name. Pending
@@ -97,9 +141,8 @@ class Doctor(models.Model):
 class Patient(models.Model):
     """A patient's profile; ``user_id`` is the patient's id in auth_service."""
 
-    role = ROLE_PATIENT
-
-    user_id = models.UUIDField(primary_key=True, verbose_name="user id")
+    user = _owner_field()
+    role = models.CharField(max_length=16, default=ROLE_PATIENT, editable=False)
     full_name = models.CharField(max_length=FULL_NAME_MAX_LENGTH)
     phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True, validators=[validate_phone])
     date_of_birth = models.DateField(null=True, blank=True)
@@ -110,6 +153,7 @@ class Patient(models.Model):
         ordering = ["full_name", "user_id"]
         constraints = [
             models.CheckConstraint(condition=~Q(full_name=""), name="patient_full_name_not_empty"),
+            models.CheckConstraint(condition=Q(role=ROLE_PATIENT), name="patient_role_is_patient"),
         ]
         indexes = [models.Index(fields=["full_name", "user_id"], name="patient_full_name_idx")]
 

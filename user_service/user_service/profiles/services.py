@@ -14,7 +14,7 @@ from django.utils import timezone as dj_timezone
 
 from common.permissions import ROLE_DOCTOR, ROLE_PATIENT
 from user_service.profiles.exceptions import ProfileRoleConflict
-from user_service.profiles.models import Doctor, Patient
+from user_service.profiles.models import Doctor, Patient, ProfileOwner
 from user_service.profiles.selectors import Profile, profile_find, specialty_get
 
 DOCTOR_UPDATABLE_FIELDS = frozenset({"full_name", "bio", "timezone", "specialty"})
@@ -32,19 +32,27 @@ def _existing_profile(*, user_id: uuid.UUID, role: str) -> Profile | None:
 
 
 def _insert_once(profile: P) -> tuple[P, bool]:
-    """Insert ``profile``; if a concurrent call stored the same user id first, return that row.
+    """Insert ``profile`` with its owner row; if a concurrent call stored the id first, return that.
 
-    The primary key is the arbiter: the losing INSERT fails inside its own
-    savepoint, and the winner's row (committed by then) is read back.
+    The owner's primary key is the arbiter between creates of one user id,
+    whatever their roles: a losing INSERT waits for the winner's transaction,
+    then fails inside its own savepoint and reads the winner's row. Raises
+    ``ProfileRoleConflict`` when the id belongs to the other role.
     """
-    try:
-        with transaction.atomic():
-            profile.save(force_insert=True)
-    except IntegrityError:
-        stored = type(profile).objects.filter(pk=profile.pk).first()
-        if stored is None:
-            raise
-        return stored, False
+    with transaction.atomic():
+        owner, _ = ProfileOwner.objects.get_or_create(
+            user_id=profile.user_id, defaults={"role": profile.role}
+        )
+        if owner.role != profile.role:
+            raise ProfileRoleConflict(f"User {owner.user_id} already has a {owner.role} profile.")
+        try:
+            with transaction.atomic():
+                profile.save(force_insert=True)
+        except IntegrityError:
+            stored = type(profile).objects.filter(pk=profile.pk).first()
+            if stored is None:
+                raise
+            return stored, False
     return profile, True
 
 
@@ -73,8 +81,8 @@ def doctor_create(
         timezone=timezone or "",
         bio=bio.strip(),
     )
-    # Uniqueness of the id is left to the database (see _insert_once).
-    doctor.full_clean(validate_unique=False)
+    # The id (its owner row and uniqueness) is left to the database (see _insert_once).
+    doctor.full_clean(exclude=["user"], validate_unique=False)
     return _insert_once(doctor)
 
 
@@ -99,7 +107,7 @@ def patient_create(
         phone=phone.strip(),
         date_of_birth=date_of_birth,
     )
-    patient.full_clean(validate_unique=False)
+    patient.full_clean(exclude=["user"], validate_unique=False)
     return _insert_once(patient)
 
 
@@ -198,6 +206,16 @@ def profile_update(*, profile: Profile, data: Mapping[str, Any]) -> Profile:
     if isinstance(profile, Doctor):
         return doctor_update(doctor=profile, data=data)
     return patient_update(patient=profile, data=data)
+
+
+def profile_delete(*, user_id: uuid.UUID) -> bool:
+    """Delete the profile of ``user_id`` (doctor or patient) with its owner row.
+
+    Idempotent: returns whether there was one. For registrations that never
+    completed (see auth_service's ``reconcile_registrations``) and the admin.
+    """
+    deleted, _ = ProfileOwner.objects.filter(pk=user_id).delete()
+    return bool(deleted)
 
 
 def doctor_approve(*, doctor: Doctor, by: str, now: datetime.datetime | None = None) -> Doctor:

@@ -5,7 +5,7 @@ import uuid
 import factory
 from django.utils import timezone as dj_timezone
 
-from user_service.profiles.models import Doctor, Patient, Specialty
+from user_service.profiles.models import Doctor, Patient, ProfileOwner, Specialty
 
 
 class SpecialtyFactory(factory.django.DjangoModelFactory):
@@ -18,7 +18,22 @@ class SpecialtyFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Specialty {n}")
 
 
-class DoctorFactory(factory.django.DjangoModelFactory):
+class _ProfileFactory(factory.django.DjangoModelFactory):
+    """Makes the profile's owner row first, as services do (the database insists)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        ProfileOwner.objects.get_or_create(
+            user_id=kwargs["user_id"],
+            defaults={"role": model_class._meta.get_field("role").default},
+        )
+        return super()._create(model_class, *args, **kwargs)
+
+
+class DoctorFactory(_ProfileFactory):
     class Meta:
         model = Doctor
 
@@ -35,7 +50,7 @@ class DoctorFactory(factory.django.DjangoModelFactory):
         pending = factory.Trait(approved_at=None, approved_by="")
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(_ProfileFactory):
     class Meta:
         model = Patient
 

@@ -43,3 +43,34 @@ def test_change_pages_show_ids_read_only_and_there_is_no_add(admin_client):
         assert 'name="user_id"' not in response.content.decode()
     assert admin_client.get("/admin/profiles/doctor/add/").status_code == 403
     assert admin_client.get("/admin/profiles/patient/add/").status_code == 403
+
+
+@pytest.mark.parametrize("model", ["doctor", "patient"])
+def test_deleting_a_profile_in_the_admin_deletes_its_owner_row(admin_client, model):
+    from user_service.profiles.models import ProfileOwner
+
+    profile = DoctorFactory() if model == "doctor" else PatientFactory()
+    kept = PatientFactory()
+    response = admin_client.post(
+        f"/admin/profiles/{model}/{profile.pk}/delete/", {"post": "yes"}, follow=True
+    )
+    assert response.status_code == 200
+    assert list(ProfileOwner.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_deleting_selected_profiles_in_the_admin_deletes_their_owner_rows(admin_client):
+    from user_service.profiles.models import Doctor, ProfileOwner
+
+    doctors = DoctorFactory.create_batch(2)
+    response = admin_client.post(
+        "/admin/profiles/doctor/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(d.pk) for d in doctors],
+            "post": "yes",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not Doctor.objects.exists()
+    assert not ProfileOwner.objects.exists()

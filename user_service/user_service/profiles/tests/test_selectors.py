@@ -111,13 +111,6 @@ def test_profile_list_by_ids_keeps_the_order_and_leaves_unknown_ids_out():
     assert found == [patient, doctor]
 
 
-def test_profile_list_by_ids_prefers_the_doctor_as_profile_find_does():
-    doctor = DoctorFactory()
-    PatientFactory(user_id=doctor.user_id)
-    assert selectors.profile_list_by_ids(user_ids=[doctor.user_id]) == [doctor]
-    assert selectors.profile_find(user_id=doctor.user_id) == doctor
-
-
 def test_profile_list_by_ids_of_nothing_asks_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert selectors.profile_list_by_ids(user_ids=[]) == []

@@ -9,7 +9,7 @@ from django.db import IntegrityError
 
 from user_service.profiles import services
 from user_service.profiles.exceptions import ProfileRoleConflict, UnknownSpecialty
-from user_service.profiles.models import Doctor, Patient
+from user_service.profiles.models import Doctor, Patient, ProfileOwner
 from user_service.profiles.tests.factories import DoctorFactory, PatientFactory, SpecialtyFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,48 @@ def test_create_that_loses_the_race_returns_the_winner(monkeypatch):
     assert not created
     assert doctor.full_name == winner.full_name
     assert Doctor.objects.count() == 1
+
+
+@pytest.mark.parametrize("first", ["doctor", "patient"])
+def test_the_owner_row_refuses_the_other_role_when_the_pre_check_misses_it(monkeypatch, first):
+    """As when a concurrent create of the other role committed after the pre-check."""
+    winner = DoctorFactory() if first == "doctor" else PatientFactory()
+    monkeypatch.setattr(services, "profile_find", lambda **kwargs: None)
+    if first == "doctor":
+        with pytest.raises(ProfileRoleConflict):
+            services.patient_create(user_id=winner.user_id, full_name="Other")
+    else:
+        with pytest.raises(ProfileRoleConflict):
+            _create_doctor(user_id=winner.user_id)
+    assert Doctor.objects.count() + Patient.objects.count() == 1
+    assert ProfileOwner.objects.get(pk=winner.user_id).role == first
+
+
+def test_a_create_writes_the_owner_row_with_the_profile():
+    doctor, _ = _create_doctor()
+    patient, _ = services.patient_create(user_id=uuid.uuid4(), full_name="P")
+    assert ProfileOwner.objects.get(pk=doctor.user_id).role == "doctor"
+    assert ProfileOwner.objects.get(pk=patient.user_id).role == "patient"
+
+
+def test_a_refused_profile_leaves_no_owner_row(monkeypatch):
+    def failing_save(self, *args, **kwargs):
+        raise IntegrityError("some other constraint")
+
+    monkeypatch.setattr(Patient, "save", failing_save)
+    with pytest.raises(IntegrityError):
+        services.patient_create(user_id=uuid.uuid4(), full_name="P")
+    assert not ProfileOwner.objects.exists()
+
+
+def test_profile_delete_removes_profile_and_owner_and_is_idempotent():
+    doctor, patient = DoctorFactory(), PatientFactory()
+    assert services.profile_delete(user_id=doctor.user_id) is True
+    assert services.profile_delete(user_id=doctor.user_id) is False
+    assert not Doctor.objects.exists()
+    assert list(ProfileOwner.objects.values_list("pk", flat=True)) == [patient.user_id]
+    # The id is free again, for either role.
+    services.patient_create(user_id=doctor.user_id, full_name="Now a patient")
 
 
 def test_integrity_error_without_a_stored_row_is_raised(monkeypatch):
