@@ -30,6 +30,8 @@ DOCTOR_EXAMPLE = {
     "full_name": "Dr. Anna Weber",
     "timezone": "Europe/Berlin",
     "specialty": {"slug": "cardiology", "name": "Cardiology"},
+    "approved": True,
+    "created_at": "2026-01-05T09:30:00Z",
 }
 PATIENT_EXAMPLE = {
     "user_id": "5e1c9d2a-7b3f-4c6d-8e9a-1b2c3d4e5f60",
@@ -37,6 +39,8 @@ PATIENT_EXAMPLE = {
     "full_name": "Jonas Keller",
     "timezone": None,
     "specialty": None,
+    "approved": None,
+    "created_at": "2026-01-07T18:12:00Z",
 }
 
 
@@ -59,13 +63,17 @@ class ProfileListCreateInternalApi(APIView):
         summary="Get the profiles of many users",
         description=f"Scope `{SCOPE_READ}`. The doctors' and patients' profiles of the user ids "
         f"in `ids` (comma-separated, at most {PROFILE_LIST_MAX_IDS}), in the order given, all in "
-        "one page; ids without a profile are left out. `timezone` and `specialty` are null for "
-        "patients.",
+        "one page; ids without a profile are left out. `timezone`, `specialty` and `approved` "
+        "are null for patients. Instead of `ids`, `created_before` (optionally with "
+        "`created_after`) pages through every profile created in that time, oldest first: "
+        "auth_service's reconciliation looks there for profiles whose account never became "
+        "active.",
         parameters=[ProfileListInternalFilterInputSerializer],
         responses={
             200: ProfileInternalOutputSerializer(many=True),
             400: problem(
-                f"`ids` missing or empty, a malformed UUID, or more than {PROFILE_LIST_MAX_IDS} ids"
+                f"Neither or both of `ids` and `created_before`, a malformed UUID or time, or "
+                f"more than {PROFILE_LIST_MAX_IDS} ids"
             ),
             401: UNAUTHORIZED,
             403: FORBIDDEN,
@@ -79,7 +87,13 @@ class ProfileListCreateInternalApi(APIView):
     def get(self, request: Request) -> Response:
         filters = ProfileListInternalFilterInputSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        profiles = selectors.profile_list_by_ids(user_ids=filters.validated_data["ids"])
+        data = filters.validated_data
+        if "ids" in data:
+            profiles = selectors.profile_list_by_ids(user_ids=data["ids"])
+        else:
+            profiles = selectors.profile_list_created(
+                before=data["created_before"], after=data.get("created_after")
+            )
         return paginated_response(self, request, profiles, ProfileInternalOutputSerializer)
 
     @extend_schema(
@@ -149,8 +163,10 @@ class ProfileListCreateInternalApi(APIView):
 
 
 class ProfileDetailInternalApi(APIView):
+    """``GET``: one user's profile (``profiles:read``); ``DELETE``: remove it (``profiles:write``)."""
+
     permission_classes = [HasServiceScope]
-    required_scopes = {SCOPE_READ}
+    required_scopes = {"GET": {SCOPE_READ}, "DELETE": {SCOPE_WRITE}}
 
     @extend_schema(
         tags=TAGS,
@@ -175,3 +191,27 @@ class ProfileDetailInternalApi(APIView):
     def get(self, request: Request, user_id: str) -> Response:
         profile = selectors.profile_get(user_id=user_id)
         return Response(ProfileInternalOutputSerializer(profile).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Delete the profile of a registration that never completed",
+        description=f"Scope `{SCOPE_WRITE}`. For auth_service's reconciliation: removes the "
+        "doctor or patient profile of a user id that has no account (the registration was "
+        "undone). The id may then hold a profile of either role. 404 when there is none "
+        "(already deleted: a caller may count that as done).",
+        parameters=[
+            OpenApiParameter(
+                "user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="User id"
+            )
+        ],
+        responses={
+            204: None,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: problem("No profile for this user id", status=404, code="profile-not-found"),
+        },
+    )
+    def delete(self, request: Request, user_id: str) -> Response:
+        profile = selectors.profile_get(user_id=user_id)
+        services.profile_delete(user_id=profile.user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from collections.abc import Sequence
 from functools import reduce
 from operator import and_
 
@@ -15,7 +17,7 @@ from user_service.profiles.exceptions import (
     ProfileNotFound,
     UnknownSpecialty,
 )
-from user_service.profiles.models import Doctor, Patient, Specialty
+from user_service.profiles.models import Doctor, Patient, ProfileOwner, Specialty
 
 # API ``ordering`` value → ORDER BY; every one ends in the primary key so pages are stable.
 DOCTOR_ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -162,6 +164,43 @@ def profile_list_by_ids(*, user_ids: list[uuid.UUID]) -> list[Profile]:
         for doctor in Doctor.objects.select_related("specialty").filter(pk__in=user_ids)
     )
     return [found[user_id] for user_id in user_ids if user_id in found]
+
+
+class ProfilePages(Sequence):
+    """Profiles in the order of an owner queryset, loaded one page (slice) at a time.
+
+    A paginator counts the owners and slices them; each slice costs three
+    queries (owner ids, doctors, patients) however long it is.
+    """
+
+    def __init__(self, owners: QuerySet[ProfileOwner]):
+        self._owners = owners
+
+    def count(self) -> int:  # type: ignore[override]  # the paginator's count, not Sequence's
+        return self._owners.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            user_ids = list(self._owners.values_list("user_id", flat=True)[index])
+            return profile_list_by_ids(user_ids=user_ids)
+        return self[index : index + 1][0]
+
+
+def profile_list_created(
+    *, before: datetime.datetime, after: datetime.datetime | None = None
+) -> ProfilePages:
+    """Return the profiles created before ``before`` (and after ``after``), oldest first.
+
+    For reconciliation: auth_service looks for profiles whose account never
+    became active. Ordered by creation time, then id, so pages are stable.
+    """
+    owners = ProfileOwner.objects.filter(created_at__lt=before)
+    if after is not None:
+        owners = owners.filter(created_at__gt=after)
+    return ProfilePages(owners.order_by("created_at", "user_id"))
 
 
 def profile_get(*, user_id: uuid.UUID | str) -> Profile:

@@ -102,6 +102,8 @@ class ProfileInternalOutputSerializer(serializers.Serializer):
         "approval and must not be listed or booked."
     )
 
+    created_at = serializers.DateTimeField()
+
     def get_approved(self, profile) -> bool | None:
         return getattr(profile, "is_approved", None)
 
@@ -130,9 +132,35 @@ class DoctorListFilterInputSerializer(serializers.Serializer):
 
 class ProfileListInternalFilterInputSerializer(serializers.Serializer):
     ids = serializers.CharField(
+        required=False,
         help_text=f"Comma-separated user ids (UUIDs), at most {PROFILE_LIST_MAX_IDS}; "
-        "unknown ones are left out of the answer.",
+        "unknown ones are left out of the answer. Either this or `created_before`.",
     )
+    created_before = serializers.DateTimeField(
+        required=False,
+        help_text="Instead of `ids`: every profile created before this time (ISO 8601 with "
+        "an offset), oldest first, page by page (for reconciliation).",
+    )
+    created_after = serializers.DateTimeField(
+        required=False,
+        help_text="With `created_before`: only profiles created after this time.",
+    )
+
+    def validate(self, attrs):
+        if "created_after" in attrs and "created_before" not in attrs:
+            raise serializers.ValidationError(
+                {"created_after": ["Only together with `created_before`."]}, code="alone"
+            )
+        if "ids" in attrs and "created_before" in attrs:
+            raise serializers.ValidationError(
+                {"created_before": ["Send either `ids` or `created_before`, not both."]},
+                code="exclusive",
+            )
+        if "ids" not in attrs and "created_before" not in attrs:
+            raise serializers.ValidationError(
+                {"ids": [serializers.ErrorDetail("This field is required.", code="required")]}
+            )
+        return attrs
 
     def validate_ids(self, value: str) -> list[uuid.UUID]:
         parts = [part.strip() for part in value.split(",")]

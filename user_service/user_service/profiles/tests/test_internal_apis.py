@@ -1,8 +1,10 @@
 """Internal API: idempotent profile creation and look-up, service tokens with scopes only."""
 
+import datetime
 import uuid
 
 import pytest
+from rest_framework import serializers
 
 from common.testing import (
     BearerClient,
@@ -50,6 +52,10 @@ def _doctor_payload(**overrides):
     }
     payload.update(overrides)
     return payload
+
+
+def _iso(moment) -> str:
+    return serializers.DateTimeField().to_representation(moment)
 
 
 def _count() -> int:
@@ -142,6 +148,7 @@ def test_create_doctor(writer):
         "timezone": "Europe/Berlin",
         "specialty": {"slug": "cardiology", "name": "Cardiology"},
         "approved": False,
+        "created_at": _iso(Doctor.objects.get().created_at),
     }
     doctor = Doctor.objects.get()
     assert (str(doctor.pk), doctor.bio) == (payload["user_id"], "Heart.")
@@ -168,6 +175,7 @@ def test_create_patient(writer):
         "timezone": None,
         "specialty": None,
         "approved": None,
+        "created_at": _iso(Patient.objects.get().created_at),
     }
     patient = Patient.objects.get()
     assert str(patient.date_of_birth) == "1988-04-17"
@@ -274,6 +282,7 @@ def test_read_doctor(reader):
         "timezone": "Asia/Tokyo",
         "specialty": {"slug": doctor.specialty.slug, "name": doctor.specialty.name},
         "approved": True,
+        "created_at": _iso(doctor.created_at),
     }
 
 
@@ -287,6 +296,7 @@ def test_read_patient_has_no_timezone_or_specialty(reader):
         "timezone": None,
         "specialty": None,
         "approved": None,
+        "created_at": _iso(patient.created_at),
     }
 
 
@@ -323,6 +333,7 @@ def test_list_profiles_of_many_users(portal):
                 "timezone": None,
                 "specialty": None,
                 "approved": None,
+                "created_at": _iso(patient.created_at),
             },
             {
                 "user_id": str(doctor.user_id),
@@ -331,6 +342,7 @@ def test_list_profiles_of_many_users(portal):
                 "timezone": "Asia/Tokyo",
                 "specialty": {"slug": doctor.specialty.slug, "name": doctor.specialty.name},
                 "approved": True,
+                "created_at": _iso(doctor.created_at),
             },
         ],
     }
@@ -371,7 +383,7 @@ def test_list_profiles_costs_two_queries_for_1_or_100_ids(portal, django_assert_
         ({"ids": f"{uuid.uuid4()},not-a-uuid"}, "invalid-uuid"),
         ({"ids": f"{uuid.uuid4()},"}, "invalid-uuid"),
         ({"ids": "42"}, "invalid-uuid"),
-        ({"ids": ""}, "blank"),
+        ({"ids": ""}, "required"),  # an empty filter is no filter
         ({}, "required"),
     ],
 )
@@ -379,3 +391,138 @@ def test_list_profiles_bad_ids_are_400(portal, params, code):
     body = assert_problem(portal.get(CREATE_URL, params), 400, "validation-error")
     assert error_fields(body) == {"ids"}
     assert body["errors"][0]["code"] == code
+
+
+# Old profiles (reconciliation) and deleting one
+
+
+def _aged(profile, *, minutes: int):
+    """Backdate the owner row of ``profile`` (what the listing goes by)."""
+    from django.utils import timezone
+
+    from user_service.profiles.models import ProfileOwner
+
+    moment = timezone.now() - datetime.timedelta(minutes=minutes)
+    ProfileOwner.objects.filter(pk=profile.user_id).update(created_at=moment)
+    return moment
+
+
+def _created_before(client, moment, **params):
+    return client.get(CREATE_URL, {"created_before": moment.isoformat(), **params})
+
+
+def test_list_profiles_created_before_a_time_oldest_first(reader):
+    from django.utils import timezone
+
+    old_doctor, old_patient, young = DoctorFactory(), PatientFactory(), PatientFactory()
+    _aged(old_doctor, minutes=60)
+    _aged(old_patient, minutes=90)
+    _aged(young, minutes=1)
+    response = _created_before(reader, timezone.now() - datetime.timedelta(minutes=10))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == 2
+    assert [p["user_id"] for p in body["results"]] == [
+        str(old_patient.user_id),
+        str(old_doctor.user_id),
+    ]
+    assert body["results"][1]["role"] == "doctor"
+
+
+def test_list_profiles_created_in_a_window(reader):
+    from django.utils import timezone
+
+    now = timezone.now()
+    too_old, inside = PatientFactory(), PatientFactory()
+    _aged(too_old, minutes=120)
+    _aged(inside, minutes=30)
+    body = _created_before(
+        reader,
+        now - datetime.timedelta(minutes=10),
+        created_after=now - datetime.timedelta(hours=1),
+    ).json()
+    assert [p["user_id"] for p in body["results"]] == [str(inside.user_id)]
+
+
+def test_list_profiles_created_before_pages_with_constant_queries(
+    reader, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    profiles = [*DoctorFactory.create_batch(3), *PatientFactory.create_batch(4)]
+    for minutes, profile in enumerate(profiles, start=10):
+        _aged(profile, minutes=100 - minutes)  # the first made is the oldest
+    expected = [str(p.user_id) for p in profiles]
+    seen = []
+    for page in (1, 2, 3):
+        with django_assert_num_queries(4):  # count, a page of ids, doctors, patients
+            body = _created_before(reader, timezone.now(), page_size=3, page=page).json()
+        seen += [p["user_id"] for p in body["results"]]
+    assert seen == expected
+    assert body["count"] == 7
+    assert body["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"created_before": "yesterday"}, "created_before"),
+        (
+            {"created_before": "2026-01-01T00:00:00Z", "ids": str(uuid.UUID(int=1))},
+            "created_before",
+        ),
+        ({"created_after": "2026-01-01T00:00:00Z"}, "created_after"),
+        ({"created_before": "2026-01-01T00:00:00Z", "created_after": "soon"}, "created_after"),
+    ],
+)
+def test_list_profiles_bad_times_are_400(reader, params, field):
+    body = assert_problem(reader.get(CREATE_URL, params), 400, "validation-error")
+    assert error_fields(body) == {field}
+
+
+def test_list_profiles_created_before_needs_the_read_scope(writer):
+    PatientFactory()
+    response = writer.get(CREATE_URL, {"created_before": "2999-01-01T00:00:00Z"})
+    assert_problem(response, 403, "permission-denied")
+
+
+@pytest.mark.parametrize("factory", [DoctorFactory, PatientFactory])
+def test_delete_a_profile_then_it_is_gone_and_the_id_is_free(writer, factory):
+    from user_service.profiles.models import ProfileOwner
+
+    profile, kept = factory(), PatientFactory()
+    response = writer.delete(_detail_url(profile.user_id))
+    assert response.status_code == 204, response.content
+    assert response.content == b""
+    assert list(ProfileOwner.objects.values_list("pk", flat=True)) == [kept.user_id]
+    assert _count() == 1
+    # Deleting again: nothing there (a caller may count it as done).
+    assert_problem(writer.delete(_detail_url(profile.user_id)), 404, "profile-not-found")
+    other_role = "patient" if factory is DoctorFactory else "doctor"
+    payload = _doctor_payload(user_id=str(profile.user_id))
+    if other_role == "patient":
+        payload = {"user_id": str(profile.user_id), "role": "patient", "full_name": "Again"}
+    assert writer.post(CREATE_URL, payload).status_code == 201
+
+
+@pytest.mark.parametrize("user_id", [uuid.uuid4(), "not-a-uuid"])
+def test_delete_an_unknown_profile_is_404(writer, user_id):
+    assert_problem(writer.delete(_detail_url(user_id)), 404, "profile-not-found")
+
+
+def test_delete_needs_the_write_scope_and_a_service_token(reader, make_client, anon_client):
+    profile = DoctorFactory()
+    assert_problem(reader.delete(_detail_url(profile.user_id)), 403, "permission-denied")
+    for role in ("patient", "doctor", "staff"):
+        client = make_client(role, user_id=profile.user_id if role == "doctor" else None)
+        assert_problem(client.delete(_detail_url(profile.user_id)), 403, "permission-denied")
+    assert_problem(anon_client.delete(_detail_url(profile.user_id)), 401)
+    assert Doctor.objects.filter(pk=profile.user_id).exists()
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "post"])
+def test_other_methods_on_a_profile_are_refused(service_client, method):
+    profile = PatientFactory()
+    client = service_client("profiles:read profiles:write")
+    assert_problem(getattr(client, method)(_detail_url(profile.user_id), {}), 403)
+    assert _count() == 1

@@ -1,5 +1,6 @@
 """Reads: specialties, the doctor directory and profile look-ups."""
 
+import datetime
 import uuid
 
 import pytest
@@ -9,6 +10,8 @@ from user_service.profiles.exceptions import DoctorNotFound, ProfileNotFound, Un
 from user_service.profiles.tests.factories import DoctorFactory, PatientFactory, SpecialtyFactory
 
 pytestmark = pytest.mark.django_db
+
+ONE_HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -126,3 +129,17 @@ def test_profile_get_for_user_looks_in_the_table_of_the_role():
 def test_profile_get_for_user_staff_has_none():
     with pytest.raises(ProfileNotFound, match="Staff"):
         selectors.profile_get_for_user(user_id=uuid.uuid4(), role="staff")
+
+
+def test_profile_list_created_is_a_sequence_of_profiles_oldest_first():
+    from django.utils import timezone
+
+    from user_service.profiles.models import ProfileOwner
+
+    doctor, patient = DoctorFactory(), PatientFactory()
+    ProfileOwner.objects.filter(pk=patient.pk).update(created_at=timezone.now() - ONE_HOUR)
+    listed = selectors.profile_list_created(before=timezone.now())
+    assert len(listed) == 2
+    assert (listed[0], listed[1]) == (patient, doctor)
+    assert list(listed[0:5]) == [patient, doctor]
+    assert len(selectors.profile_list_created(before=timezone.now(), after=timezone.now())) == 0
