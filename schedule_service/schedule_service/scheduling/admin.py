@@ -25,6 +25,7 @@ class DoctorScheduleAdmin(ReadOnlyAdmin):
     list_display = (
         "doctor_id",
         "timezone",
+        "doctor_approved",
         "min_notice_minutes",
         "horizon_days",
         "buffer_minutes",
@@ -32,7 +33,7 @@ class DoctorScheduleAdmin(ReadOnlyAdmin):
         "reschedule_cutoff_hours",
         "updated_at",
     )
-    list_filter = ("timezone",)
+    list_filter = ("doctor_approved", "timezone")
     search_fields = ("=doctor_id",)
     ordering = ("id",)
 

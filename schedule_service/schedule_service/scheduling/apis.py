@@ -96,6 +96,11 @@ DEPENDENCY = problem(
     status=503,
     code="dependency-unavailable",
 )
+APPROVAL_UNKNOWN = problem(
+    "user_service is unavailable while checking whether a pending doctor is approved now",
+    status=503,
+    code="dependency-unavailable",
+)
 RULE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Rule id")
 RULE_NOT_FOUND = problem("You have no rule with this id", status=404, code="rule-not-found")
 RULE_INVALID = problem(
@@ -420,7 +425,8 @@ class SlotListApi(APIView):
         summary="List a doctor's bookable slots",
         description="Any signed-in user. `from` and `to` are dates in the doctor's time zone "
         "(inclusive, at most 62 days); slots are UTC instants, by start, that honour the "
-        "doctor's notice, horizon, buffer and time off. An unknown doctor has no slots. With "
+        "doctor's notice, horizon, buffer and time off. An unknown doctor has no slots; a "
+        "doctor waiting for the clinic's approval is a 404 for everyone but themself. With "
         "`include_held=true` (the doctor themself only) held slots are listed too, marked. "
         f"`page_size` goes up to {SLOT_MAX_PAGE_SIZE} here (other lists stop at 100): a whole "
         "week of the shortest, 5-minute slots comes in one page.",
@@ -438,7 +444,13 @@ class SlotListApi(APIView):
             ),
             401: UNAUTHORIZED,
             403: FORBIDDEN,
-            404: problem("No such page or a malformed doctor id", status=404, code="not-found"),
+            404: problem(
+                "No such page, a malformed doctor id (`not-found`) or a doctor not approved yet "
+                "(`doctor-not-found`)",
+                status=404,
+                code="not-found",
+            ),
+            503: APPROVAL_UNKNOWN,
         },
         examples=[OpenApiExample("slot", value=SLOT_EXAMPLE, response_only=True)],
     )
@@ -447,7 +459,7 @@ class SlotListApi(APIView):
         include_held = filters["include_held"]
         if include_held and (request.user.role != ROLE_DOCTOR or request.user.id != doctor_id):
             raise HeldSlotsForbidden()
-        schedule = services.schedule_find_fresh(doctor_id=doctor_id)
+        schedule = services.schedule_for_listing(doctor_id=doctor_id, viewer_id=request.user.id)
         slots = selectors.slot_list(
             schedule=schedule,
             first=filters.get("from"),
@@ -470,7 +482,8 @@ class SlotDetailApi(APIView):
         "booking summary). `bookable` is false when the slot is held, past, inside the "
         "doctor's notice, beyond the horizon, too close to a held slot or in time off; who "
         "holds it is never shown. A slot id that is malformed, or that no current rule makes "
-        "and nothing holds, is a 404.",
+        "and nothing holds, is a 404; so is a slot of a doctor waiting for the clinic's "
+        "approval, for everyone but that doctor.",
         parameters=[
             OpenApiParameter(
                 "slot_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Slot id"
@@ -481,6 +494,7 @@ class SlotDetailApi(APIView):
             401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: problem("No such slot", status=404, code="slot-not-found"),
+            503: APPROVAL_UNKNOWN,
         },
         examples=[
             OpenApiExample(
@@ -489,4 +503,5 @@ class SlotDetailApi(APIView):
         ],
     )
     def get(self, request: Request, slot_id: uuid.UUID) -> Response:
-        return Response(SlotDetailOutputSerializer(selectors.slot_get(slot_id=slot_id)).data)
+        state = services.slot_get_for_viewer(slot_id=slot_id, viewer_id=request.user.id)
+        return Response(SlotDetailOutputSerializer(state).data)

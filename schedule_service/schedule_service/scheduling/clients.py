@@ -19,10 +19,11 @@ AUDIENCE = "user_service"
 
 @dataclass(frozen=True)
 class DoctorProfile:
-    """What schedule_service needs from a profile: its role and (doctors) time zone."""
+    """What schedule_service needs from a profile: its role, (doctors) time zone and approval."""
 
     role: str
     timezone: str | None
+    approved: bool = False
 
 
 @cache
@@ -44,6 +45,11 @@ def user_doctor_get(*, doctor_id: uuid.UUID) -> DoctorProfile | None:
         raise ServiceUnavailable("The user_service gave an unexpected answer.")
     try:
         body = response.json()
-        return DoctorProfile(role=str(body["role"]), timezone=body.get("timezone"))
+        return DoctorProfile(
+            role=str(body["role"]),
+            timezone=body.get("timezone"),
+            # Anything but a plain true (missing, null) is not an approval.
+            approved=body.get("approved") is True,
+        )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ServiceUnavailable("The user_service gave an unusable answer.") from exc

@@ -22,6 +22,7 @@ class ProblemCode(StrEnum):
     DOCTOR_NOT_FOUND = "doctor-not-found"
     DOCTOR_PROFILE_MISSING = "doctor-profile-missing"
     HELD_SLOTS_FORBIDDEN = "held-slots-forbidden"
+    DOCTOR_NOT_BOOKABLE = "doctor-not-bookable"
 
 
 class _FieldProblem(Problem):
@@ -116,3 +117,10 @@ class HeldSlotsForbidden(Problem):
     code = ProblemCode.HELD_SLOTS_FORBIDDEN.value
     title = "Held slots are the doctor's own business"
     default_detail = "Only the doctor may list their slots with the held ones."
+
+
+class DoctorNotBookable(Problem):
+    status_code = status.HTTP_409_CONFLICT
+    code = ProblemCode.DOCTOR_NOT_BOOKABLE.value
+    title = "Doctor not bookable yet"
+    default_detail = "The doctor is waiting for the clinic's approval and cannot be booked yet."

@@ -38,6 +38,11 @@ SLOT_PARAMETER = OpenApiParameter(
 SLOT_NOT_FOUND = problem(
     "Not a slot id, or a slot no rule makes and nothing holds", status=404, code="slot-not-found"
 )
+APPROVAL_UNKNOWN = problem(
+    "user_service is unavailable while checking whether a pending doctor is approved now",
+    status=503,
+    code="dependency-unavailable",
+)
 RESERVATION_EXAMPLE = {
     "id": SLOT_ID,
     "doctor_id": DOCTOR_ID,
@@ -59,13 +64,15 @@ class SlotDetailInternalApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Get a slot: times, hold, bookable, cut-offs",
-        description=f"Scope `{SCOPE_READ}`.",
+        description=f"Scope `{SCOPE_READ}`. `refusal` says why a slot is not bookable "
+        "(`doctor-not-bookable` for a doctor waiting for the clinic's approval).",
         parameters=[SLOT_PARAMETER, SlotDetailInternalQuerySerializer],
         responses={
             200: SlotInternalOutputSerializer,
             401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: SLOT_NOT_FOUND,
+            503: APPROVAL_UNKNOWN,
         },
         examples=[
             OpenApiExample(
@@ -74,6 +81,7 @@ class SlotDetailInternalApi(APIView):
                     **RESERVATION_EXAMPLE,
                     "held": True,
                     "bookable": False,
+                    "refusal": "slot-taken",
                 },
                 response_only=True,
             )
@@ -82,7 +90,7 @@ class SlotDetailInternalApi(APIView):
     def get(self, request: Request, slot_id: uuid.UUID) -> Response:
         query = SlotDetailInternalQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        state = selectors.slot_get(
+        state = services.slot_get_for_booking(
             slot_id=slot_id, appointment_id=query.validated_data.get("appointment_id")
         )
         return Response(SlotInternalOutputSerializer(state).data)
@@ -107,12 +115,14 @@ class SlotReserveInternalApi(APIView):
             403: FORBIDDEN,
             404: SLOT_NOT_FOUND,
             409: problem(
-                "Held by another appointment or too close to one (`slot-taken`), or past, inside "
+                "Held by another appointment or too close to one (`slot-taken`), past, inside "
                 "the notice, beyond the horizon, in time off or made by no rule "
-                "(`slot-unavailable`)",
+                "(`slot-unavailable`), or a doctor waiting for the clinic's approval "
+                "(`doctor-not-bookable`)",
                 status=409,
                 code="slot-taken",
             ),
+            503: APPROVAL_UNKNOWN,
         },
         examples=[
             APPOINTMENT_EXAMPLE,

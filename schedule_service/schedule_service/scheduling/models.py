@@ -119,6 +119,16 @@ class DoctorSchedule(models.Model):
     timezone_checked_at = models.DateTimeField(
         null=True, blank=True, help_text="When user_service last confirmed the time zone."
     )
+    doctor_approved = models.BooleanField(
+        default=False,
+        help_text="Copied from user_service: staff approved the doctor, who may be listed and "
+        "booked. Once true it stays true (user_service is not asked again).",
+    )
+    approval_checked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When user_service was last asked whether the (pending) doctor is approved.",
+    )
     min_notice_minutes = _bounded(
         MIN_NOTICE_MINUTES, help_text="A slot must start at least this long after booking."
     )

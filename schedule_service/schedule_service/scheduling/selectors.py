@@ -16,6 +16,7 @@ from django.utils import timezone as dj_timezone
 from common.errors import Problem
 from schedule_service.scheduling import slots as slot_math
 from schedule_service.scheduling.exceptions import (
+    DoctorNotBookable,
     RuleNotFound,
     SlotNotFound,
     SlotTaken,
@@ -102,6 +103,19 @@ def schedule_timezone_is_stale(schedule: DoctorSchedule, *, now: datetime.dateti
     checked = schedule.timezone_checked_at
     ttl = datetime.timedelta(seconds=settings.DOCTOR_TIMEZONE_TTL_SECONDS)
     return checked is None or now - checked >= ttl
+
+
+def schedule_approval_is_stale(schedule: DoctorSchedule, *, now: datetime.datetime) -> bool:
+    """True when the doctor is not approved and user_service may be asked again.
+
+    An approved doctor is never asked about again; a pending one at most once
+    every ``DOCTOR_APPROVAL_RECHECK_SECONDS``.
+    """
+    if schedule.doctor_approved:
+        return False
+    checked = schedule.approval_checked_at
+    interval = datetime.timedelta(seconds=settings.DOCTOR_APPROVAL_RECHECK_SECONDS)
+    return checked is None or now - checked >= interval
 
 
 def schedule_find(*, doctor_id: uuid.UUID) -> DoctorSchedule | None:
@@ -295,8 +309,9 @@ def slot_state(
     Holds of ``appointment_id`` itself do not count against the buffer: an
     appointment may move to a slot next to the one it holds.
 
-    Three queries. The refusal, in order: held (``SlotTaken``), made by no
-    current rule, past or inside the notice, beyond the horizon, in time off
+    Three queries. The refusal, in order: a doctor not approved (yet)
+    (``DoctorNotBookable``), held (``SlotTaken``), made by no current rule,
+    past or inside the notice, beyond the horizon, in time off
     (``SlotUnavailable``), too close to another hold with the buffer (``SlotTaken``).
     """
     now = now or dj_timezone.now()
@@ -316,7 +331,9 @@ def slot_state(
 
     refusal: Problem | None = None
     earliest, latest = slot_math.bookable_window(now=now, policy=schedule_policy(schedule))
-    if hold is not None:
+    if not schedule.doctor_approved:
+        refusal = DoctorNotBookable()
+    elif hold is not None:
         refusal = SlotTaken("Another appointment holds this slot.")
     elif slot is None:
         refusal = SlotUnavailable("No current availability rule offers this slot.")
@@ -350,6 +367,20 @@ def slot_get(
     no current rule makes and nothing holds.
     """
     schedule, start = slot_locate(slot_id=slot_id)
+    return slot_get_located(
+        schedule=schedule, slot_id=slot_id, start=start, now=now, appointment_id=appointment_id
+    )
+
+
+def slot_get_located(
+    *,
+    schedule: DoctorSchedule,
+    slot_id: uuid.UUID,
+    start: datetime.datetime,
+    now: datetime.datetime | None = None,
+    appointment_id: uuid.UUID | None = None,
+) -> SlotState:
+    """As ``slot_get``, for a slot id already located (``slot_locate``) to ``schedule`` and ``start``."""
     state = slot_state(
         schedule=schedule, slot_id=slot_id, start=start, now=now, appointment_id=appointment_id
     )

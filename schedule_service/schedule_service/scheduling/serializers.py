@@ -160,13 +160,20 @@ class SlotInternalOutputSerializer(serializers.Serializer):
     appointment_id = serializers.UUIDField(source="hold.appointment_id", allow_null=True)
     bookable = serializers.BooleanField(
         help_text="Made by a current rule, not in time off, notice, horizon and buffer "
-        "respected, and not held."
+        "respected, not held, and the doctor approved by the clinic."
+    )
+    refusal = serializers.SerializerMethodField(
+        help_text="Why it is not bookable: the problem code a reservation would meet "
+        "(`doctor-not-bookable`, `slot-taken`, `slot-unavailable`); null when bookable."
     )
     cancel_cutoff_hours = serializers.IntegerField(source="schedule.cancel_cutoff_hours")
     reschedule_cutoff_hours = serializers.IntegerField(source="schedule.reschedule_cutoff_hours")
 
     def get_held(self, obj) -> bool:
         return obj.hold is not None
+
+    def get_refusal(self, obj) -> str | None:
+        return obj.refusal.code if obj.refusal is not None else None
 
 
 class SlotReservationOutputSerializer(serializers.Serializer):

@@ -19,9 +19,11 @@ from common.errors import ServiceUnavailable
 from common.permissions import ROLE_DOCTOR
 from schedule_service.scheduling import clients, selectors
 from schedule_service.scheduling.exceptions import (
+    DoctorNotFound,
     DoctorProfileMissing,
     RuleOverlap,
     SlotHeldByOther,
+    SlotNotFound,
     SlotTaken,
     SlotUnavailable,
     TooManyRules,
@@ -60,14 +62,14 @@ class Reservation:
 # Schedules and their time zone
 
 
-def _doctor_timezone(doctor_id: uuid.UUID) -> str:
-    """Ask user_service for the doctor's time zone; raise when there is no usable doctor profile."""
+def _doctor_profile(doctor_id: uuid.UUID) -> clients.DoctorProfile:
+    """Ask user_service for the doctor's profile; raise when there is no usable doctor profile."""
     profile = clients.user_doctor_get(doctor_id=doctor_id)
     if profile is None or profile.role != ROLE_DOCTOR:
         raise DoctorProfileMissing()
     if not profile.timezone or not is_timezone(profile.timezone):
         raise ServiceUnavailable("The user_service gave the doctor an unusable time zone.")
-    return profile.timezone
+    return profile
 
 
 def schedule_get_or_create(
@@ -86,9 +88,14 @@ def schedule_get_or_create(
 
 
 def _schedule_create(*, doctor_id: uuid.UUID, now: datetime.datetime | None) -> DoctorSchedule:
-    zone = _doctor_timezone(doctor_id)
+    now = now or dj_timezone.now()
+    profile = _doctor_profile(doctor_id)
     schedule = DoctorSchedule(
-        doctor_id=doctor_id, timezone=zone, timezone_checked_at=now or dj_timezone.now()
+        doctor_id=doctor_id,
+        timezone=profile.timezone,
+        timezone_checked_at=now,
+        doctor_approved=profile.approved,
+        approval_checked_at=now,
     )
     schedule.full_clean(validate_unique=False)
     try:
@@ -106,7 +113,7 @@ def _schedule_create(*, doctor_id: uuid.UUID, now: datetime.datetime | None) -> 
 def schedule_timezone_refresh(
     *, schedule: DoctorSchedule, now: datetime.datetime | None = None
 ) -> DoctorSchedule:
-    """Copy the doctor's time zone from user_service into ``schedule``; return it.
+    """Copy the doctor's time zone (and an approval) from user_service into ``schedule``; return it.
 
     A failure (user_service down, no doctor profile, unusable zone) keeps the
     cached zone and is logged, never raised; the attempt is recorded, so the
@@ -114,7 +121,7 @@ def schedule_timezone_refresh(
     """
     now = now or dj_timezone.now()
     try:
-        zone = _doctor_timezone(schedule.doctor_id)
+        profile = _doctor_profile(schedule.doctor_id)
     except (ServiceUnavailable, DoctorProfileMissing) as exc:
         logger.warning(
             "Keeping time zone %s of doctor %s: %s", schedule.timezone, schedule.doctor_id, exc
@@ -125,7 +132,11 @@ def schedule_timezone_refresh(
         retried_later = copy.copy(schedule)
         retried_later.timezone_checked_at = now
         return retried_later
+    zone = profile.timezone
     changes: dict[str, Any] = {"timezone": zone, "timezone_checked_at": now}
+    if profile.approved and not schedule.doctor_approved:
+        # Approval is for good: only ever copied from false to true.
+        changes.update(doctor_approved=True, approval_checked_at=now)
     if zone != schedule.timezone:
         logger.info("Doctor %s moved from %s to %s", schedule.doctor_id, schedule.timezone, zone)
         changes["updated_at"] = now
@@ -168,21 +179,118 @@ def schedule_find_fresh(
     return schedule
 
 
+def schedule_approval_refresh(
+    *, schedule: DoctorSchedule, now: datetime.datetime | None = None
+) -> DoctorSchedule:
+    """Ask user_service whether the schedule's pending doctor is approved now; return the schedule.
+
+    Asks only when ``selectors.schedule_approval_is_stale``: never for an
+    approved doctor, and for a pending one at most once every
+    ``DOCTOR_APPROVAL_RECHECK_SECONDS`` across all processes (the caller that
+    moves ``approval_checked_at`` on asks; a concurrent one takes the doctor
+    as pending meanwhile). Raises ``ServiceUnavailable`` (503) when
+    user_service cannot answer: a pending doctor is never taken for approved.
+    """
+    now = now or dj_timezone.now()
+    if not selectors.schedule_approval_is_stale(schedule, now=now):
+        return schedule
+    claimed = DoctorSchedule.objects.filter(
+        pk=schedule.pk,
+        doctor_approved=False,
+        approval_checked_at=schedule.approval_checked_at,
+    ).update(approval_checked_at=now)
+    checked = copy.copy(schedule)
+    checked.approval_checked_at = now
+    if not claimed:
+        # Another request is asking (or the row changed): go by what is stored.
+        stored = selectors.schedule_find(doctor_id=schedule.doctor_id)
+        return stored if stored is not None else checked
+    try:
+        profile = _doctor_profile(schedule.doctor_id)
+    except DoctorProfileMissing:
+        logger.warning("Doctor %s has no doctor profile in user_service", schedule.doctor_id)
+        return checked
+    if profile.approved:
+        DoctorSchedule.objects.filter(pk=schedule.pk).update(doctor_approved=True)
+        checked.doctor_approved = True
+        logger.info("Doctor %s is approved: bookable from now on", schedule.doctor_id)
+    return checked
+
+
+def schedule_for_listing(
+    *, doctor_id: uuid.UUID, viewer_id: uuid.UUID, now: datetime.datetime | None = None
+) -> DoctorSchedule | None:
+    """Return the schedule whose slots ``viewer_id`` lists (``None``: an id with no schedule).
+
+    As ``schedule_find_fresh``; for anyone but the doctor, a doctor still
+    pending approval is ``DoctorNotFound`` (404), as user_service's directory
+    answers. Raises ``ServiceUnavailable`` when approval cannot be checked.
+    """
+    now = now or dj_timezone.now()
+    schedule = schedule_find_fresh(doctor_id=doctor_id, now=now)
+    if schedule is None or doctor_id == viewer_id:
+        return schedule
+    schedule = schedule_approval_refresh(schedule=schedule, now=now)
+    if not schedule.doctor_approved:
+        raise DoctorNotFound()
+    return schedule
+
+
+def slot_get_for_viewer(
+    *, slot_id: uuid.UUID, viewer_id: uuid.UUID, now: datetime.datetime | None = None
+) -> selectors.SlotState:
+    """Return slot ``slot_id`` as ``viewer_id`` may see it (``selectors.slot_get``).
+
+    A slot of a doctor still pending approval is ``SlotNotFound`` (404) for
+    anyone but the doctor. Raises ``ServiceUnavailable`` when approval cannot
+    be checked.
+    """
+    now = now or dj_timezone.now()
+    schedule, start = selectors.slot_locate(slot_id=slot_id)
+    if schedule.doctor_id != viewer_id:
+        schedule = schedule_approval_refresh(schedule=schedule, now=now)
+        if not schedule.doctor_approved:
+            raise SlotNotFound()
+    return selectors.slot_get_located(schedule=schedule, slot_id=slot_id, start=start, now=now)
+
+
+def slot_get_for_booking(
+    *,
+    slot_id: uuid.UUID,
+    appointment_id: uuid.UUID | None = None,
+    now: datetime.datetime | None = None,
+) -> selectors.SlotState:
+    """Return slot ``slot_id`` for appointment_service, its doctor's approval checked.
+
+    A pending doctor's slot is not bookable (refusal ``DoctorNotBookable``).
+    Raises as ``selectors.slot_get`` and ``ServiceUnavailable`` when approval
+    cannot be checked.
+    """
+    now = now or dj_timezone.now()
+    schedule, start = selectors.slot_locate(slot_id=slot_id)
+    schedule = schedule_approval_refresh(schedule=schedule, now=now)
+    return selectors.slot_get_located(
+        schedule=schedule, slot_id=slot_id, start=start, now=now, appointment_id=appointment_id
+    )
+
+
 def schedule_upsert_local(*, doctor_id: uuid.UUID, timezone: str) -> tuple[DoctorSchedule, bool]:
     """Create or update a schedule with a given time zone, without asking user_service.
 
-    For seeding demo data; returns ``(schedule, created)``. Raises ``ValidationError``.
+    For seeding demo data (demo doctors are approved); returns ``(schedule,
+    created)``. Raises ``ValidationError``.
     """
     schedule = selectors.schedule_find(doctor_id=doctor_id)
     if schedule is None:
-        schedule = DoctorSchedule(doctor_id=doctor_id, timezone=timezone)
+        schedule = DoctorSchedule(doctor_id=doctor_id, timezone=timezone, doctor_approved=True)
         schedule.full_clean(validate_unique=False)
         schedule.save(force_insert=True)
         return schedule, True
-    if schedule.timezone != timezone:
+    if schedule.timezone != timezone or not schedule.doctor_approved:
         schedule.timezone = timezone
+        schedule.doctor_approved = True
         schedule.full_clean()
-        schedule.save(update_fields=["timezone", "updated_at"])
+        schedule.save(update_fields=["timezone", "doctor_approved", "updated_at"])
     return schedule, False
 
 
@@ -357,12 +465,16 @@ def slot_reserve(
     apart, so racing calls insert at most one hold. Raises ``SlotNotFound``
     (404), ``SlotTaken`` (409: held by another appointment, or too close to
     another hold with the buffer) and ``SlotUnavailable`` (409: past, inside
-    the notice, beyond the horizon, in time off, or made by no current rule).
+    the notice, beyond the horizon, in time off, or made by no current rule),
+    ``DoctorNotBookable`` (409: the doctor is not approved yet) and
+    ``ServiceUnavailable`` (503: whether a pending doctor is approved now
+    cannot be checked).
     """
     now = now or dj_timezone.now()
     schedule, start = selectors.slot_locate(slot_id=slot_id)
     if selectors.schedule_timezone_is_stale(schedule, now=now):
         schedule = schedule_timezone_refresh(schedule=schedule, now=now)
+    schedule = schedule_approval_refresh(schedule=schedule, now=now)
     with transaction.atomic():
         state = selectors.slot_state(
             schedule=schedule, slot_id=slot_id, start=start, now=now, appointment_id=appointment_id

@@ -15,6 +15,9 @@ WSGI_APPLICATION = "schedule_service.wsgi.application"
 USER_SERVICE_URL = env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002")
 # How long a doctor's time zone copied from user_service is trusted before it is asked again.
 DOCTOR_TIMEZONE_TTL_SECONDS = env.int("DOCTOR_TIMEZONE_TTL_SECONDS", default=300)
+# How often, at most, user_service is asked again whether a pending doctor is approved now
+# (when someone else lists their slots or books one); an approved doctor is never asked again.
+DOCTOR_APPROVAL_RECHECK_SECONDS = env.int("DOCTOR_APPROVAL_RECHECK_SECONDS", default=30)
 # The widest `from`..`to` range of a slot listing, in days (inclusive).
 SLOT_RANGE_MAX_DAYS = 62
 # Entries of time off a doctor may have that have not ended yet (ended ones are history).

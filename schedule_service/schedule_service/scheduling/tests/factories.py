@@ -17,6 +17,8 @@ class DoctorScheduleFactory(factory.django.DjangoModelFactory):
     doctor_id = factory.LazyFunction(uuid.uuid4)
     timezone = "Europe/Berlin"
     timezone_checked_at = factory.LazyFunction(dj_timezone.now)
+    # Approved by the clinic (bookable) unless ``doctor_approved=False``.
+    doctor_approved = True
 
 
 class AvailabilityRuleFactory(factory.django.DjangoModelFactory):

@@ -71,6 +71,17 @@ def test_doctor_get_sends_a_service_token_for_user_service(stub):
     assert (claims["aud"], claims["token_type"]) == ("user_service", "service")
 
 
+@pytest.mark.parametrize(("approved", "expected"), [(True, True), (False, False), ("yes", False)])
+def test_doctor_get_reads_the_approval(stub, approved, expected):
+    doctor_id = uuid.uuid4()
+    stub.route(
+        "GET",
+        _profile_path(doctor_id),
+        json={"user_id": str(doctor_id), "role": "doctor", "timezone": "UTC", "approved": approved},
+    )
+    assert user_doctor_get(doctor_id=doctor_id).approved is expected
+
+
 def test_doctor_get_of_a_patient(stub):
     patient_id = uuid.uuid4()
     stub.route(

@@ -144,6 +144,7 @@ def test_read_a_free_slot(appointments, working, nine):
         "held": False,
         "appointment_id": None,
         "bookable": True,
+        "refusal": None,
         "cancel_cutoff_hours": 12,
         "reschedule_cutoff_hours": 24,
     }
@@ -152,10 +153,11 @@ def test_read_a_free_slot(appointments, working, nine):
 def test_read_a_held_slot(appointments, working, nine):
     hold = SlotHoldFactory(doctor=working, start=nine[1])
     body = appointments.get(_url(nine[0])).json()
-    assert (body["held"], body["appointment_id"], body["bookable"]) == (
+    assert (body["held"], body["appointment_id"], body["bookable"], body["refusal"]) == (
         True,
         str(hold.appointment_id),
         False,
+        "slot-taken",
     )
 
 
