@@ -255,8 +255,9 @@ class AppointmentListCreateApi(APIView):
             404: SLOT_NOT_FOUND,
             409: _conflict(
                 "The slot is taken or unavailable, or your limits forbid it",
-                "slot-taken, slot-unavailable, overlapping-appointment, too-many-appointments, "
-                "too-many-appointments-with-doctor, idempotency-in-progress",
+                "slot-taken, slot-unavailable, doctor-not-bookable, overlapping-appointment, "
+                "too-many-appointments, too-many-appointments-with-doctor, "
+                "idempotency-in-progress",
             ),
             422: problem(
                 "The Idempotency-Key was used with another body",
@@ -371,7 +372,8 @@ class AppointmentRescheduleApi(_AppointmentApi):
             ),
             409: _conflict(
                 "The appointment cannot move to this slot",
-                "slot-taken, slot-unavailable, different-doctor, reschedule-too-late, "
+                "slot-taken, slot-unavailable, doctor-not-bookable, different-doctor, "
+                "reschedule-too-late, "
                 "too-many-reschedules, overlapping-appointment, appointment-not-upcoming, "
                 "appointment-changed",
             ),

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from appointment_service.appointments.exceptions import (
+    DoctorNotBookable,
     ProblemCode,
     SlotHeldByOther,
     SlotNotFound,
@@ -41,6 +42,8 @@ class Slot:
     bookable: bool
     cancel_cutoff_hours: int
     reschedule_cutoff_hours: int
+    # schedule_service's code for why it is not bookable (None: bookable, or not said).
+    refusal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,15 @@ def _slot(body: dict[str, Any]) -> Slot:
         bookable=bool(body["bookable"]),
         cancel_cutoff_hours=int(body["cancel_cutoff_hours"]),
         reschedule_cutoff_hours=int(body["reschedule_cutoff_hours"]),
+        refusal=body.get("refusal") or None,
     )
+
+
+def slot_unavailable(slot: Slot) -> SlotUnavailable:
+    """The 409 to answer for a slot that ``schedule_slot_get`` said is not bookable."""
+    if slot.refusal == ProblemCode.DOCTOR_NOT_BOOKABLE:
+        return DoctorNotBookable()
+    return SlotUnavailable()
 
 
 def _reservation(body: dict[str, Any]) -> Reservation:
@@ -170,7 +181,8 @@ def schedule_slot_get(
 def schedule_slot_reserve(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> Reservation:
     """Hold ``slot_id`` for ``appointment_id`` (idempotent for the same appointment).
 
-    Raises ``SlotTaken`` or ``SlotUnavailable`` (409, schedule_service's code),
+    Raises ``SlotTaken``, ``DoctorNotBookable`` or ``SlotUnavailable`` (409,
+    schedule_service's code),
     ``SlotNotFound`` (404) and ``ServiceUnavailable`` (503; the slot may or
     may not be held then: release it to be sure).
     """
@@ -182,8 +194,11 @@ def schedule_slot_reserve(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> R
     if response.status_code == 200:
         return _parse(response, _reservation)
     if response.status_code == 409:
-        if _problem_code(response) == ProblemCode.SLOT_TAKEN:
+        code = _problem_code(response)
+        if code == ProblemCode.SLOT_TAKEN:
             raise SlotTaken()
+        if code == ProblemCode.DOCTOR_NOT_BOOKABLE:
+            raise DoctorNotBookable()
         raise SlotUnavailable()
     if response.status_code == 404:
         raise SlotNotFound()

@@ -15,6 +15,7 @@ class ProblemCode(StrEnum):
     SLOT_TAKEN = "slot-taken"
     SLOT_UNAVAILABLE = "slot-unavailable"
     SLOT_HELD_BY_OTHER = "slot-held-by-other"
+    DOCTOR_NOT_BOOKABLE = "doctor-not-bookable"
     OVERLAPPING_APPOINTMENT = "overlapping-appointment"
     TOO_MANY_APPOINTMENTS = "too-many-appointments"
     TOO_MANY_APPOINTMENTS_WITH_DOCTOR = "too-many-appointments-with-doctor"
@@ -58,6 +59,14 @@ class SlotUnavailable(Problem):
     code = ProblemCode.SLOT_UNAVAILABLE.value
     title = "Slot unavailable"
     default_detail = "This slot cannot be booked (past, too soon, too far ahead or time off)."
+
+
+class DoctorNotBookable(SlotUnavailable):
+    """schedule_service's ``doctor-not-bookable``: a kind of unavailable slot, said plainly."""
+
+    code = ProblemCode.DOCTOR_NOT_BOOKABLE.value
+    title = "Doctor not bookable yet"
+    default_detail = "This doctor is waiting for the clinic's approval and cannot be booked yet."
 
 
 class SlotHeldByOther(Problem):

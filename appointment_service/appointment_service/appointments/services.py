@@ -205,7 +205,7 @@ def _book(*, patient_id: uuid.UUID, slot_id: uuid.UUID, reason: str) -> Appointm
     if slot.held:
         raise SlotTaken()
     if not slot.bookable:
-        raise SlotUnavailable()
+        raise clients.slot_unavailable(slot)
 
     # 1. The appointment, pending: it claims the slot on this side (unique constraint).
     appointment = Appointment(
@@ -541,7 +541,7 @@ def appointment_reschedule(
     if slot.held and slot.appointment_id != appointment.id:
         raise SlotTaken()
     if not slot.held and not slot.bookable:
-        raise SlotUnavailable()
+        raise clients.slot_unavailable(slot)
     if selectors.patient_has_overlap(
         patient_id=appointment.patient_id, start=slot.start, end=slot.end, exclude_id=appointment.pk
     ):

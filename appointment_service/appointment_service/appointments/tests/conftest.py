@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from appointment_service.appointments import clients
 from appointment_service.appointments.exceptions import (
+    DoctorNotBookable,
     SlotHeldByOther,
     SlotNotFound,
     SlotTaken,
@@ -38,6 +39,7 @@ class FakeSlot:
     held_at: datetime.datetime | None = None
     cancel_cutoff_hours: int = 24
     reschedule_cutoff_hours: int = 12
+    refusal: str | None = None  # schedule_service's code for an unbookable slot
 
 
 class FakeSchedule:
@@ -125,6 +127,7 @@ class FakeSchedule:
                 bookable=slot.bookable and slot.holder is None,
                 cancel_cutoff_hours=slot.cancel_cutoff_hours,
                 reschedule_cutoff_hours=slot.reschedule_cutoff_hours,
+                refusal=slot.refusal if not slot.bookable else None,
             )
 
     def slot_reserve(self, *, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> clients.Reservation:
@@ -138,6 +141,8 @@ class FakeSchedule:
             if slot.holder is None:
                 if self.refuse == "slot-taken":
                     raise SlotTaken()
+                if self.refuse == "doctor-not-bookable":
+                    raise DoctorNotBookable()
                 if self.refuse or not slot.bookable:
                     raise SlotUnavailable()
                 self.hold(slot, appointment_id)

@@ -270,6 +270,26 @@ def test_booking_past_the_cap_with_one_doctor_is_409_and_holds_nothing(
     assert elsewhere.status_code == 201, elsewhere.content
 
 
+def test_booking_a_slot_of_a_doctor_not_approved_yet_is_a_clear_409(schedule, patient, slot):
+    slot.bookable, slot.refusal = False, "doctor-not-bookable"
+    response = patient.post(LIST_URL, {"slot_id": str(slot.id)})
+    body = assert_problem(response, 409, "doctor-not-bookable")
+    assert "approval" in body["detail"]
+    assert not Appointment.objects.exists()
+    assert schedule.count("reserve") == 0
+    assert_no_orphans(schedule)
+
+
+def test_a_reservation_refused_for_the_doctor_leaves_nothing(schedule, patient, slot):
+    """The doctor's approval is checked again when the reservation comes in."""
+    schedule.refuse = "doctor-not-bookable"
+    response = patient.post(LIST_URL, {"slot_id": str(slot.id)})
+    assert_problem(response, 409, "doctor-not-bookable")
+    assert not Appointment.objects.exists()
+    assert schedule.count("release") == 0
+    assert_no_orphans(schedule)
+
+
 def test_booking_an_unknown_slot_is_404(schedule, patient):
     assert_problem(patient.post(LIST_URL, {"slot_id": str(uuid.uuid4())}), 404, "slot-not-found")
 
@@ -648,6 +668,18 @@ def test_reschedule_to_a_taken_slot_changes_nothing(schedule, patient, doctor, b
     before = _state(booked)
     response = patient.post(_url(booked.id, "reschedule"), {"slot_id": str(taken.id)})
     assert_problem(response, 409, "slot-taken")
+    assert _state(booked) == before
+    assert_no_orphans(schedule)
+
+
+def test_reschedule_to_a_slot_of_a_doctor_not_bookable_changes_nothing(
+    schedule, patient, doctor, booked
+):
+    other = schedule.add_slot(doctor_id=doctor.user_id, bookable=False)
+    other.refusal = "doctor-not-bookable"
+    before = _state(booked)
+    response = patient.post(_url(booked.id, "reschedule"), {"slot_id": str(other.id)})
+    assert_problem(response, 409, "doctor-not-bookable")
     assert _state(booked) == before
     assert_no_orphans(schedule)
 

@@ -9,6 +9,7 @@ import pytest
 
 from appointment_service.appointments import clients
 from appointment_service.appointments.exceptions import (
+    DoctorNotBookable,
     SlotHeldByOther,
     SlotNotFound,
     SlotTaken,
@@ -101,6 +102,17 @@ def test_slot_get_of_a_held_slot(schedule_stub):
     assert (slot.held, slot.appointment_id, slot.bookable) == (True, APPOINTMENT_ID, False)
 
 
+@pytest.mark.parametrize(
+    ("refusal", "problem"),
+    [("doctor-not-bookable", DoctorNotBookable), ("slot-unavailable", SlotUnavailable)],
+)
+def test_slot_get_says_why_a_slot_is_not_bookable(schedule_stub, refusal, problem):
+    schedule_stub.route("GET", SLOT_PATH, json={**SLOT_BODY, "bookable": False, "refusal": refusal})
+    slot = clients.schedule_slot_get(slot_id=SLOT_ID)
+    assert (slot.bookable, slot.refusal) == (False, refusal)
+    assert type(clients.slot_unavailable(slot)) is problem
+
+
 def test_slot_get_for_an_appointment_names_it(schedule_stub):
     appointment_id = uuid.uuid4()
     schedule_stub.route("GET", SLOT_PATH, json=SLOT_BODY)
@@ -179,6 +191,7 @@ def test_reserve(schedule_stub):
     [
         (409, {"code": "slot-taken"}, SlotTaken),
         (409, {"code": "slot-unavailable"}, SlotUnavailable),
+        (409, {"code": "doctor-not-bookable"}, DoctorNotBookable),
         (409, {"code": "something-new"}, SlotUnavailable),
         (409, ["not", "an", "object"], SlotUnavailable),
         (404, {"code": "slot-not-found"}, SlotNotFound),
