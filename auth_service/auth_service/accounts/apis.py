@@ -65,9 +65,13 @@ class RegisterApi(PublicApi):
         tags=[TAG],
         summary="Register a patient or a doctor",
         description="Creates the account and its profile in user_service, or neither. "
-        "Doctors also send `specialty` and `timezone`. Limited per client address "
-        "(`THROTTLE_REGISTER`, 60 an hour by default): past it the answer is 429 with "
-        "`Retry-After`.",
+        "Doctors also send `specialty` and `timezone`; a new doctor is listed and bookable "
+        "once clinic staff approve them. When user_service does not answer in time the "
+        "registration cannot be confirmed: a 503, and the account waits (it cannot sign in) "
+        "until reconciliation completes or undoes it within minutes; sending the same "
+        "registration again (same email, password and role) completes it at once. Limited "
+        "per client address (`THROTTLE_REGISTER`, 60 an hour by default): past it the answer "
+        "is 429 with `Retry-After`.",
         request=RegisterInputSerializer,
         parameters=[RETRY_AFTER],
         responses={
@@ -75,7 +79,12 @@ class RegisterApi(PublicApi):
             400: BAD_INPUT,
             409: problem("Email already registered", status=409, code="email-taken"),
             429: RATE_LIMITED,
-            503: UNAVAILABLE,
+            503: problem(
+                "user_service did not confirm the profile: the registration will be completed "
+                "or undone shortly",
+                status=503,
+                code="dependency-unavailable",
+            ),
         },
         examples=[
             OpenApiExample(

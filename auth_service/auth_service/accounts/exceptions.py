@@ -2,7 +2,7 @@
 
 from rest_framework import status
 
-from common.errors import Problem
+from common.errors import Problem, ServiceUnavailable
 
 
 class InvalidCredentials(Problem):
@@ -26,6 +26,20 @@ class EmailTaken(Problem):
     code = "email-taken"
     title = "Email already registered"
     default_detail = "An account with this email already exists."
+
+
+class RegistrationUnconfirmed(ServiceUnavailable):
+    """user_service did not say whether it made the profile: the account is kept pending.
+
+    A 503 with the usual code; ``manage.py reconcile_registrations`` completes
+    the registration (profile there) or undoes it (no profile), and the same
+    registration sent again meanwhile completes it at once.
+    """
+
+    default_detail = (
+        "Your registration could not be confirmed just now. It will be completed or undone "
+        "within minutes: try signing in shortly, or send the same registration again."
+    )
 
 
 class ProfileRejected(Problem):

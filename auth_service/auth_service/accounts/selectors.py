@@ -43,3 +43,8 @@ def refresh_token_is_live(*, jti: str) -> bool:
     return RefreshTokenRecord.objects.filter(
         jti=jti, used_at__isnull=True, revoked_at__isnull=True
     ).exists()
+
+
+def user_ids_existing(*, user_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """The ids among ``user_ids`` that have an account (in any state)."""
+    return list(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))

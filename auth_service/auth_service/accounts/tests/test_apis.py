@@ -9,7 +9,6 @@ from django.conf import settings
 
 from auth_service.accounts.models import RefreshTokenRecord, User
 from auth_service.accounts.tests.factories import PASSWORD, UserFactory
-from common.errors import ServiceUnavailable
 from common.testing import forged_tokens
 
 pytestmark = pytest.mark.django_db
@@ -142,14 +141,6 @@ def test_register_ignores_read_only_fields(anon_client, user_service):
     user = User.objects.get()
     assert user.id != forced_id
     assert not user.is_staff
-
-
-def test_register_when_user_service_is_down_is_503_and_leaves_no_account(anon_client, user_service):
-    user_service.error = ServiceUnavailable("The user_service service cannot be reached.")
-    response = anon_client.post(REGISTER, PATIENT, format="json")
-    assert response.status_code == 503
-    assert response.json()["code"] == "dependency-unavailable"
-    assert User.objects.count() == 0
 
 
 def test_register_when_user_service_refuses_profile_is_400_and_leaves_no_account(

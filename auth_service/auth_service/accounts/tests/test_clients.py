@@ -1,6 +1,8 @@
 """clients.py against a real HTTP server standing in for user_service."""
 
+import datetime
 import uuid
+from urllib.parse import parse_qs
 
 import jwt
 import pytest
@@ -78,3 +80,69 @@ def test_profile_get_unexpected_answer(user_service_stub):
     user_service_stub.route("GET", f"/internal/v1/profiles/{user_id}/", status=403)
     with pytest.raises(ProfileRejected):
         clients.user_profile_get(user_id=user_id)
+
+
+def test_profile_create_with_an_unusable_answer_is_unavailable(user_service_stub):
+    user_service_stub.route("POST", "/internal/v1/profiles/", status=201, json={"no": "id"})
+    with pytest.raises(ServiceUnavailable):
+        clients.user_profile_create(user_id=uuid.uuid4(), role="patient", fields={"full_name": "x"})
+
+
+def _row(user_id, role="patient"):
+    return {"user_id": str(user_id), "role": role, "full_name": "Someone"}
+
+
+def test_profile_list_created_reads_every_page(user_service_stub):
+    first, second = uuid.uuid4(), uuid.uuid4()
+    path = "/internal/v1/profiles/"
+    user_service_stub.route(
+        "GET", path, query={"page": "1"}, json={"next": "?page=2", "results": [_row(first)]}
+    )
+    user_service_stub.route(
+        "GET", path, query={"page": "2"}, json={"next": None, "results": [_row(second, "doctor")]}
+    )
+    before = datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC)
+    after = before - datetime.timedelta(days=7)
+    listed = list(clients.user_profile_list_created(before=before, after=after))
+    assert [(p.user_id, p.role) for p in listed] == [(first, "patient"), (second, "doctor")]
+    query = parse_qs(user_service_stub.queries[0])
+    assert query["created_before"] == [before.isoformat()]
+    assert query["created_after"] == [after.isoformat()]
+    claims = jwt.decode(
+        user_service_stub.requests[0][2]["Authorization"].removeprefix("Bearer "),
+        options={"verify_signature": False},
+    )
+    assert "profiles:read" in claims["scope"].split()
+
+
+def test_profile_list_created_without_a_lower_bound(user_service_stub):
+    user_service_stub.route("GET", "/internal/v1/profiles/", json={"next": None, "results": []})
+    assert list(clients.user_profile_list_created(before=datetime.datetime.now(datetime.UTC))) == []
+    assert "created_after" not in parse_qs(user_service_stub.queries[0])
+
+
+@pytest.mark.parametrize(("status", "body"), [(403, {}), (200, {"results": [{"x": 1}]}), (200, [])])
+def test_profile_list_created_failures_are_unavailable(user_service_stub, status, body):
+    user_service_stub.route("GET", "/internal/v1/profiles/", status=status, json=body)
+    with pytest.raises(ServiceUnavailable):
+        list(clients.user_profile_list_created(before=datetime.datetime.now(datetime.UTC)))
+
+
+@pytest.mark.parametrize(("status", "deleted"), [(204, True), (404, False)])
+def test_profile_delete(user_service_stub, status, deleted):
+    user_id = uuid.uuid4()
+    user_service_stub.route("DELETE", f"/internal/v1/profiles/{user_id}/", status=status, json={})
+    assert clients.user_profile_delete(user_id=user_id) is deleted
+    claims = jwt.decode(
+        user_service_stub.requests[0][2]["Authorization"].removeprefix("Bearer "),
+        options={"verify_signature": False},
+    )
+    assert "profiles:write" in claims["scope"].split()
+
+
+@pytest.mark.parametrize("status", [403, 409, 500])
+def test_profile_delete_failures_are_unavailable(user_service_stub, status):
+    user_id = uuid.uuid4()
+    user_service_stub.route("DELETE", f"/internal/v1/profiles/{user_id}/", status=status, json={})
+    with pytest.raises(ServiceUnavailable):
+        clients.user_profile_delete(user_id=user_id)

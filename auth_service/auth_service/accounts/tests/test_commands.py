@@ -76,8 +76,12 @@ def test_seed_demo_is_idempotent(tmp_path):
     assert User.objects.get(email="staff@demo.example").is_staff
 
 
-def test_reconcile_command(monkeypatch):
-    assert "activated: 0" in run("reconcile_registrations", "--older-than", "60")
+def test_reconcile_command(user_service):
+    out = run("reconcile_registrations", "--older-than", "60")
+    assert out.strip() == "activated: 0, deleted: 0, skipped: 0, profiles_deleted: 0"
+    run("reconcile_registrations", "--profiles-since", "0")
+    (before, after_week), (_, after_all) = user_service.listed
+    assert after_week is not None and after_all is None
 
 
 def test_signing_keys_command(settings, tmp_path):

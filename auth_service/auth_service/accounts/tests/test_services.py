@@ -1,61 +1,16 @@
 """Service functions: reconciliation, staff, demo accounts, key handling."""
 
 import uuid
-from datetime import timedelta
 
 import jwt
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.utils import timezone
 
-from auth_service.accounts import clients, keys, services
+from auth_service.accounts import keys, services
 from auth_service.accounts.models import User
 from auth_service.accounts.tests.factories import UserFactory
-from common.errors import ServiceUnavailable
 
 pytestmark = pytest.mark.django_db
-
-
-def _old_pending(**kwargs):
-    return UserFactory(
-        state="pending", is_active=False, date_joined=timezone.now() - timedelta(hours=1), **kwargs
-    )
-
-
-def test_reconcile_activates_with_profile_deletes_without_and_skips_when_down(monkeypatch):
-    with_profile, without, unknown = _old_pending(), _old_pending(), _old_pending()
-    fresh = UserFactory(state="pending", is_active=False)
-
-    def fake_get(*, user_id):
-        if user_id == unknown.id:
-            raise ServiceUnavailable()
-        if user_id == with_profile.id:
-            return clients.Profile(user_id=user_id, role="patient", full_name="x")
-        return None
-
-    monkeypatch.setattr(clients, "user_profile_get", fake_get)
-    counts = services.registration_reconcile(older_than=timedelta(minutes=5))
-    assert counts == {"activated": 1, "deleted": 1, "skipped": 1}
-    with_profile.refresh_from_db()
-    assert with_profile.is_active and with_profile.state == "active"
-    assert not User.objects.filter(pk=without.pk).exists()
-    assert User.objects.filter(pk=unknown.pk, state="pending").exists()
-    assert User.objects.filter(pk=fresh.pk, state="pending").exists()
-
-
-def test_registration_interrupted_by_an_unexpected_error_leaves_no_account(monkeypatch):
-    def boom(**kwargs):
-        raise RuntimeError("crash")
-
-    monkeypatch.setattr(clients, "user_profile_create", boom)
-    with pytest.raises(RuntimeError):
-        services.user_register(
-            email="a@example.com",
-            password="a-long-enough-passphrase",
-            role="patient",
-            profile={"full_name": "A"},
-        )
-    assert User.objects.count() == 0
 
 
 def test_staff_create_and_reset():

@@ -1,4 +1,4 @@
-"""Finish or undo registrations left pending (safe to run at any time, e.g. every 5 minutes)."""
+"""Finish or undo registrations left unconfirmed (safe to run at any time, e.g. every 5 minutes)."""
 
 from datetime import timedelta
 
@@ -8,11 +8,29 @@ from auth_service.accounts import services
 
 
 class Command(BaseCommand):
-    help = "Activate pending accounts whose profile exists; delete those without one."
+    help = (
+        "Activate pending accounts whose profile exists and delete those without one; then "
+        "delete profiles in user_service whose account was never made or was undone."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=int, default=300, help="Seconds (default 300).")
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            default=300,
+            help="Leave registrations and profiles younger than this many seconds (default 300).",
+        )
+        parser.add_argument(
+            "--profiles-since",
+            type=int,
+            default=7 * 24 * 3600,
+            help="Look for orphan profiles made in this many seconds before now (default a "
+            "week; 0: every profile, for a first run or a repair).",
+        )
 
-    def handle(self, *args, older_than, **options):
-        counts = services.registration_reconcile(older_than=timedelta(seconds=older_than))
+    def handle(self, *args, older_than, profiles_since, **options):
+        counts = services.registration_reconcile(
+            older_than=timedelta(seconds=older_than),
+            profiles_since=timedelta(seconds=profiles_since) if profiles_since else None,
+        )
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
