@@ -200,6 +200,14 @@ class Api:
         body = {"email": email, "password": PASSWORD, "role": role, "full_name": full_name}
         return self.call("POST", "auth_service", "/api/v1/auth/register", json=body | extra)
 
+    def approve(self, doctor_id: str) -> None:
+        """Clinic staff (the demo staff account) approve a newly registered doctor."""
+        staff = self.token("staff@demo.clinic", DEMO_PASSWORD)
+        path = f"/api/v1/doctors/{doctor_id}/approve"
+        response = self.http.post(self.stack.url("user_service") + path, headers=staff, timeout=15)
+        if response.status_code != 204:
+            raise RuntimeError(f"POST {path}: {response.status_code} {response.text}")
+
     def token(self, email: str, password: str = PASSWORD) -> dict[str, str]:
         """The Authorization header of ``email``'s access token."""
         body = {"email": email, "password": password}

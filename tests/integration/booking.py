@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 PASSWORD = "a-long-enough-passphrase"
 DEMO_PASSWORD = "demo-clinic-2026"
+DEMO_STAFF = "staff@demo.clinic"
 
 
 def sign_in(stack, http, email, password=PASSWORD) -> dict[str, str]:
@@ -26,6 +27,15 @@ def register(stack, http, **body) -> str:
     )
     assert response.status_code == 201, response.text
     return response.json()["id"]
+
+
+def approve(stack, http, doctor_id) -> None:
+    """Clinic staff (the demo staff account) approve a newly registered doctor."""
+    staff = sign_in(stack, http, DEMO_STAFF, DEMO_PASSWORD)
+    response = http.post(
+        f"{stack.url('user_service')}/api/v1/doctors/{doctor_id}/approve", headers=staff, timeout=10
+    )
+    assert response.status_code == 204, response.text
 
 
 def service_auth(stack, http, audience="schedule_service") -> dict[str, str]:

@@ -37,6 +37,9 @@ def stack(tmp_path_factory):
     # The portal renews a person's access token once it is 10 s old (not 9.5 minutes), so
     # that the renewal race of test_portal.py happens within a test.
     stack.extra_env["TOKEN_REFRESH_MARGIN_SECONDS"] = "590"
+    # schedule_service asks again whether a pending doctor is approved after 1 s (not 30 s),
+    # so that test_doctor_approval.py sees an approval at once.
+    stack.extra_env["DOCTOR_APPROVAL_RECHECK_SECONDS"] = "1"
     stack.start()
     yield stack
     stack.stop()

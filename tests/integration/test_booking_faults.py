@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from booking import appointments, assert_no_orphans, free_slots, register, sign_in
+from booking import appointments, approve, assert_no_orphans, free_slots, register, sign_in
 from conftest import unique_email
 from stack import make_test_stack
 
@@ -47,6 +47,7 @@ def clinic(stack):
             specialty="neurology",
             timezone="Europe/London",
         )
+        approve(stack, http, doctor_id)
         register(stack, http, email=patient_email, role="patient", full_name="Pat Faults")
         doctor, patient = sign_in(stack, http, doctor_email), sign_in(stack, http, patient_email)
         for weekday in range(7):

@@ -7,6 +7,7 @@ import uuid
 from booking import (
     DEMO_PASSWORD,
     appointments,
+    approve,
     assert_no_orphans,
     free_slots,
     register,
@@ -33,6 +34,7 @@ def test_register_publish_find_book_edit_reschedule_cancel_rebook(stack, http):
         specialty="dermatology",
         timezone="Europe/Rome",
     )
+    approve(stack, http, doctor_id)
     register(stack, http, email=patient_email, role="patient", full_name="Jo Patient")
     register(stack, http, email=other_email, role="patient", full_name="Sam Other")
     doctor, patient, other = (

@@ -8,6 +8,7 @@ import uuid
 
 import jwt
 import pytest
+from booking import approve
 from conftest import unique_email
 
 PASSWORD = "a-long-enough-passphrase"
@@ -41,6 +42,7 @@ def test_register_sign_in_and_find_the_doctor(stack, http):
         bio="Seen over HTTP.",
     )
     assert doctor.status_code == 201, doctor.text
+    approve(stack, http, doctor.json()["id"])  # a new doctor is listed once staff approve
     patient = register(
         stack, http, email=patient_email, password=PASSWORD, role="patient", full_name="Pat Ient"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from booking import approve
 from conftest import unique_email
 
 PASSWORD = "a-long-enough-passphrase"
@@ -51,7 +52,9 @@ def new_york_doctor(stack, http_module):
         timeout=10,
     )
     assert response.status_code == 201, response.text
-    return response.json()["id"], _token(stack, http_module, email)
+    doctor_id = response.json()["id"]
+    approve(stack, http_module, doctor_id)
+    return doctor_id, _token(stack, http_module, email)
 
 
 @pytest.fixture(scope="module")
