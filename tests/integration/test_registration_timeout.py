@@ -19,8 +19,9 @@ ANA_LIMA = "bf0c1aba-5b77-5a3f-99d5-e9ec6ff00f5e"  # demo/demo_data.json
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
+    # Ports of its own: offsets 100-800 are taken by other stacks (tests, bench, walkthroughs).
     stack = make_test_stack(
-        tmp_path_factory.mktemp("registration"), ["auth_service", "user_service"], port_offset=500
+        tmp_path_factory.mktemp("registration"), ["auth_service", "user_service"], port_offset=900
     )
     stack.start()
     yield stack
