@@ -426,7 +426,8 @@ class SlotListApi(APIView):
         description="Any signed-in user. `from` and `to` are dates in the doctor's time zone "
         "(inclusive, at most 62 days); slots are UTC instants, by start, that honour the "
         "doctor's notice, horizon, buffer and time off. An unknown doctor has no slots; a "
-        "doctor waiting for the clinic's approval is a 404 for everyone but themself. With "
+        "doctor waiting for the clinic's approval is a 404 for everyone but themself and "
+        "staff. With "
         "`include_held=true` (the doctor themself only) held slots are listed too, marked. "
         f"`page_size` goes up to {SLOT_MAX_PAGE_SIZE} here (other lists stop at 100): a whole "
         "week of the shortest, 5-minute slots comes in one page.",
@@ -459,7 +460,9 @@ class SlotListApi(APIView):
         include_held = filters["include_held"]
         if include_held and (request.user.role != ROLE_DOCTOR or request.user.id != doctor_id):
             raise HeldSlotsForbidden()
-        schedule = services.schedule_for_listing(doctor_id=doctor_id, viewer_id=request.user.id)
+        schedule = services.schedule_for_listing(
+            doctor_id=doctor_id, viewer_id=request.user.id, viewer_role=request.user.role
+        )
         slots = selectors.slot_list(
             schedule=schedule,
             first=filters.get("from"),
@@ -483,7 +486,7 @@ class SlotDetailApi(APIView):
         "doctor's notice, beyond the horizon, too close to a held slot or in time off; who "
         "holds it is never shown. A slot id that is malformed, or that no current rule makes "
         "and nothing holds, is a 404; so is a slot of a doctor waiting for the clinic's "
-        "approval, for everyone but that doctor.",
+        "approval, for everyone but that doctor and staff.",
         parameters=[
             OpenApiParameter(
                 "slot_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Slot id"
@@ -503,5 +506,7 @@ class SlotDetailApi(APIView):
         ],
     )
     def get(self, request: Request, slot_id: uuid.UUID) -> Response:
-        state = services.slot_get_for_viewer(slot_id=slot_id, viewer_id=request.user.id)
+        state = services.slot_get_for_viewer(
+            slot_id=slot_id, viewer_id=request.user.id, viewer_role=request.user.role
+        )
         return Response(SlotDetailOutputSerializer(state).data)

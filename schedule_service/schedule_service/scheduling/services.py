@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone as dj_timezone
 
 from common.errors import ServiceUnavailable
-from common.permissions import ROLE_DOCTOR
+from common.permissions import ROLE_DOCTOR, ROLE_STAFF
 from schedule_service.scheduling import clients, selectors
 from schedule_service.scheduling.exceptions import (
     DoctorNotFound,
@@ -217,18 +217,30 @@ def schedule_approval_refresh(
     return checked
 
 
+def _sees_pending_doctor(*, doctor_id: uuid.UUID, viewer_id: uuid.UUID, viewer_role: str) -> bool:
+    # As in user_service: the doctor themself and clinic staff (who decide on the approval).
+    return doctor_id == viewer_id or viewer_role == ROLE_STAFF
+
+
 def schedule_for_listing(
-    *, doctor_id: uuid.UUID, viewer_id: uuid.UUID, now: datetime.datetime | None = None
+    *,
+    doctor_id: uuid.UUID,
+    viewer_id: uuid.UUID,
+    viewer_role: str,
+    now: datetime.datetime | None = None,
 ) -> DoctorSchedule | None:
     """Return the schedule whose slots ``viewer_id`` lists (``None``: an id with no schedule).
 
-    As ``schedule_find_fresh``; for anyone but the doctor, a doctor still
-    pending approval is ``DoctorNotFound`` (404), as user_service's directory
-    answers. Raises ``ServiceUnavailable`` when approval cannot be checked.
+    As ``schedule_find_fresh``; for anyone but the doctor and staff, a doctor
+    still pending approval is ``DoctorNotFound`` (404), as user_service's
+    directory answers. Raises ``ServiceUnavailable`` when approval cannot be
+    checked.
     """
     now = now or dj_timezone.now()
     schedule = schedule_find_fresh(doctor_id=doctor_id, now=now)
-    if schedule is None or doctor_id == viewer_id:
+    if schedule is None or _sees_pending_doctor(
+        doctor_id=doctor_id, viewer_id=viewer_id, viewer_role=viewer_role
+    ):
         return schedule
     schedule = schedule_approval_refresh(schedule=schedule, now=now)
     if not schedule.doctor_approved:
@@ -237,17 +249,23 @@ def schedule_for_listing(
 
 
 def slot_get_for_viewer(
-    *, slot_id: uuid.UUID, viewer_id: uuid.UUID, now: datetime.datetime | None = None
+    *,
+    slot_id: uuid.UUID,
+    viewer_id: uuid.UUID,
+    viewer_role: str,
+    now: datetime.datetime | None = None,
 ) -> selectors.SlotState:
     """Return slot ``slot_id`` as ``viewer_id`` may see it (``selectors.slot_get``).
 
     A slot of a doctor still pending approval is ``SlotNotFound`` (404) for
-    anyone but the doctor. Raises ``ServiceUnavailable`` when approval cannot
-    be checked.
+    anyone but the doctor and staff. Raises ``ServiceUnavailable`` when
+    approval cannot be checked.
     """
     now = now or dj_timezone.now()
     schedule, start = selectors.slot_locate(slot_id=slot_id)
-    if schedule.doctor_id != viewer_id:
+    if not _sees_pending_doctor(
+        doctor_id=schedule.doctor_id, viewer_id=viewer_id, viewer_role=viewer_role
+    ):
         schedule = schedule_approval_refresh(schedule=schedule, now=now)
         if not schedule.doctor_approved:
             raise SlotNotFound()
