@@ -48,6 +48,7 @@ class Person:
     email: str
     full_name: str
     time_zone: str | None
+    awaiting_approval: bool = False
 
     @property
     def is_doctor(self) -> bool:
@@ -72,6 +73,7 @@ def sign_in(
     email: str,
     full_name: str,
     time_zone: str | None,
+    awaiting_approval: bool = False,
 ) -> Person:
     """Start a session for the owner of ``access`` (a new session key: no fixation)."""
     claims = _claims(access)
@@ -85,6 +87,7 @@ def sign_in(
         "email": email,
         "full_name": full_name,
         "time_zone": time_zone,
+        "awaiting_approval": awaiting_approval,
         "access": access,
         "refresh": refresh,
         "expires_at": int(claims["exp"]),
@@ -123,7 +126,15 @@ def current_person(request: HttpRequest) -> Person | None:
         email=data["email"],
         full_name=data["full_name"],
         time_zone=data.get("time_zone"),
+        awaiting_approval=bool(data.get("awaiting_approval")),
     )
+
+
+def approval_received(request: HttpRequest) -> None:
+    """Remember that the signed-in doctor has been approved since they signed in."""
+    data = request.session.get(SESSION_KEY)
+    if data and data.get("awaiting_approval"):
+        request.session[SESSION_KEY] = {**data, "awaiting_approval": False}
 
 
 def access_token(

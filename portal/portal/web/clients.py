@@ -440,6 +440,16 @@ def user_specialty_list() -> list[Specialty]:
 class Me:
     full_name: str
     timezone: str | None
+    # A doctor the clinic has not approved yet: not listed, not bookable.
+    awaiting_approval: bool = False
+
+
+def _me(body: dict[str, Any]) -> Me:
+    return Me(
+        full_name=body["full_name"],
+        timezone=body.get("timezone"),
+        awaiting_approval="approved_at" in body and body["approved_at"] is None,
+    )
 
 
 def user_profile_me(*, access: str) -> Me:
@@ -447,9 +457,12 @@ def user_profile_me(*, access: str) -> Me:
     response = _client("user").get("/api/v1/profiles/me/", token=access)
     if response.status_code != 200:
         raise _problem(response)
-    return _parse(
-        lambda b: Me(full_name=b["full_name"], timezone=b.get("timezone")), _json(response)
-    )
+    return _parse(_me, _json(response))
+
+
+def user_profile_mine(request: HttpRequest) -> Me:
+    """The signed-in person's own profile."""
+    return _parse(_me, _json(_call(request, "user", "GET", "/api/v1/profiles/me/")))
 
 
 def user_doctor_list(

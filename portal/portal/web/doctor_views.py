@@ -22,7 +22,7 @@ from django.utils import timezone as dj_timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.errors import ServiceUnavailable
-from portal.web import clients, forms, problems, timefmt
+from portal.web import auth, clients, forms, problems, timefmt
 from portal.web.clients import ApiProblem
 from portal.web.context import display_zone
 from portal.web.views import (
@@ -326,7 +326,17 @@ def policy_sentences(policy: clients.Policy) -> list[str]:
 @signed_in(role="doctor")
 @_api_refusals
 def day(request: HttpRequest) -> HttpResponse:
-    """One local day of the doctor's appointments (one call to each of two services)."""
+    """One local day of the doctor's appointments (one call to each of two services).
+
+    While the doctor waits for the clinic's approval, one more call asks
+    user_service whether it has come.
+    """
+    if (
+        request.person.awaiting_approval
+        and not clients.user_profile_mine(request).awaiting_approval
+    ):
+        auth.approval_received(request)
+        request.person = auth.current_person(request)
     zone_name = _zone(request)
     today = today_in(zone_name)
     chosen = _date_param(request.GET.get("date"), default=today)

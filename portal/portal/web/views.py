@@ -225,6 +225,7 @@ def _start_session(request: HttpRequest, *, email: str, password: str, zone: str
         email=email,
         full_name=me.full_name,
         time_zone=me.timezone,
+        awaiting_approval=me.awaiting_approval,
     )
 
 

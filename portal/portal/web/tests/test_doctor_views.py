@@ -1478,3 +1478,64 @@ def test_a_change_while_a_service_is_down_gives_the_503_page(doctor, services_do
 
     assert response.status_code == 503
     assert "What you sent was not saved" in text(response)
+
+
+# A doctor the clinic has not approved yet
+
+AWAITING = "The clinic has not approved your profile yet"
+
+
+def _awaiting_doctor(stub: StubServer) -> Client:
+    client = Client()
+    stub.route(
+        "POST",
+        "/api/v1/auth/token",
+        json={"access": user_token(DOCTOR_ID, "doctor"), "refresh": "refresh-awaiting"},
+    )
+    stub.route(
+        "GET",
+        "/api/v1/profiles/me/",
+        json={"full_name": "Dr New", "timezone": ZONE, "approved_at": None},
+    )
+    response = client.post("/sign-in", {"email": "new@example.com", "password": "a long secret"})
+    assert response.status_code == 302
+    _forget_requests(stub)
+    return client
+
+
+def test_a_doctor_waiting_for_approval_is_told_on_every_page(stub):
+    client = _awaiting_doctor(stub)
+    _day_routes(stub, [], {})
+    stub.route("GET", RULES, json=paginated([]))
+
+    day = text(client.get("/doctor/day"))
+
+    assert AWAITING in day
+    assert len(sent(stub, "GET", "/api/v1/profiles/me/")) == 1
+    assert AWAITING in text(client.get("/doctor/availability"))
+
+
+def test_the_approval_is_noticed_on_my_day_and_then_no_longer_asked(stub):
+    client = _awaiting_doctor(stub)
+    _day_routes(stub, [], {})
+    stub.route(
+        "GET",
+        "/api/v1/profiles/me/",
+        json={"full_name": "Dr New", "timezone": ZONE, "approved_at": "2026-12-01T09:00:00Z"},
+    )
+
+    first = text(client.get("/doctor/day"))
+    _forget_requests(stub)
+    second = text(client.get("/doctor/day"))
+
+    assert AWAITING not in first and AWAITING not in second
+    assert sent(stub, "GET", "/api/v1/profiles/me/") == []
+
+
+def test_an_approved_doctor_is_never_asked_again(doctor, stub):
+    _day_routes(stub, [], {})
+
+    page = text(doctor.get("/doctor/day"))
+
+    assert AWAITING not in page
+    assert sent(stub, "GET", "/api/v1/profiles/me/") == []
