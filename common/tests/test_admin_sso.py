@@ -1,5 +1,6 @@
 """Tests of common.admin_sso: staff sign in to /admin/ with their auth_service account."""
 
+import hashlib
 import threading
 import time
 import uuid
@@ -548,3 +549,32 @@ def test_a_cookie_session_engine_is_refused_by_a_system_check():
         SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
     ):
         assert not [e for e in run_checks() if e.id == "common.E001"]
+
+
+def test_a_recheck_waiting_on_another_that_never_answers_is_a_503(monkeypatch):
+    from django.core.cache import cache
+
+    from common.errors import ServiceUnavailable
+
+    key = "admin-sso:rotated:" + hashlib.sha256(b"stuck").hexdigest()
+    cache.set(key + ":lock", 1, timeout=30)  # another request is rotating, and hangs
+    monkeypatch.setattr(admin_sso, "HANDOFF_WAIT_SECONDS", 0.2)
+
+    with pytest.raises(ServiceUnavailable):
+        admin_sso._rotate("stuck")
+
+
+@override_settings(ROOT_URLCONF="tests.urls_without_admin")
+def test_without_admin_urls_the_middleware_lets_every_request_through(client):
+    assert admin_sso._admin_paths() is None
+    assert client.get("/healthz").status_code == 200
+
+
+def test_the_test_fixtures_sign_in_like_the_sso(admin_client, staff_admin_client):
+    assert admin_client.get(INDEX).status_code == 200
+    assert admin_client.user.is_superuser
+
+    reader = staff_admin_client("read-only")
+    assert reader.get("/admin/auth/user/").status_code == 200
+    assert reader.get("/admin/auth/user/add/").status_code == 403
+    assert staff_admin_client().get(INDEX).status_code == 302

@@ -492,3 +492,32 @@ def test_staff_login_refuses_and_counts_non_staff(settings):
 
     with pytest.raises(Throttled):
         services.user_login(email=patient.email, password=PASSWORD, address="192.0.2.2")
+
+
+def test_an_account_added_in_the_admin_reaches_no_admin_until_given_a_group(clinic_admin_client):
+    response = clinic_admin_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "new.desk@example.com",
+            "role": "staff",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+            "usable_password": "true",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(email="new.desk@example.com")
+    assert not user.is_staff and not user.groups.exists()
+
+
+def test_a_clinic_admin_signs_staff_out_everywhere(clinic_admin_client):
+    desk = staff_user("front-desk")
+    services.token_pair_issue(user=desk)
+
+    clinic_admin_client.post(
+        "/admin/accounts/user/",
+        {"action": "revoke_refresh_tokens", "_selected_action": [desk.pk]},
+    )
+
+    assert not RefreshTokenRecord.objects.filter(user=desk, revoked_at__isnull=True).exists()
