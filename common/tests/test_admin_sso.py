@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.checks import run_checks
 from django.core.exceptions import MiddlewareNotUsed
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
 from common import admin_sso
@@ -20,7 +20,7 @@ from common.admin_sso import (
     SESSION_KEY,
     AdminSessionMiddleware,
     AuthServiceStaffBackend,
-    admin_sign_in_failure_record,
+    admin_sign_in_attempt_begin,
 )
 from common.testing import foreign_private_key, user_token
 from tests.conftest import Reply
@@ -320,35 +320,46 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts_and_is_sent(client,
 @override_settings(ADMIN_LOGIN_FAILURE_WINDOW_SECONDS=1)
 def test_the_count_ends_with_its_window():
     for _ in range(20):
-        admin_sign_in_failure_record(address="192.0.2.55")
+        assert admin_sign_in_attempt_begin(address="192.0.2.55")
     assert admin_sso.admin_sign_in_blocked(address="192.0.2.55")
+    assert not admin_sign_in_attempt_begin(address="192.0.2.55")
 
     time.sleep(1.1)
 
     assert not admin_sso.admin_sign_in_blocked(address="192.0.2.55")
-    assert admin_sign_in_failure_record(address="192.0.2.55") == 1
+    assert admin_sign_in_attempt_begin(address="192.0.2.55")
 
 
-def test_failures_counted_at_once_are_all_counted():
+def test_of_many_parallel_attempts_exactly_the_limit_get_through():
     barrier = threading.Barrier(16)
+    allowed = []
 
-    def fail():
+    def attempt():
         barrier.wait(timeout=5)
         for _ in range(5):
-            admin_sign_in_failure_record(address="192.0.2.77")
+            allowed.append(admin_sign_in_attempt_begin(address="192.0.2.77"))
 
-    threads = [threading.Thread(target=fail) for _ in range(16)]
+    threads = [threading.Thread(target=attempt) for _ in range(16)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=10)
 
-    assert admin_sign_in_failure_record(address="192.0.2.77") == 81
+    assert len(allowed) == 80
+    assert allowed.count(True) == 20
+
+
+def test_a_good_password_gives_the_address_its_attempt_back(client, auth_server):
+    answer_with_token(auth_server)
+    for _ in range(30):
+        assert admin_post(Client(), address="192.0.2.60").status_code == 302
+
+    assert not admin_sso.admin_sign_in_blocked(address="192.0.2.60")
 
 
 def test_the_count_is_per_service():
     for _ in range(20):
-        admin_sign_in_failure_record(address="192.0.2.56")
+        admin_sign_in_attempt_begin(address="192.0.2.56")
 
     with override_settings(SERVICE_NAME="another_service"):
         assert not admin_sso.admin_sign_in_blocked(address="192.0.2.56")

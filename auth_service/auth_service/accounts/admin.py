@@ -18,6 +18,7 @@ from rest_framework.exceptions import Throttled
 from auth_service.accounts import services
 from auth_service.accounts.exceptions import InvalidCredentials
 from auth_service.accounts.models import RefreshTokenRecord, ServiceAccount, User
+from common.errors import ServiceUnavailable
 from common.net import client_address
 from common.permissions import STAFF_GROUPS
 
@@ -40,6 +41,8 @@ class StaffSignInForm(AdminAuthenticationForm):
                 ) from exc
             except InvalidCredentials as exc:
                 raise self.get_invalid_login_error() from exc
+            except ServiceUnavailable as exc:
+                raise ValidationError(str(exc.detail), code="unavailable") from exc
             user.backend = "django.contrib.auth.backends.ModelBackend"
             self.user_cache = user
             self.confirm_login_allowed(user)

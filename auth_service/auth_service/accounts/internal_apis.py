@@ -11,7 +11,7 @@ from auth_service.accounts import services
 from auth_service.accounts.apis import BAD_INPUT, NO_STORE, PAIR_EXAMPLE, THROTTLED
 from auth_service.accounts.serializers import StaffTokenInputSerializer, TokenPairOutputSerializer
 from common.permissions import HasServiceScope
-from common.schema import FORBIDDEN, problem
+from common.schema import FORBIDDEN, UNAVAILABLE, problem
 
 SCOPE_STAFF_SIGN_IN = "staff:sign-in"
 
@@ -43,6 +43,7 @@ class StaffTokenInternalApi(APIView):
             ),
             403: FORBIDDEN,
             429: THROTTLED,
+            503: UNAVAILABLE,
         },
         examples=[
             OpenApiExample(

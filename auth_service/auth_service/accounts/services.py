@@ -229,16 +229,17 @@ def staff_login(*, email: str, password: str, address: str) -> User:
     """Check the credentials of a staff member signing in to an admin; return the account.
 
     Throttled like ``user_login`` (the same counters, the address being the
-    browser's). Raises ``Throttled`` (429), and ``InvalidCredentials`` (401)
-    for a wrong email or password and for an account that is not staff with
-    at least one known group alike (counted as a failure).
+    browser's; the attempt counted before the password is checked). Raises
+    ``Throttled`` (429), ``ServiceUnavailable`` (503) when the cache cannot
+    count, and ``InvalidCredentials`` (401) for a wrong email or password and
+    for an account that is not staff with at least one known group alike
+    (both stay counted as failures).
     """
-    throttling.login_check_allowed(email=email, address=address)
+    throttling.password_attempt_begin(email=email, address=address)
     user = authenticate(email=email.strip().lower(), password=password)
     if user is None or not selectors.user_staff_groups(user=user):
-        throttling.login_record_failure(email=email, address=address)
         raise InvalidCredentials()
-    throttling.login_record_success(email=email, address=address)
+    throttling.password_attempt_succeeded(email=email, address=address)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return user
 

@@ -24,10 +24,10 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from common.errors import ServiceUnavailable
 
-logger = logging.getLogger(__name__)
-
 # Moved to common (the admin sign-in of every service counts by address too).
 from common.net import client_address  # noqa: F401
+
+logger = logging.getLogger(__name__)
 
 
 def _account_key(email: str) -> str:

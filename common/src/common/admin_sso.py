@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -128,15 +129,33 @@ def admin_sign_in_blocked(*, address: str) -> bool:
     return cache.get(_failure_key(address), 0) >= settings.ADMIN_LOGIN_FAILURES_PER_ADDRESS
 
 
-def admin_sign_in_failure_record(*, address: str) -> int:
-    """Count one failed admin sign-in from ``address`` (atomically); return the count."""
+def admin_sign_in_attempt_begin(*, address: str) -> bool:
+    """Count one sign-in attempt from ``address`` before its password is sent; False when over.
+
+    Counted atomically (``cache.add`` then ``cache.incr``: one INCR in Redis)
+    *before* the password is checked, so of many parallel guesses from one
+    address exactly ``ADMIN_LOGIN_FAILURES_PER_ADDRESS`` reach auth_service
+    within ``ADMIN_LOGIN_FAILURE_WINDOW_SECONDS``. A refused attempt is not
+    counted; an attempt that goes on counts as a failure until
+    ``admin_sign_in_attempt_end`` gives it back.
+    """
     key, window = _failure_key(address), settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS
     cache.add(key, 0, timeout=window)
     try:
-        return cache.incr(key)
+        count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window)
-        return 1
+        count = 1
+    if count > settings.ADMIN_LOGIN_FAILURES_PER_ADDRESS:
+        admin_sign_in_attempt_end(address=address)
+        return False
+    return True
+
+
+def admin_sign_in_attempt_end(*, address: str) -> None:
+    """The attempt from ``address`` was no wrong password (signed in, or not decided): uncount it."""
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
+        cache.decr(_failure_key(address))
 
 
 def _refuse(request: HttpRequest | None, message: str) -> None:
@@ -172,10 +191,16 @@ class AuthServiceStaffBackend(ModelBackend):
             logger.error("Admin sign-in: the client address %r is not an IP address", address)
             _refuse(request, UNAVAILABLE_MESSAGE)
             return None
-        if admin_sign_in_blocked(address=address):
+        if not admin_sign_in_attempt_begin(address=address):
             logger.warning("Admin sign-in: %s is throttled", address)
             _refuse(request, _throttled_message())
             return None
+        user = self._check(request, username=username, password=password, address=address)
+        if user is not None or getattr(request, _REFUSAL, None):
+            admin_sign_in_attempt_end(address=address)  # the address pays for wrong passwords only
+        return user
+
+    def _check(self, request, *, username: str, password: str, address: str):
         try:
             response = _auth_service().post(
                 STAFF_TOKEN_PATH,
@@ -186,7 +211,6 @@ class AuthServiceStaffBackend(ModelBackend):
             _refuse(request, UNAVAILABLE_MESSAGE)
             return None
         if response.status_code in (400, 401):
-            admin_sign_in_failure_record(address=address)
             return None
         if response.status_code == 429:
             _refuse(request, AUTH_THROTTLED_MESSAGE)
@@ -201,6 +225,7 @@ class AuthServiceStaffBackend(ModelBackend):
             staff = staff_access(access)
         except (InvalidToken, KeysUnavailable, KeyError, ValueError, TypeError):
             logger.warning("Admin sign-in: auth_service returned an unusable token")
+            _refuse(request, UNAVAILABLE_MESSAGE)
             return None
         if staff is None or not isinstance(refresh, str):
             return None

@@ -521,3 +521,30 @@ def test_a_clinic_admin_signs_staff_out_everywhere(clinic_admin_client):
     )
 
     assert not RefreshTokenRecord.objects.filter(user=desk, revoked_at__isnull=True).exists()
+
+
+def test_a_cache_that_cannot_count_refuses_this_admins_sign_in_clearly(monkeypatch):
+    from django.core.cache import cache
+
+    staff = staff_user("clinic-admin")
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "incr", broken)
+    response = admin_sign_in(Client(), staff.email)
+
+    assert response.status_code == 200
+    assert "Sign-in is unavailable for a moment" in response.content.decode()
+
+
+def test_a_cache_that_cannot_count_is_a_503_at_the_staff_endpoint(admin_caller, monkeypatch):
+    from django.core.cache import cache
+
+    staff = staff_user("clinic-admin")
+    monkeypatch.setattr(cache, "incr", lambda *a, **k: (_ for _ in ()).throw(ConnectionError()))
+
+    response = staff_token(admin_caller, staff.email)
+
+    assert response.status_code == 503
+    assert not RefreshTokenRecord.objects.exists()
