@@ -47,7 +47,9 @@ def main() -> int:
         extra = "" if service == "portal" else f"   API docs {url}/api/docs/   admin {url}/admin/"
         print(f"  {TITLES[service]:<32} {url}{extra}")
     print(f"\nDemo logins (password for all: {demo['password']})")
-    print(f"  staff (every /admin/):  {demo['staff'][0]['email']}")
+    for person in demo["staff"]:
+        groups = ", ".join(person.get("groups", ["clinic-admin"]))
+        print(f"  staff (every /admin/):  {person['email']}  ({groups})")
     for person in demo["patients"]:
         print(f"  patient:                {person['email']}  ({person['full_name']})")
     for person in demo["doctors"]:

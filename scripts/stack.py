@@ -34,12 +34,18 @@ SERVICES = [
 WORKER_ARGS = {"portal": ("--worker-class", "gthread", "--threads", "8")}
 DATABASE_SERVICES = ("auth_service", "user_service", "schedule_service", "appointment_service")
 
-# Which service account may ask for which audience and scopes.
+# Which service account may ask for which scopes, per audience: exactly what each calls
+# (its clients.py, and common.admin_sso for the admin sign-in of every service with an
+# admin). auth_service mints its own tokens (AUTH_SERVICE_OUTGOING_SCOPES).
+STAFF_SIGN_IN = {"auth_service": ["staff:sign-in"]}
 SERVICE_ACCOUNTS = {
-    "schedule_service": {"user_service": ["profiles:read"]},
+    "user_service": {**STAFF_SIGN_IN},
+    # Checks that a doctor exists (and their time zone) before making a schedule.
+    "schedule_service": {"user_service": ["profiles:read"], **STAFF_SIGN_IN},
+    # Holds, reads and lets go of slots; it never calls user_service.
     "appointment_service": {
         "schedule_service": ["slots:read", "slots:reserve", "slots:release"],
-        "user_service": ["profiles:read"],
+        **STAFF_SIGN_IN,
     },
     # The portal names the other side of each appointment with one batch look-up a page.
     "portal": {"user_service": ["profiles:read"]},

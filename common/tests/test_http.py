@@ -278,6 +278,42 @@ def test_401_twice_is_service_unavailable(server):
     assert len(server.hits_to(API_PATH)) == 2
 
 
+def test_401_with_an_answer_code_is_returned_without_a_new_token_or_retry(server):
+    server.reply(API_PATH, Reply(status=401, json={"code": "invalid-credentials"}))
+    client = ServiceClient(
+        base_url=server.url,
+        audience="auth_service",
+        token_provider=provider_for(server.url),
+        answer_401_codes=frozenset({"invalid-credentials"}),
+    )
+
+    response = client.post(API_PATH, json={})
+
+    assert response.status_code == 401
+    assert len(server.hits_to(API_PATH)) == 1
+    assert len(server.hits_to(TOKEN_PATH)) == 1
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        pytest.param(Reply(status=401, json={"code": "not-authenticated"}), id="token-problem"),
+        pytest.param(Reply(status=401, body=b"no json"), id="no-json"),
+    ],
+)
+def test_401_without_an_answer_code_still_renews_the_token(server, reply):
+    server.reply(API_PATH, reply, Reply(json={"ok": True}))
+    client = ServiceClient(
+        base_url=server.url,
+        audience="auth_service",
+        token_provider=provider_for(server.url),
+        answer_401_codes=frozenset({"invalid-credentials"}),
+    )
+
+    assert client.get(API_PATH).status_code == 200
+    assert len(server.hits_to(TOKEN_PATH)) == 2
+
+
 @pytest.mark.parametrize("status", [400, 403, 404, 409])
 def test_client_errors_are_returned_to_the_caller(server, status):
     server.reply(API_PATH, Reply(status=status, json={"code": "slot-taken"}))

@@ -185,8 +185,8 @@ def test_service_token_reaches_internal_api_and_user_token_does_not(stack, http)
         f"{stack.url('auth_service')}/api/v1/auth/service-token",
         data={
             "grant_type": "client_credentials",
-            "client_id": "appointment_service",
-            "client_secret": secrets["appointment_service_client_secret"],
+            "client_id": "schedule_service",
+            "client_secret": secrets["schedule_service_client_secret"],
             "audience": "user_service",
         },
         timeout=5,

@@ -57,3 +57,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "EventActionEnum": "appointment_service.appointments.models.EventAction",
     }
 )
+
+# What each staff group may do in this admin (common.admin_groups). Appointments change
+# only through the API (which keeps the slot holds in line), so the front desk looks.
+ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view"], "read-only": ["view"]}

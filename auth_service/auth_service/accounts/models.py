@@ -3,11 +3,12 @@
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from common.permissions import ROLE_DOCTOR, ROLE_PATIENT, ROLE_STAFF
+from common.permissions import GROUP_CLINIC_ADMIN, ROLE_DOCTOR, ROLE_PATIENT, ROLE_STAFF
 
 
 class Role(models.TextChoices):
@@ -32,8 +33,13 @@ class UserManager(BaseUserManager):
         return user
 
     def create_superuser(self, email, password=None, **fields):
+        """A staff account in the clinic-admin group (the only superusers)."""
+        from django.contrib.auth.models import Group
+
         fields.update(role=Role.STAFF, is_staff=True, is_superuser=True)
-        return self.create_user(email, password, **fields)
+        user = self.create_user(email, password, **fields)
+        user.groups.add(Group.objects.get_or_create(name=GROUP_CLINIC_ADMIN)[0])
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -42,7 +48,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=16, choices=Role.choices)
     state = models.CharField(max_length=16, choices=UserState.choices, default=UserState.ACTIVE)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="May sign in to the admin sites.")
+    is_staff = models.BooleanField(
+        default=False,
+        help_text="May sign in to the admin sites: set from the role and the staff groups "
+        "(a staff account with at least one of clinic-admin, front-desk, read-only).",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -61,6 +71,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="accounts_user_role_valid"
             ),
+            # Only staff accounts may ever reach an admin.
+            models.CheckConstraint(
+                condition=models.Q(role=Role.STAFF) | models.Q(is_staff=False, is_superuser=False),
+                name="accounts_user_admin_only_staff",
+            ),
         ]
         indexes = [models.Index(fields=["state", "date_joined"])]
 
@@ -69,6 +84,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
+        if self.role != Role.STAFF:  # only staff reach an admin (services.staff_access_sync)
+            self.is_staff = self.is_superuser = False
         super().save(*args, **kwargs)
 
 
@@ -96,8 +113,11 @@ class ServiceAccount(models.Model):
 
     client_id = models.SlugField(max_length=64, unique=True)
     secret_hash = models.CharField(max_length=256)
-    allowed_audiences = models.JSONField(default=list, help_text="Services it may get tokens for.")
-    allowed_scopes = models.JSONField(default=list, help_text="Scopes it may ask for.")
+    grants = models.JSONField(
+        default=dict,
+        help_text="The services it may get tokens for, each with the scopes it may ask for "
+        'there: {"schedule_service": ["slots:read"], ...}.',
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -108,3 +128,16 @@ class ServiceAccount(models.Model):
 
     def __str__(self) -> str:
         return self.client_id
+
+    def clean(self) -> None:
+        grants = self.grants
+        if not isinstance(grants, dict) or not all(
+            isinstance(audience, str)
+            and audience
+            and isinstance(scopes, list)
+            and all(isinstance(scope, str) and scope and " " not in scope for scope in scopes)
+            for audience, scopes in grants.items()
+        ):
+            raise ValidationError(
+                {"grants": "Give a mapping from each audience to a list of scopes."}
+            )

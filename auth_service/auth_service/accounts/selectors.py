@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 
-from auth_service.accounts.models import RefreshTokenRecord, User, UserState
+from auth_service.accounts.models import RefreshTokenRecord, Role, User, UserState
+from common.permissions import STAFF_GROUPS
 
 
 def user_get_by_email(*, email: str) -> User | None:
@@ -48,3 +49,10 @@ def refresh_token_is_live(*, jti: str) -> bool:
 def user_ids_existing(*, user_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """The ids among ``user_ids`` that have an account (in any state)."""
     return list(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))
+
+
+def user_staff_groups(*, user: User) -> list[str]:
+    """The known staff groups ``user`` is in, sorted; none for an account that is not staff."""
+    if user.role != Role.STAFF:
+        return []
+    return sorted(user.groups.filter(name__in=STAFF_GROUPS).values_list("name", flat=True))

@@ -63,6 +63,14 @@ class TokenObtainInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
+class StaffTokenInputSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    client_address = serializers.IPAddressField(
+        protocol="both", help_text="The address of the browser signing in to the admin."
+    )
+
+
 class TokenPairOutputSerializer(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()

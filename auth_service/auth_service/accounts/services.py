@@ -41,7 +41,10 @@ from auth_service.accounts.tokens import (
     ServiceToken,
     UserRefreshToken,
 )
+from common.admin_groups import local_groups
+from common.conf import is_placeholder
 from common.errors import ServiceUnavailable
+from common.permissions import GROUP_CLINIC_ADMIN, STAFF_GROUPS
 
 logger = logging.getLogger(__name__)
 
@@ -220,36 +223,120 @@ def _orphan_profiles_delete(
     return deleted, skipped
 
 
-def staff_create(*, email: str, password: str) -> User:
-    """Create (or update the password of) a staff account that may sign in to every admin."""
+def _check_staff_groups(groups: list[str]) -> None:
+    unknown = sorted(set(groups) - set(STAFF_GROUPS))
+    if unknown:
+        raise ValidationError(
+            {
+                "groups": [
+                    f"Unknown staff group {', '.join(unknown)}; known: {', '.join(STAFF_GROUPS)}."
+                ]
+            }
+        )
+
+
+def staff_access_sync(*, user: User) -> User:
+    """Set ``is_staff`` and ``is_superuser`` from the role and the staff groups.
+
+    An admin lets in only a staff account with at least one known group;
+    only clinic-admin is a superuser. An account that is not staff leaves
+    every staff group. Call after any change of role or groups.
+    """
+    if user.role != Role.STAFF:
+        user.groups.remove(*user.groups.filter(name__in=STAFF_GROUPS))
+    groups = selectors.user_staff_groups(user=user)
+    user.is_staff = bool(groups)
+    user.is_superuser = GROUP_CLINIC_ADMIN in groups
+    User.objects.filter(pk=user.pk).update(is_staff=user.is_staff, is_superuser=user.is_superuser)
+    return user
+
+
+def staff_groups_set(*, user: User, groups: list[str]) -> User:
+    """Put the staff account ``user`` in exactly ``groups`` (known staff groups) and sync access.
+
+    Raises Django ``ValidationError`` (400) for an unknown group or an account
+    that is not staff; nothing changes then.
+    """
+    _check_staff_groups(groups)
+    if user.role != Role.STAFF and groups:
+        raise ValidationError({"groups": ["Only staff accounts join staff groups."]})
+    with transaction.atomic():
+        keep = user.groups.exclude(name__in=STAFF_GROUPS)
+        user.groups.set([*keep, *local_groups(groups)])
+        return staff_access_sync(user=user)
+
+
+def staff_create(*, email: str, password: str, groups: list[str] | None = None) -> User:
+    """Create (or update the password of) a staff account; ``groups`` say what it may do.
+
+    Without ``groups`` an account that was not staff yet joins clinic-admin
+    (the first staff account sets up the others), and an existing staff
+    account keeps its groups (a password reset never gives rights back).
+    Raises Django ``ValidationError`` for a weak password or an unknown group.
+    """
     email = email.strip().lower()
+    _check_staff_groups(groups or [])
     user = selectors.user_get_by_email(email=email) or User(email=email)
     _validate_new_password(password, user=user, field="password")
+    if groups is None and (user._state.adding or user.role != Role.STAFF):
+        groups = [GROUP_CLINIC_ADMIN]
     user.role = Role.STAFF
     user.state = UserState.ACTIVE
-    user.is_active = user.is_staff = user.is_superuser = True
+    user.is_active = True
     user.set_password(password)
     user.full_clean(validate_unique=False, validate_constraints=False)
-    user.save()
+    with transaction.atomic():
+        user.save()
+        if groups is not None:
+            return staff_groups_set(user=user, groups=groups)
+        return staff_access_sync(user=user)
+
+
+def user_upsert_demo(
+    *, user_id: uuid.UUID, email: str, password: str, role: str, groups: list[str] | None = None
+) -> User:
+    """Create or reset a demo account with a fixed id (used by ``seed_demo``).
+
+    A demo staff account is in ``groups`` (clinic-admin when not given).
+    """
+    with transaction.atomic():
+        user, _ = User.objects.update_or_create(
+            id=user_id,
+            defaults={
+                "email": email.lower(),
+                "role": role,
+                "state": UserState.ACTIVE,
+                "is_active": True,
+            },
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        staff_groups = (groups or [GROUP_CLINIC_ADMIN]) if role == Role.STAFF else []
+        return staff_groups_set(user=user, groups=staff_groups)
+
+
+def staff_login(*, email: str, password: str, address: str) -> User:
+    """Check the credentials of a staff member signing in to an admin; return the account.
+
+    Throttled like ``user_login`` (the same counters, the address being the
+    browser's; the attempt counted before the password is checked). Raises
+    ``Throttled`` (429), ``ServiceUnavailable`` (503) when the cache cannot
+    count, and ``InvalidCredentials`` (401) for a wrong email or password and
+    for an account that is not staff with at least one known group alike
+    (both stay counted as failures).
+    """
+    throttling.password_attempt_begin(email=email, address=address)
+    user = authenticate(email=email.strip().lower(), password=password)
+    if user is None or not selectors.user_staff_groups(user=user):
+        raise InvalidCredentials()
+    throttling.password_attempt_succeeded(email=email, address=address)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return user
 
 
-def user_upsert_demo(*, user_id: uuid.UUID, email: str, password: str, role: str) -> User:
-    """Create or reset a demo account with a fixed id (used by ``seed_demo``)."""
-    user, _ = User.objects.update_or_create(
-        id=user_id,
-        defaults={
-            "email": email.lower(),
-            "role": role,
-            "state": UserState.ACTIVE,
-            "is_active": True,
-            "is_staff": role == Role.STAFF,
-            "is_superuser": role == Role.STAFF,
-        },
-    )
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    return user
+def staff_token_issue(*, email: str, password: str, address: str) -> TokenPair:
+    """A token pair for a staff member signing in to an admin (see ``staff_login``)."""
+    return token_pair_issue(user=staff_login(email=email, password=password, address=address))
 
 
 # Sign-in and tokens -----------------------------------------------------------
@@ -272,6 +359,8 @@ def token_pair_issue(
     refresh["exp"] = min(refresh["exp"], _sign_in_deadline(refresh[AUTH_TIME_CLAIM]))
     access = refresh.access_token
     access["aud"] = settings.JWT_USER_AUDIENCE
+    if user.role == Role.STAFF:
+        access["groups"] = selectors.user_staff_groups(user=user)  # what each admin allows
     refresh["aud"] = REFRESH_AUDIENCE
     RefreshTokenRecord.objects.create(
         jti=refresh["jti"],
@@ -463,17 +552,26 @@ def user_password_change(*, user: User, old_password: str, new_password: str, ad
 
 
 def service_account_upsert(
-    *, client_id: str, secret: str, audiences: list[str], scopes: list[str]
+    *, client_id: str, secret: str, grants: dict[str, list[str]]
 ) -> ServiceAccount:
-    """Create or update a service account; the secret is stored hashed."""
+    """Create or update a service account; the secret is stored hashed.
+
+    ``grants`` maps each audience the account may get tokens for to the
+    scopes it may ask for there (and replaces what it had). Raises Django
+    ``ValidationError`` for a short or placeholder secret or malformed grants.
+    """
     if len(secret) < 24:
         raise ValidationError({"secret": ["A client secret needs at least 24 characters."]})
+    if is_placeholder(secret):
+        raise ValidationError({"secret": ["A client secret must not be a change-me placeholder."]})
     account = ServiceAccount.objects.filter(client_id=client_id).first() or ServiceAccount(
         client_id=client_id
     )
     account.secret_hash = make_password(secret)
-    account.allowed_audiences = sorted(set(audiences))
-    account.allowed_scopes = sorted(set(scopes))
+    account.grants = {
+        audience: sorted(set(scopes)) if isinstance(scopes, list) else scopes
+        for audience, scopes in grants.items()
+    }  # full_clean() below refuses anything but lists of scopes
     account.is_active = True
     account.full_clean(validate_unique=False)
     account.save()
@@ -498,7 +596,8 @@ def service_token_issue(
     """The OAuth 2.0 client-credentials grant (RFC 6749 §4.4).
 
     The token's ``aud`` is the one service asked for; its scope is the asked
-    scope (or, when none is asked, all the account's scopes). Raises
+    scope (or, when none is asked, every scope the account holds for that
+    audience): a scope granted for another audience is refused. Raises
     ``UnsupportedGrantType``, ``InvalidClient``, ``InvalidTarget`` or
     ``InvalidScope``.
     """
@@ -510,10 +609,11 @@ def service_token_issue(
     )
     if account is None or not secret_ok:
         raise InvalidClient()
-    if audience not in account.allowed_audiences:
+    granted = account.grants.get(audience)
+    if granted is None:
         raise InvalidTarget()
-    requested = scope.split() if scope else list(account.allowed_scopes)
-    if not set(requested) <= set(account.allowed_scopes):
+    requested = scope.split() if scope else list(granted)
+    if not set(requested) <= set(granted):
         raise InvalidScope()
     ServiceAccount.objects.filter(pk=account.pk).update(last_token_at=timezone.now())
     return _service_token_mint(client_id=client_id, audience=audience, scopes=requested)

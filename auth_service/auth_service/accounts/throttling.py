@@ -24,19 +24,10 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from common.errors import ServiceUnavailable
 
+# Moved to common (the admin sign-in of every service counts by address too).
+from common.net import client_address  # noqa: F401
+
 logger = logging.getLogger(__name__)
-
-
-def client_address(request) -> str:
-    """The caller's address: REMOTE_ADDR, or X-Forwarded-For behind ``TRUSTED_PROXY_COUNT`` proxies."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [
-            p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def _account_key(email: str) -> str:

@@ -1,8 +1,8 @@
-"""URLs of the accounts API (under /api/v1/auth/)."""
+"""URLs of the accounts API (under /api/v1/auth/) and its internal API (/internal/v1/auth/)."""
 
 from django.urls import path
 
-from auth_service.accounts import apis
+from auth_service.accounts import apis, internal_apis
 
 urlpatterns = [
     path("register", apis.RegisterApi.as_view(), name="register"),
@@ -12,4 +12,8 @@ urlpatterns = [
     path("me", apis.MeApi.as_view(), name="me"),
     path("password", apis.PasswordChangeApi.as_view(), name="password"),
     path("service-token", apis.ServiceTokenApi.as_view(), name="service-token"),
+]
+
+internal_urlpatterns = [
+    path("staff-token", internal_apis.StaffTokenInternalApi.as_view(), name="staff-token"),
 ]

@@ -111,5 +111,10 @@ SPECTACULAR_SETTINGS = spectacular_settings(
     title="Clinic auth_service API",
     description="Registration, sign-in, token refresh and rotation, service tokens and the JWKS.",
 )
-# What auth_service's own service tokens may do, per audience.
+# What auth_service's own service tokens may do, per audience: registration creates
+# profiles (profiles:write), reconcile_registrations looks them up (profiles:read).
 AUTH_SERVICE_OUTGOING_SCOPES = {"user_service": ["profiles:read", "profiles:write"]}
+
+# This admin: the front desk and read-only staff look only (changing an account here
+# means roles and groups, which only a clinic-admin may do).
+ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view"], "read-only": ["view"]}

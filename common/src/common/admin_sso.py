@@ -1,60 +1,422 @@
-"""One staff identity for every admin: sign in to ``/admin/`` with an auth_service staff account."""
+"""One staff identity for every admin: sign in to ``/admin/`` with an auth_service staff account.
+
+- Sign-in: the email and password go to auth_service's internal
+  ``POST /internal/v1/auth/staff-token`` with this service's own service token
+  (scope ``staff:sign-in``) and the browser's address, so that auth_service
+  throttles per browser, not per service. Failed sign-ins are also counted
+  here per browser address; past ``ADMIN_LOGIN_FAILURES_PER_ADDRESS`` in
+  ``ADMIN_LOGIN_FAILURE_WINDOW_SECONDS`` that address is refused without
+  asking auth_service.
+- Access: only staff with at least one known group (claim ``groups``) get in;
+  ``clinic-admin`` is a superuser, the others get the local permissions of
+  their groups (``common.admin_groups``).
+- Session: server-side (the cookie carries only its key) and ends after
+  ``SESSION_COOKIE_AGE`` (``ADMIN_SESSION_IDLE_SECONDS``) without a request.
+  It keeps the refresh token of the sign-in; ``AdminSessionMiddleware``
+  rotates it every ``ADMIN_RECHECK_SECONDS`` and applies the account's current
+  role and groups, so a disabled or demoted account loses access at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import time
+from dataclasses import dataclass
+from typing import Any
 
-import requests
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model, logout
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.checks import Error
+from django.core.exceptions import MiddlewareNotUsed, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 
-from common.auth import USER_TOKEN_TYPE, InvalidToken, verify_token
+from common.admin_groups import local_groups
+from common.auth import USER_TOKEN_TYPE, InvalidToken, KeysUnavailable, verify_token
 from common.errors import ServiceUnavailable
-from common.permissions import ROLE_STAFF
-from common.request_id import HEADER, get_request_id
+from common.http import ApiClient, ServiceClient
+from common.net import client_address, is_ip_address
+from common.permissions import GROUP_CLINIC_ADMIN, ROLE_STAFF, STAFF_GROUPS
 
 logger = logging.getLogger(__name__)
 
+BACKEND = "common.admin_sso.AuthServiceStaffBackend"
+AUTH_AUDIENCE = "auth_service"
+STAFF_TOKEN_PATH = "/internal/v1/auth/staff-token"  # noqa: S105 - a path
+REFRESH_PATH = "/api/v1/auth/token/refresh"
+LOGOUT_PATH = "/api/v1/auth/logout"
+# What the session keeps of the sign-in: {"refresh": <token>, "checked_at": <epoch seconds>}.
+SESSION_KEY = "admin_sso"
+# Why a sign-in was refused (set on the request for the login form to show).
+_REFUSAL = "_admin_sign_in_refusal"
+_REFRESH = "_admin_sso_refresh"
+# A rotated pair is handed to the other requests of the same session for this long: a
+# refresh token works once, so two admin tabs re-checking together must not both use it.
+HANDOFF_SECONDS = 60
+HANDOFF_WAIT_SECONDS = 5.0
+_REFUSED = "refused"
+
+UNAVAILABLE_MESSAGE = "The sign-in service cannot be reached right now. Try again in a moment."
+AUTH_THROTTLED_MESSAGE = (
+    "Too many failed sign-in attempts for this account or from your address. Try again later."
+)
+
+
+def _throttled_message() -> str:
+    minutes = max(1, settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS // 60)
+    return (
+        f"Too many failed sign-in attempts from your address. Try again in up to {minutes} minutes."
+    )
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    """What a staff member may do in this admin, as their access token says."""
+
+    groups: frozenset[str]
+
+    @property
+    def is_superuser(self) -> bool:
+        return GROUP_CLINIC_ADMIN in self.groups
+
+
+def staff_access(access_token: str) -> StaffAccess | None:
+    """Verify ``access_token`` for this service; return the staff member's access, or None.
+
+    None when the role is not staff or no known group is named. Raises
+    ``InvalidToken`` (a bad token) or ``KeysUnavailable``.
+    """
+    claims = verify_token(
+        access_token, audience=settings.SERVICE_NAME, token_types={USER_TOKEN_TYPE}
+    )
+    if claims.get("role") != ROLE_STAFF:
+        return None
+    named = claims.get("groups")
+    if not isinstance(named, list):
+        return None
+    groups = frozenset(g for g in named if isinstance(g, str) and g in STAFF_GROUPS)
+    return StaffAccess(groups=groups) if groups else None
+
+
+def _apply(user: Any, access: StaffAccess | None) -> None:
+    """Give the local user the flags and groups of ``access`` (none when it is None)."""
+    with transaction.atomic():
+        user.is_staff = access is not None
+        user.is_superuser = access is not None and access.is_superuser
+        user.set_unusable_password()
+        user.save()
+        user.groups.set(local_groups(access.groups) if access else [])
+
+
+# Sign-in throttling per browser address ------------------------------------------
+
+
+def _failure_key(address: str) -> str:
+    return f"admin-sign-in-fail:{settings.SERVICE_NAME}:{address}"
+
+
+def admin_sign_in_blocked(*, address: str) -> bool:
+    """Whether ``address`` failed to sign in to this admin too often lately."""
+    return cache.get(_failure_key(address), 0) >= settings.ADMIN_LOGIN_FAILURES_PER_ADDRESS
+
+
+def admin_sign_in_attempt_begin(*, address: str) -> bool:
+    """Count one sign-in attempt from ``address`` before its password is sent; False when over.
+
+    Counted atomically (``cache.add`` then ``cache.incr``: one INCR in Redis)
+    *before* the password is checked, so of many parallel guesses from one
+    address exactly ``ADMIN_LOGIN_FAILURES_PER_ADDRESS`` reach auth_service
+    within ``ADMIN_LOGIN_FAILURE_WINDOW_SECONDS``. A refused attempt is not
+    counted; an attempt that goes on counts as a failure until
+    ``admin_sign_in_attempt_end`` gives it back.
+    """
+    key, window = _failure_key(address), settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        count = 1
+    if count > settings.ADMIN_LOGIN_FAILURES_PER_ADDRESS:
+        admin_sign_in_attempt_end(address=address)
+        return False
+    return True
+
+
+def admin_sign_in_attempt_end(*, address: str) -> None:
+    """The attempt from ``address`` was no wrong password (signed in, or not decided): uncount it."""
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
+        cache.decr(_failure_key(address))
+
+
+def _refuse(request: HttpRequest | None, message: str) -> None:
+    if request is not None:
+        setattr(request, _REFUSAL, message)
+
+
+def _auth_service() -> ServiceClient:
+    # A 401 "invalid-credentials" is auth_service's answer about the password, not about
+    # our service token; it must not be retried (that would count a second failure).
+    return ServiceClient(
+        base_url=settings.AUTH_SERVICE_URL,
+        audience=AUTH_AUDIENCE,
+        retries=0,
+        answer_401_codes=frozenset({"invalid-credentials"}),
+    )
+
 
 class AuthServiceStaffBackend(ModelBackend):
-    """Check the credentials with auth_service; let in accounts whose role is ``staff``.
+    """Check the credentials with auth_service; let in staff with at least one known group.
 
     A local admin user (username = the staff member's email) is created or
     updated on each sign-in, with an unusable password: the password lives in
-    auth_service only. Sessions then work as usual.
+    auth_service only. The refresh token of the sign-in is kept in the
+    session (see ``keep_refresh_token``).
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if not username or not password:
+        if not username or not password or request is None:
             return None
+        address = client_address(request)
+        if not is_ip_address(address):
+            logger.error("Admin sign-in: the client address %r is not an IP address", address)
+            _refuse(request, UNAVAILABLE_MESSAGE)
+            return None
+        if not admin_sign_in_attempt_begin(address=address):
+            logger.warning("Admin sign-in: %s is throttled", address)
+            _refuse(request, _throttled_message())
+            return None
+        user = self._check(request, username=username, password=password, address=address)
+        if user is not None or getattr(request, _REFUSAL, None):
+            admin_sign_in_attempt_end(address=address)  # the address pays for wrong passwords only
+        return user
+
+    def _check(self, request, *, username: str, password: str, address: str):
         try:
-            response = requests.post(
-                settings.AUTH_SERVICE_URL + "/api/v1/auth/token",
-                json={"email": username, "password": password},
-                headers={HEADER: get_request_id() or ""},
-                timeout=(settings.SERVICE_HTTP_CONNECT_TIMEOUT, settings.SERVICE_HTTP_READ_TIMEOUT),
+            response = _auth_service().post(
+                STAFF_TOKEN_PATH,
+                json={"email": username, "password": password, "client_address": address},
             )
-        except requests.RequestException:
+        except ServiceUnavailable:
             logger.warning("Admin sign-in: auth_service unreachable")
+            _refuse(request, UNAVAILABLE_MESSAGE)
+            return None
+        if response.status_code in (400, 401):
+            return None
+        if response.status_code == 429:
+            _refuse(request, AUTH_THROTTLED_MESSAGE)
             return None
         if response.status_code != 200:
+            logger.error("Admin sign-in: auth_service answered %s", response.status_code)
+            _refuse(request, UNAVAILABLE_MESSAGE)
             return None
         try:
-            claims = verify_token(
-                response.json()["access"],
-                audience=settings.SERVICE_NAME,
-                token_types={USER_TOKEN_TYPE},
-            )
-        except (InvalidToken, ServiceUnavailable, KeyError, ValueError):
+            body = response.json()
+            access, refresh = body["access"], body["refresh"]
+            staff = staff_access(access)
+        except (InvalidToken, KeysUnavailable, KeyError, ValueError, TypeError):
             logger.warning("Admin sign-in: auth_service returned an unusable token")
+            _refuse(request, UNAVAILABLE_MESSAGE)
             return None
-        if claims.get("role") != ROLE_STAFF:
+        if staff is None or not isinstance(refresh, str):
             return None
-        user_model = get_user_model()
-        user, _ = user_model.objects.get_or_create(username=username.lower())
-        user.is_staff = user.is_superuser = user.is_active = True
-        user.email = username.lower()
-        user.set_unusable_password()
-        user.save()
+        email = username.strip().lower()
+        user, _ = get_user_model().objects.get_or_create(username=email)
+        user.email = email
+        user.is_active = True
+        _apply(user, staff)
+        setattr(request, _REFRESH, refresh)
         return user
+
+
+def keep_refresh_token(sender, request, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: keep the sign-in's refresh token in the (new) session."""
+    refresh = getattr(request, _REFRESH, None)
+    if refresh:
+        request.session[SESSION_KEY] = {"refresh": refresh, "checked_at": time.time()}
+
+
+def revoke_refresh_token(sender, request, user, **kwargs) -> None:
+    """``user_logged_out`` receiver: revoke the session's refresh token (best effort)."""
+    data = request.session.get(SESSION_KEY) if request is not None else None
+    if data and data.get("refresh"):
+        _revoke(data["refresh"])
+
+
+def _revoke(refresh: str) -> None:
+    try:
+        _auth_api().post(LOGOUT_PATH, json={"refresh": refresh})
+    except ServiceUnavailable:
+        logger.warning("Admin sign-out: auth_service unreachable; the refresh token stays live")
+
+
+def _auth_api() -> ApiClient:
+    return ApiClient(base_url=settings.AUTH_SERVICE_URL, name="sign-in", retries=1)
+
+
+class AdminSignInForm(AdminAuthenticationForm):
+    """The admin's login form, saying why a sign-in was refused when it was not the password."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            refusal = getattr(self.request, _REFUSAL, None)
+            if refusal:
+                raise ValidationError(refusal, code="sign-in-refused") from None
+            raise
+
+
+# The admin session: re-checked with auth_service ------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pair:
+    access: str
+    refresh: str
+
+
+def _rotate(refresh: str) -> _Pair | None:
+    """Rotate ``refresh`` once, whichever request of the session gets there first.
+
+    The first request takes a lock in the shared cache and rotates; the others
+    wait for what it leaves there. Returns None when auth_service refuses the
+    token. Raises ``ServiceUnavailable`` when auth_service cannot answer (or
+    the rotating request took too long).
+    """
+    key = "admin-sso:rotated:" + hashlib.sha256(refresh.encode()).hexdigest()
+    lock = key + ":lock"
+    handed = cache.get(key)
+    if handed is None and cache.add(lock, 1, timeout=int(HANDOFF_WAIT_SECONDS) * 2):
+        try:
+            response = _auth_api().post(REFRESH_PATH, json={"refresh": refresh})
+        except BaseException:
+            cache.delete(lock)  # an outage: the next request may try again
+            raise
+        if response.status_code == 200:
+            try:
+                body = response.json()
+                handed = (str(body["access"]), str(body["refresh"]))
+            except (ValueError, KeyError, TypeError) as exc:
+                cache.delete(lock)
+                raise ServiceUnavailable("The sign-in service gave an unusable answer.") from exc
+        else:
+            handed = _REFUSED
+        cache.set(key, handed, timeout=HANDOFF_SECONDS)
+    deadline = time.monotonic() + HANDOFF_WAIT_SECONDS
+    while handed is None and time.monotonic() < deadline and cache.get(lock) is not None:
+        time.sleep(0.05)
+        handed = cache.get(key)
+    if handed is None:
+        raise ServiceUnavailable("The sign-in could not be re-checked in time.")
+    return None if handed == _REFUSED else _Pair(*handed)
+
+
+def _admin_paths() -> tuple[str, str, str] | None:
+    try:
+        return reverse("admin:index"), reverse("admin:login"), reverse("admin:logout")
+    except NoReverseMatch:
+        return None
+
+
+class AdminSessionMiddleware:
+    """Re-check a staff member's admin session with auth_service every ``ADMIN_RECHECK_SECONDS``.
+
+    On an admin request at least that long after the last check, the
+    session's refresh token is rotated at auth_service and the new access
+    token's role and groups are applied to the local user. A refused token
+    (a disabled account, a revoked sign-in) or an account that is no longer
+    staff with a known group ends the session: signed out and sent to the
+    admin login. When auth_service cannot answer, the request gets a 503 page
+    and the session is kept. Active only where the admin signs in through
+    ``AuthServiceStaffBackend``.
+    """
+
+    def __init__(self, get_response):
+        from django.apps import apps
+
+        if not apps.is_installed("django.contrib.admin") or BACKEND not in getattr(
+            settings, "AUTHENTICATION_BACKENDS", ()
+        ):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        paths = _admin_paths()
+        if paths is not None and request.path.startswith(paths[0]):
+            index, login, logout_path = paths
+            if request.path not in (login, logout_path):
+                refused = self._recheck(request, login_url=login)
+                if refused is not None:
+                    return refused
+        return self.get_response(request)
+
+    def _recheck(self, request: HttpRequest, *, login_url: str) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or request.session.get(BACKEND_SESSION_KEY) != BACKEND:
+            return None
+        data = request.session.get(SESSION_KEY) or {}
+        if not data.get("refresh"):
+            return self._end(request, login_url=login_url, refresh=None)
+        if time.time() - float(data.get("checked_at", 0)) < settings.ADMIN_RECHECK_SECONDS:
+            return None
+        try:
+            pair = _rotate(data["refresh"])
+            access = staff_access(pair.access) if pair is not None else None
+        except (ServiceUnavailable, KeysUnavailable):
+            logger.warning("Admin session re-check: auth_service unavailable")
+            return _unavailable(request)
+        except InvalidToken:
+            logger.warning("Admin session re-check: auth_service returned an unusable token")
+            access = None
+        if pair is None:
+            logger.info("Admin session of %s ended: auth_service refused its token", user)
+            return self._end(request, login_url=login_url, refresh=None)
+        if access is None:
+            logger.info("Admin session of %s ended: no longer staff with a group", user)
+            _apply(user, None)
+            return self._end(request, login_url=login_url, refresh=pair.refresh)
+        _apply(user, access)
+        request.session[SESSION_KEY] = {"refresh": pair.refresh, "checked_at": time.time()}
+        return None
+
+    def _end(self, request: HttpRequest, *, login_url: str, refresh: str | None) -> HttpResponse:
+        request.session.pop(SESSION_KEY, None)  # already used, or to revoke here
+        if refresh:
+            _revoke(refresh)
+        logout(request)
+        messages.warning(request, "Your admin session has ended. Please sign in again.")
+        return redirect_to_login(request.get_full_path(), login_url)
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    body = render_to_string(
+        "common/admin_unavailable.html", {"message": UNAVAILABLE_MESSAGE}, request=request
+    )
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+def check_session_engine(app_configs, **kwargs) -> list[Error]:
+    """System check: the admin session keeps a refresh token, so it must live on the server."""
+    if BACKEND not in getattr(settings, "AUTHENTICATION_BACKENDS", ()):
+        return []
+    if settings.SESSION_ENGINE.endswith("signed_cookies"):
+        return [
+            Error(
+                "The admin session keeps a refresh token: SESSION_ENGINE must store sessions "
+                "on the server, not in a signed cookie.",
+                id="common.E001",
+            )
+        ]
+    return []

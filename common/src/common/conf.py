@@ -130,6 +130,8 @@ def middleware() -> list[str]:
         "django.middleware.csrf.CsrfViewMiddleware",
         "django.contrib.auth.middleware.AuthenticationMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
+        # Re-checks admin sessions with auth_service (a no-op where the admin has no SSO).
+        "common.admin_sso.AdminSessionMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
     ]
 
@@ -241,6 +243,11 @@ def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
             "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
         },
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        # Sessions serve the admin only: kept in the database (the cookie carries only the
+        # key; the session holds the staff member's refresh token), ended after an idle hour.
+        "SESSION_ENGINE": "django.contrib.sessions.backends.db",
+        "SESSION_COOKIE_AGE": env.int("ADMIN_SESSION_IDLE_SECONDS", default=3600),
+        "SESSION_SAVE_EVERY_REQUEST": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if behind_tls else None,
         "SESSION_COOKIE_SECURE": behind_tls,
@@ -248,6 +255,18 @@ def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
         "SECURE_HSTS_SECONDS": env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 3600)
         if behind_tls
         else 0,
+        # Admin sign-in: the account is re-checked with auth_service this often, and failed
+        # sign-ins are counted per browser address (common.admin_sso).
+        "ADMIN_RECHECK_SECONDS": env.int("ADMIN_RECHECK_SECONDS", default=300),
+        "ADMIN_LOGIN_FAILURES_PER_ADDRESS": env.int("ADMIN_LOGIN_FAILURES_PER_ADDRESS", default=20),
+        "ADMIN_LOGIN_FAILURE_WINDOW_SECONDS": env.int(
+            "ADMIN_LOGIN_FAILURE_WINDOW_SECONDS", default=900
+        ),
+        # What each staff group may do in this admin (common.admin_groups); services
+        # that let the front desk change things override it.
+        "ADMIN_GROUP_PERMISSIONS": {"front-desk": ["view"], "read-only": ["view"]},
+        # Reverse proxies in front of the service whose X-Forwarded-For is trusted.
+        "TRUSTED_PROXY_COUNT": env.int("TRUSTED_PROXY_COUNT", default=0),
         "X_FRAME_OPTIONS": "DENY",
     }
 

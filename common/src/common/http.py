@@ -195,7 +195,9 @@ class ServiceClient(ApiClient):
 
     As ``ApiClient``, except that the token is the service's own, renewed once
     on a 401 (it may predate a key rotation), and a 401 that persists is this
-    service's failure: ``ServiceUnavailable``.
+    service's failure: ``ServiceUnavailable``. A 401 problem whose ``code`` is
+    in ``answer_401_codes`` is the endpoint's own answer (a refused password,
+    not a refused service token): it is returned as it is, never retried.
     """
 
     def __init__(
@@ -205,10 +207,23 @@ class ServiceClient(ApiClient):
         audience: str,
         token_provider: TokenProvider | None = None,
         retries: int = 2,
+        answer_401_codes: frozenset[str] = frozenset(),
     ):
         super().__init__(base_url=base_url, name=audience, retries=retries)
         self.audience = audience
         self._token_provider = token_provider
+        self.answer_401_codes = answer_401_codes
+
+    def _token_refused(self, response: requests.Response) -> bool:
+        if response.status_code != 401:
+            return False
+        if not self.answer_401_codes:
+            return True
+        try:
+            code = response.json().get("code")
+        except (ValueError, AttributeError):
+            return True
+        return code not in self.answer_401_codes
 
     @property
     def token_provider(self) -> TokenProvider:
@@ -219,12 +234,12 @@ class ServiceClient(ApiClient):
         response = super().request(
             method, path, token=self.token_provider.get_token(self.audience), **kwargs
         )
-        if response.status_code == 401:
+        if self._token_refused(response):
             self.token_provider.invalidate(self.audience)
             response = super().request(
                 method, path, token=self.token_provider.get_token(self.audience), **kwargs
             )
-        if response.status_code == 401:
+        if self._token_refused(response):
             logger.error("%s %s answered 401 to our service token", method, path)
             raise ServiceUnavailable(f"The {self.audience} service could not answer.")
         return response

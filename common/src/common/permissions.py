@@ -11,6 +11,13 @@ ROLE_DOCTOR = "doctor"
 ROLE_STAFF = "staff"
 ROLES = (ROLE_PATIENT, ROLE_DOCTOR, ROLE_STAFF)
 
+# Staff groups, named in a staff member's access token (claim ``groups``). Every admin
+# lets in only staff with at least one of them; only clinic-admin is a superuser.
+GROUP_CLINIC_ADMIN = "clinic-admin"
+GROUP_FRONT_DESK = "front-desk"
+GROUP_READ_ONLY = "read-only"
+STAFF_GROUPS = (GROUP_CLINIC_ADMIN, GROUP_FRONT_DESK, GROUP_READ_ONLY)
+
 
 class IsUser(BasePermission):
     """A person's access token; service tokens get 403 on user endpoints."""

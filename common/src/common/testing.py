@@ -236,6 +236,47 @@ def race(fn: Any, items: Any, *, timeout: float = 30.0) -> list[Any]:
     return outcomes
 
 
+def sign_in_to_admin(client: Any, *, email: str, groups: tuple[str, ...] | list[str]) -> Any:
+    """Sign ``client`` (Django's test client) in to this service's admin as a staff member.
+
+    The local user gets the flags and groups the SSO sign-in gives for
+    ``groups``, and the session holds a refresh token just checked, as after a
+    real sign-in (so the session re-check leaves it alone for a while).
+    """
+    from django.contrib.auth import get_user_model
+
+    from common.admin_sso import SESSION_KEY, StaffAccess, _apply
+
+    user, _ = get_user_model().objects.get_or_create(username=email, defaults={"email": email})
+    known = frozenset(groups)
+    _apply(user, StaffAccess(groups=known) if known else None)
+    client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = {"refresh": "test-refresh-token", "checked_at": time.time()}
+    session.save()
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def admin_client(client: Any, db: None) -> Any:
+    """A clinic-admin signed in to the admin (replaces pytest-django's, which has no SSO session)."""
+    return sign_in_to_admin(client, email="admin@clinic.example", groups=["clinic-admin"])
+
+
+@pytest.fixture
+def staff_admin_client(db: None):
+    """``staff_admin_client(*groups)`` → a test client signed in to the admin with those groups."""
+    from django.test import Client
+
+    def factory(*groups: str) -> Any:
+        return sign_in_to_admin(
+            Client(), email=f"{'-'.join(groups) or 'none'}@clinic.example", groups=groups
+        )
+
+    return factory
+
+
 @pytest.fixture
 def anon_client() -> BearerClient:
     return BearerClient()

@@ -29,3 +29,7 @@ SPECTACULAR_SETTINGS = spectacular_settings(
     "slots patients choose from, and (under `/internal/v1/`, service tokens only) the holds "
     "that appointment_service places on slots.",
 )
+
+# What each staff group may do in this admin (common.admin_groups). Every page here is
+# read-only (rules, time off and holds change through the API), so the front desk looks.
+ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view"], "read-only": ["view"]}

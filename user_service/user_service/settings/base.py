@@ -22,3 +22,10 @@ SPECTACULAR_SETTINGS = spectacular_settings(
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ProfileRoleEnum"] = (
     "user_service.profiles.models.PROFILE_ROLE_CHOICES"
 )
+
+# What each staff group may do in this admin (common.admin_groups): the front desk keeps
+# patients' and doctors' profiles up to date; specialties are a clinic-admin's.
+ADMIN_GROUP_PERMISSIONS = {
+    "front-desk": ["view", "profiles.change_patient", "profiles.change_doctor"],
+    "read-only": ["view"],
+}

@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth.hashers import make_password
 
+from auth_service.accounts import services
 from auth_service.accounts.models import Role, ServiceAccount, User, UserState
 
 PASSWORD = "correct-horse-battery-staple"
@@ -32,5 +33,10 @@ class ServiceAccountFactory(factory.django.DjangoModelFactory):
 
     client_id = factory.Sequence(lambda n: f"svc-{n}")
     secret_hash = factory.LazyFunction(lambda: make_password(SERVICE_SECRET))
-    allowed_audiences = factory.LazyFunction(lambda: ["schedule_service"])
-    allowed_scopes = factory.LazyFunction(lambda: ["slots:read", "slots:reserve"])
+    grants = factory.LazyFunction(lambda: {"schedule_service": ["slots:read", "slots:reserve"]})
+
+
+def staff_user(*groups: str, **kwargs) -> User:
+    """A staff account in ``groups`` (none: a staff account that reaches no admin)."""
+    user = UserFactory(role=Role.STAFF, **kwargs)
+    return services.staff_groups_set(user=user, groups=list(groups))

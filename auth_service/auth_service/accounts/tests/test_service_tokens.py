@@ -84,17 +84,71 @@ def test_inactive_account_is_refused(anon_client, account):
 
 def test_secret_is_stored_hashed():
     account = service_account_upsert(
-        client_id="x", secret="a" * 30, audiences=["user_service"], scopes=["profiles:read"]
+        client_id="x", secret="a" * 30, grants={"user_service": ["profiles:read"]}
     )
     assert "a" * 30 not in account.secret_hash
     assert account.secret_hash.startswith(("md5$", "argon2", "pbkdf2"))
+    assert account.grants == {"user_service": ["profiles:read"]}
 
 
-def test_short_secret_is_refused():
+@pytest.mark.parametrize(
+    ("secret", "grants"),
+    [
+        pytest.param("short", {"a": []}, id="short-secret"),
+        pytest.param("change-me-appointment-service-secret", {"a": []}, id="placeholder"),
+        pytest.param("s" * 30, {"a": "slots:read"}, id="scopes-not-a-list"),
+        pytest.param("s" * 30, {"a": ["two words"]}, id="scope-with-a-space"),
+        pytest.param("s" * 30, {"": ["x"]}, id="no-audience"),
+    ],
+)
+def test_bad_secrets_and_grants_are_refused(secret, grants):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        service_account_upsert(client_id="x", secret="short", audiences=["a"], scopes=[])
+        service_account_upsert(client_id="x", secret=secret, grants=grants)
+    assert not ServiceAccount.objects.exists()
+
+
+@pytest.fixture
+def two_audiences():
+    return ServiceAccountFactory(
+        client_id="appointment_service",
+        grants={
+            "schedule_service": ["slots:read", "slots:reserve"],
+            "user_service": ["profiles:read"],
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("audience", "scope"),
+    [
+        ("user_service", "slots:reserve"),
+        ("user_service", "profiles:read slots:read"),
+        ("schedule_service", "profiles:read"),
+    ],
+)
+def test_a_token_for_one_audience_cannot_carry_another_audiences_scope(
+    anon_client, two_audiences, audience, scope
+):
+    response = anon_client.post(URL, grant(audience=audience, scope=scope), format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "invalid-scope"
+    assert "access_token" not in response.json()
+    two_audiences.refresh_from_db()
+    assert two_audiences.last_token_at is None  # nothing minted
+
+
+def test_no_scope_asked_gets_only_that_audiences_scopes(anon_client, two_audiences):
+    response = anon_client.post(URL, grant(audience="user_service"), format="json")
+
+    assert response.status_code == 200
+    assert response.json()["scope"] == "profiles:read"
+    claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
+    assert claims["aud"] == "user_service"
+    assert claims["scope"] == "profiles:read"
 
 
 def test_local_provider_mints_and_caches_tokens_for_user_service():

@@ -7,8 +7,8 @@ from user_service.profiles.tests.factories import DoctorFactory, PatientFactory
 pytestmark = pytest.mark.django_db
 
 
-# ``admin_client`` is pytest-django's: a superuser logged in through the first
-# backend, common's auth_service single sign-on (a ModelBackend for sessions).
+# ``admin_client`` is common.testing's: a clinic-admin (superuser) signed in as
+# common's auth_service single sign-on leaves the session.
 
 
 @pytest.mark.parametrize("model", ["doctor", "patient", "specialty"])

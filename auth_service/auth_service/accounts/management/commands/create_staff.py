@@ -1,29 +1,50 @@
-"""Create a staff account (or reset its password): it signs in to every service's admin."""
+"""Create a staff account (or reset its password): it signs in to the admins its groups open."""
 
 import os
 
 from django.core.management.base import BaseCommand, CommandError
 
 from auth_service.accounts import services
+from common.conf import PLACEHOLDER_MARKER, is_placeholder
+from common.permissions import STAFF_GROUPS
 
 
 class Command(BaseCommand):
-    help = "Create or update a staff account. The password comes from --password-env or a prompt."
+    help = (
+        "Create or update a staff account. The password comes from --password-env or a prompt. "
+        "--group (repeat for several) sets its staff groups; without it a new staff account "
+        "joins clinic-admin and an existing one keeps its groups."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--email", required=True)
         parser.add_argument(
             "--password-env", help="Name of an environment variable holding the password."
         )
+        parser.add_argument(
+            "--group",
+            action="append",
+            choices=STAFF_GROUPS,
+            dest="groups",
+            help="A staff group to be in (repeat for several; replaces the account's groups).",
+        )
 
-    def handle(self, *args, email, password_env, **options):
+    def handle(self, *args, email, password_env, groups, **options):
         if password_env:
             password = os.environ.get(password_env, "")
             if not password:
                 raise CommandError(f"{password_env} is empty.")
+            if is_placeholder(password):
+                raise CommandError(
+                    f"{password_env} still holds the {PLACEHOLDER_MARKER} placeholder of "
+                    f".env.sample: set {password_env} to the staff member's real password."
+                )
         else:
             from getpass import getpass
 
             password = getpass("Password: ")
-        user = services.staff_create(email=email, password=password)
-        self.stdout.write(f"Staff account {user.email} ({user.id}) is ready.")
+            if is_placeholder(password):
+                raise CommandError(f"A password containing {PLACEHOLDER_MARKER} is refused.")
+        user = services.staff_create(email=email, password=password, groups=groups)
+        joined = ", ".join(g.name for g in user.groups.order_by("name")) or "no group (no admin)"
+        self.stdout.write(f"Staff account {user.email} ({user.id}) is ready: {joined}.")

@@ -1,4 +1,4 @@
-"""Create the demo accounts (staff, patients, doctors) with fixed ids; idempotent."""
+"""Create the demo accounts (staff with their groups, patients, doctors) with fixed ids; idempotent."""
 
 import json
 import uuid
@@ -26,6 +26,7 @@ class Command(BaseCommand):
                     email=person["email"],
                     password=password,
                     role=role,
+                    groups=person.get("groups"),
                 )
                 count += 1
         self.stdout.write(f"{count} demo accounts ready.")

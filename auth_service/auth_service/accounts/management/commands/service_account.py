@@ -1,14 +1,35 @@
 """Create or update a service account for the client-credentials grant."""
 
+import argparse
 import os
 
 from django.core.management.base import BaseCommand, CommandError
 
 from auth_service.accounts import services
+from common.conf import PLACEHOLDER_MARKER, is_placeholder
+
+
+class _GrantAction(argparse.Action):
+    """``--audience A --scope s --scope t --audience B ...``: each scope belongs to the audience
+    before it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        grants = list(getattr(namespace, self.dest, None) or [])
+        if option_string == "--audience":
+            grants.append((values, []))
+        elif not grants:
+            raise CommandError(f"--scope {values} must follow the --audience it is for.")
+        else:
+            grants[-1] = (grants[-1][0], [*grants[-1][1], values])
+        setattr(namespace, self.dest, grants)
 
 
 class Command(BaseCommand):
-    help = "Create or update a service account; the secret comes from an environment variable."
+    help = (
+        "Create or update a service account; the secret comes from an environment variable. "
+        "Give each audience and then its scopes: --audience schedule_service --scope slots:read "
+        "--audience user_service --scope profiles:read. The grants replace the account's."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--client-id", required=True)
@@ -16,18 +37,33 @@ class Command(BaseCommand):
             "--secret-env", required=True, help="Variable holding the client secret."
         )
         parser.add_argument(
-            "--audience", action="append", required=True, help="Repeat for several."
+            "--audience",
+            action=_GrantAction,
+            dest="grants",
+            help="A service it may get tokens for; the --scope options after it are its scopes.",
         )
-        parser.add_argument("--scope", action="append", default=[], help="Repeat for several.")
+        parser.add_argument(
+            "--scope", action=_GrantAction, dest="grants", help="A scope for the --audience before."
+        )
 
-    def handle(self, *args, client_id, secret_env, audience, scope, **options):
+    def handle(self, *args, client_id, secret_env, grants, **options):
         secret = os.environ.get(secret_env, "")
         if not secret:
             raise CommandError(f"{secret_env} is empty.")
-        account = services.service_account_upsert(
-            client_id=client_id, secret=secret, audiences=audience, scopes=scope
+        if is_placeholder(secret):
+            raise CommandError(
+                f"{secret_env} still holds the {PLACEHOLDER_MARKER} placeholder of .env.sample: "
+                f'set {secret_env} to a real secret (python -c "import secrets; '
+                f'print(secrets.token_urlsafe(48))").'
+            )
+        if not grants:
+            raise CommandError("Give at least one --audience (each followed by its --scope).")
+        merged: dict[str, list[str]] = {}
+        for audience, scopes in grants:
+            merged.setdefault(audience, []).extend(scopes)
+        account = services.service_account_upsert(client_id=client_id, secret=secret, grants=merged)
+        described = "; ".join(
+            f"{audience}: {' '.join(scopes) or '(no scope)'}"
+            for audience, scopes in sorted(account.grants.items())
         )
-        self.stdout.write(
-            f"Service account {account.client_id}: audiences {account.allowed_audiences}, "
-            f"scopes {account.allowed_scopes}"
-        )
+        self.stdout.write(f"Service account {account.client_id}: {described}")
