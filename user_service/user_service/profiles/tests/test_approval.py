@@ -251,7 +251,7 @@ def test_admin_lists_approval_and_filters_on_it(admin_client, doctors):
     assert "Bert Pending" not in approved.content.decode()
 
 
-def test_admin_action_approves_the_selected_doctors(admin_client, admin_user, doctors):
+def test_admin_action_approves_the_selected_doctors(admin_client, doctors):
     response = admin_client.post(
         "/admin/profiles/doctor/",
         {
@@ -264,7 +264,7 @@ def test_admin_action_approves_the_selected_doctors(admin_client, admin_user, do
     assert "1 doctor(s) approved; 1 already were." in response.content.decode()
     approved_at, approved_by = _approval(doctors["pending"])
     assert approved_at is not None
-    assert approved_by == admin_user.get_username()
+    assert approved_by == admin_client.user.get_username()
 
 
 def test_admin_change_page_shows_approval_read_only(admin_client, doctors):
