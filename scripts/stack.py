@@ -47,8 +47,9 @@ SERVICE_ACCOUNTS = {
         "schedule_service": ["slots:read", "slots:reserve", "slots:release"],
         **STAFF_SIGN_IN,
     },
-    # The portal names the other side of each appointment with one batch look-up a page.
-    "portal": {"user_service": ["profiles:read"]},
+    # The portal names the other side of each appointment with one batch look-up a page, and
+    # the browser behind each sign-in and registration (so each person is throttled alone).
+    "portal": {"user_service": ["profiles:read"], "auth_service": ["client-address:forward"]},
 }
 
 

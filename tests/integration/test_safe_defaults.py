@@ -18,7 +18,7 @@ TECHNICAL_MARKERS = (b"urlpatterns", b"Django", b"Traceback", b"DEBUG")
 def debug_stack(tmp_path_factory):
     """auth_service and user_service as processes with DJANGO_DEBUG=1, as a developer runs them."""
     stack = make_test_stack(
-        tmp_path_factory.mktemp("debug-stack"), ["auth_service", "user_service"], port_offset=400
+        tmp_path_factory.mktemp("debug-stack"), ["auth_service", "user_service"], port_offset=1000
     )
     stack.extra_env["DJANGO_DEBUG"] = "true"
     stack.start()

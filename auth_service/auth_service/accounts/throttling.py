@@ -22,12 +22,49 @@ from django.core.cache import cache
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import SimpleRateThrottle
 
+from common.auth import SERVICE_TOKEN_TYPE, InvalidToken, principal_from_claims, verify_token
 from common.errors import ServiceUnavailable
-
-# Moved to common (the admin sign-in of every service counts by address too).
-from common.net import client_address  # noqa: F401
+from common.net import client_address as connection_address
+from common.net import is_ip_address
 
 logger = logging.getLogger(__name__)
+
+# A front end that calls on behalf of browsers (the portal) names the browser's address, and
+# vouches for it with its own service token: see ``client_address``.
+FORWARDED_ADDRESS_HEADER = "HTTP_X_CLIENT_ADDRESS"
+FORWARDER_TOKEN_HEADER = "HTTP_X_FORWARDER_TOKEN"  # noqa: S105 - a header name
+FORWARD_SCOPE = "client-address:forward"
+
+
+def client_address(request) -> str:
+    """The address a request's password attempts and rate limits count against.
+
+    The connection's address (``common.net.client_address``: ``REMOTE_ADDR``,
+    or X-Forwarded-For behind ``TRUSTED_PROXY_COUNT`` proxies), unless a
+    trusted front end speaks for a browser: ``X-Client-Address`` (an IP
+    address) together with ``X-Forwarder-Token``, the front end's service
+    token for auth_service with scope ``client-address:forward``. Without such
+    a token the header is ignored (and logged), so no caller can pick its own
+    address; with it, every person signing in through the portal is counted
+    by their own address, not all together by the portal's.
+    """
+    forwarded = request.META.get(FORWARDED_ADDRESS_HEADER, "").strip()
+    if not forwarded:
+        return connection_address(request)
+    token = request.META.get(FORWARDER_TOKEN_HEADER, "")
+    try:
+        principal = principal_from_claims(
+            verify_token(token, audience=settings.SERVICE_NAME, token_types={SERVICE_TOKEN_TYPE})
+        )
+    except InvalidToken:
+        principal = None
+    if principal is None or FORWARD_SCOPE not in principal.scopes:
+        logger.warning("X-Client-Address without a token that may forward it: ignored")
+        return connection_address(request)
+    if not is_ip_address(forwarded):
+        logger.warning("X-Client-Address from %s is no IP address: ignored", principal.client_id)
+        return connection_address(request)
+    return forwarded
 
 
 def _account_key(email: str) -> str:

@@ -214,7 +214,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
 
 
 def _start_session(request: HttpRequest, *, email: str, password: str, zone: str) -> auth.Person:
-    tokens = clients.auth_token(email=email, password=password)
+    tokens = clients.auth_token(request, email=email, password=password)
     me = clients.user_profile_me(access=tokens.access)
     if timefmt.is_zone(zone) and not request.session.get(auth.TIME_ZONE_KEY):
         request.session[auth.TIME_ZONE_KEY] = zone
@@ -304,7 +304,7 @@ def _register(
             if data.get("bio"):
                 body["bio"] = data["bio"]
         try:
-            clients.auth_register(data=body)
+            clients.auth_register(request, data=body)
             person = _start_session(
                 request, email=data["email"], password=data["password"], zone=data["time_zone"]
             )

@@ -198,11 +198,31 @@ def test_register_and_token(api):
     )
     api.route("POST", "/api/v1/auth/token", json={"access": "a", "refresh": "r"})
 
-    account = clients.auth_register(data={"email": "a@example.com"})
-    tokens = clients.auth_token(email="a@example.com", password="pw")
+    browser = RequestFactory().post("/sign-in", REMOTE_ADDR="203.0.113.9")
+
+    account = clients.auth_register(browser, data={"email": "a@example.com"})
+    tokens = clients.auth_token(browser, email="a@example.com", password="pw")
 
     assert account == clients.Account(id=account_id, email="a@example.com", role="patient")
     assert tokens == clients.Tokens(access="a", refresh="r")
+    # Each names the browser to auth_service, vouched for by the portal's own token.
+    for call in sent(api, "POST"):
+        assert call.headers["X-Client-Address"] == "203.0.113.9"
+        assert call.headers["X-Forwarder-Token"] == SERVICE_TOKEN
+        assert "Authorization" not in call.headers
+
+
+def test_the_browser_address_comes_from_the_trusted_proxy(api, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    api.route("POST", "/api/v1/auth/token", json={"access": "a", "refresh": "r"})
+    browser = RequestFactory().post(
+        "/sign-in", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4"
+    )
+
+    clients.auth_token(browser, email="a@example.com", password="pw")
+
+    [call] = sent(api, "POST", "/api/v1/auth/token")
+    assert call.headers["X-Client-Address"] == "198.51.100.4"
 
 
 def test_logout_ignores_a_token_that_is_already_dead(api):
