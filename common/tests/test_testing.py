@@ -145,3 +145,11 @@ def test_race_runs_every_call_at_once_and_returns_outcomes_in_order():
     assert outcomes[:2] == [0, 10]
     assert isinstance(outcomes[2], ValueError)
     assert outcomes[3] == 30
+
+
+def test_threads_minting_their_first_token_at_once_share_one_test_key():
+    from common import testing
+
+    keys = testing.race(lambda _: testing.private_key("race-check"), range(6))
+
+    assert len({id(key) for key in keys}) == 1

@@ -29,15 +29,30 @@ from common.auth import VerificationKey, parse_jwks
 TEST_KID = "test-key-1"
 
 
+_KEYS_LOCK = threading.Lock()
+
+
+def private_key(name: str) -> rsa.RSAPrivateKey:
+    """The process's RSA key called ``name``, made on first use.
+
+    2048 bits: slow to make, fast to reuse. Made under a lock, so that threads
+    racing to mint their first token all get the one key.
+    """
+    with _KEYS_LOCK:
+        return _make_private_key(name)
+
+
 @cache
+def _make_private_key(name: str) -> rsa.RSAPrivateKey:  # noqa: ARG001 - one key per name
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def test_private_key() -> rsa.RSAPrivateKey:
-    # 2048 bits, generated once per process: slow to make, fast to reuse.
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return private_key("test")
 
 
-@cache
 def foreign_private_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return private_key("foreign")
 
 
 def test_jwks() -> dict[str, Any]:
