@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from django.urls import NoReverseMatch, reverse
 from common.admin_groups import local_groups
 from common.auth import USER_TOKEN_TYPE, InvalidToken, KeysUnavailable, verify_token
 from common.errors import ServiceUnavailable
+from common.handoff import HANDOFF_WAIT_SECONDS, TokenPair, rotate_once
 from common.http import ApiClient, ServiceClient
 from common.net import client_address, is_ip_address
 from common.permissions import GROUP_CLINIC_ADMIN, ROLE_STAFF, STAFF_GROUPS
@@ -59,11 +59,6 @@ SESSION_KEY = "admin_sso"
 # Why a sign-in was refused (set on the request for the login form to show).
 _REFUSAL = "_admin_sign_in_refusal"
 _REFRESH = "_admin_sso_refresh"
-# A rotated pair is handed to the other requests of the same session for this long: a
-# refresh token works once, so two admin tabs re-checking together must not both use it.
-HANDOFF_SECONDS = 60
-HANDOFF_WAIT_SECONDS = 5.0
-_REFUSED = "refused"
 
 UNAVAILABLE_MESSAGE = "The sign-in service cannot be reached right now. Try again in a moment."
 AUTH_THROTTLED_MESSAGE = (
@@ -279,46 +274,30 @@ class AdminSignInForm(AdminAuthenticationForm):
 # The admin session: re-checked with auth_service ------------------------------------
 
 
-@dataclass(frozen=True)
-class _Pair:
-    access: str
-    refresh: str
+def _rotate_at_auth_service(refresh: str) -> TokenPair | None:
+    response = _auth_api().post(REFRESH_PATH, json={"refresh": refresh})
+    if response.status_code != 200:
+        return None
+    try:
+        body = response.json()
+        return TokenPair(access=str(body["access"]), refresh=str(body["refresh"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ServiceUnavailable("The sign-in service gave an unusable answer.") from exc
 
 
-def _rotate(refresh: str) -> _Pair | None:
+def _rotate(refresh: str) -> TokenPair | None:
     """Rotate ``refresh`` once, whichever request of the session gets there first.
 
-    The first request takes a lock in the shared cache and rotates; the others
-    wait for what it leaves there. Returns None when auth_service refuses the
-    token. Raises ``ServiceUnavailable`` when auth_service cannot answer (or
-    the rotating request took too long).
+    Returns None when auth_service refuses the token. Raises
+    ``ServiceUnavailable`` when auth_service cannot answer (or the rotating
+    request took too long).
     """
-    key = "admin-sso:rotated:" + hashlib.sha256(refresh.encode()).hexdigest()
-    lock = key + ":lock"
-    handed = cache.get(key)
-    if handed is None and cache.add(lock, 1, timeout=int(HANDOFF_WAIT_SECONDS) * 2):
-        try:
-            response = _auth_api().post(REFRESH_PATH, json={"refresh": refresh})
-        except BaseException:
-            cache.delete(lock)  # an outage: the next request may try again
-            raise
-        if response.status_code == 200:
-            try:
-                body = response.json()
-                handed = (str(body["access"]), str(body["refresh"]))
-            except (ValueError, KeyError, TypeError) as exc:
-                cache.delete(lock)
-                raise ServiceUnavailable("The sign-in service gave an unusable answer.") from exc
-        else:
-            handed = _REFUSED
-        cache.set(key, handed, timeout=HANDOFF_SECONDS)
-    deadline = time.monotonic() + HANDOFF_WAIT_SECONDS
-    while handed is None and time.monotonic() < deadline and cache.get(lock) is not None:
-        time.sleep(0.05)
-        handed = cache.get(key)
-    if handed is None:
-        raise ServiceUnavailable("The sign-in could not be re-checked in time.")
-    return None if handed == _REFUSED else _Pair(*handed)
+    return rotate_once(
+        namespace="admin-sso",
+        refresh_token=refresh,
+        rotate=_rotate_at_auth_service,
+        wait_seconds=HANDOFF_WAIT_SECONDS,
+    )
 
 
 def _admin_paths() -> tuple[str, str, str] | None:

@@ -7,7 +7,6 @@ expires; a refused refresh ends the sign-in.
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from collections.abc import Callable
@@ -16,21 +15,15 @@ from typing import Any
 
 import jwt
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
-from common.errors import ServiceUnavailable
+from common.handoff import HANDOFF_WAIT_SECONDS, TokenPair, rotate_once
 
 SESSION_KEY = "person"
 PENDING_KEY = "pending_forms"
 TIME_ZONE_KEY = "time_zone"
 # Set when the services stopped accepting a sign-in, so that Sign in can say why.
 ENDED_KEY = "had_sign_in"
-# A renewed pair is handed to the other requests of the same sign-in for this long: a
-# refresh token works once, so two tabs renewing together must not both use it.
-HANDOFF_SECONDS = 60
-HANDOFF_WAIT_SECONDS = 5.0
-REFUSED = "refused"
 # Fields never kept for a form refilled after signing in again.
 UNKEPT_FIELDS = frozenset({"csrfmiddlewaretoken", "password", "old_password", "new_password"})
 
@@ -164,40 +157,25 @@ def access_token(
     return data["access"]
 
 
-def _renew(refresh_token: str, refresh: Callable[[str], Any]) -> Any:
+def _renew(refresh_token: str, refresh: Callable[[str], Any]) -> TokenPair | None:
     """Renew once per refresh token, whichever request of the sign-in gets there first.
 
-    The first request takes a lock in the shared cache and renews; the others
-    wait for what it leaves there: the new pair, or word that auth_service
-    refused (then they end the sign-in too). Without this, a second use of the
-    same refresh token would look like theft to auth_service and end the
-    sign-in. Raises ``ServiceUnavailable`` when the renewing request failed or
-    took too long: the sign-in is kept, and the person can try again.
+    The others take the new pair, or word that auth_service refused (then they
+    end the sign-in too). Raises ``ServiceUnavailable`` when the renewing
+    request failed or took too long: the sign-in is kept, and the person can
+    try again.
     """
-    key = "portal:renewed:" + hashlib.sha256(refresh_token.encode()).hexdigest()
-    lock = key + ":lock"
-    handed = cache.get(key)
-    if handed is None and cache.add(lock, 1, timeout=int(HANDOFF_WAIT_SECONDS) * 2):
-        try:
-            tokens = refresh(refresh_token)
-        except BaseException:
-            cache.delete(lock)  # an outage: the next request may try again
-            raise
-        handed = (tokens.access, tokens.refresh) if tokens is not None else REFUSED
-        cache.set(key, handed, timeout=HANDOFF_SECONDS)
-    deadline = time.monotonic() + HANDOFF_WAIT_SECONDS
-    while handed is None and time.monotonic() < deadline and cache.get(lock) is not None:
-        time.sleep(0.05)
-        handed = cache.get(key)
-    if handed is None:
-        raise ServiceUnavailable("The sign-in could not be renewed in time.")
-    return None if handed == REFUSED else _Pair(*handed)
 
+    def renew(token: str) -> TokenPair | None:
+        tokens = refresh(token)
+        return TokenPair(tokens.access, tokens.refresh) if tokens is not None else None
 
-@dataclass(frozen=True)
-class _Pair:
-    access: str
-    refresh: str
+    return rotate_once(
+        namespace="portal",
+        refresh_token=refresh_token,
+        rotate=renew,
+        wait_seconds=HANDOFF_WAIT_SECONDS,
+    )
 
 
 def keep_pending_form(request: HttpRequest, *, path: str, data: dict[str, list[str]]) -> None:
