@@ -1,21 +1,14 @@
 """Throttling: password attempts per account and client address, and DRF rate limits per address.
 
 Password attempts (sign-in, password change) are counted atomically *before*
-the password is checked: ``cache.add(key, 0)`` then ``cache.incr(key)``, which
-is one atomic INCR in Redis and runs under a lock in LocMem. So of many
-parallel guesses for one account, exactly the limit reach the password check.
-The database cache is NOT atomic (its ``incr`` is a read then a write, and it
-resets the key's timeout): use Redis (``CACHE_URL``) wherever more than one
-worker runs, as compose does.
+the password is checked (``common.counters``: one INCR in Redis), so of many
+parallel guesses for one account exactly the limit reach the password check.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import math
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +16,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.throttling import SimpleRateThrottle
 
 from common.auth import SERVICE_TOKEN_TYPE, InvalidToken, principal_from_claims, verify_token
+from common.counters import count_attempt, seconds_until_reset, uncount_attempt
 from common.errors import ServiceUnavailable
 from common.net import client_address as connection_address
 from common.net import is_ip_address
@@ -76,31 +70,12 @@ def _address_key(address: str) -> str:
 
 
 def _take(key: str) -> int:
-    """Count one attempt under ``key`` (atomically where the cache allows); return the count."""
-    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    if cache.add(key, 0, timeout=window):
-        cache.set(f"{key}:reset", time.time() + window, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
-    if count == 1:
-        # Redis's INCR re-creates a key that expired just before it without a
-        # timeout; a counter must never outlive its window.
-        cache.touch(key, window)
-    return count
-
-
-def _give_back(key: str) -> None:
-    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
-        cache.decr(key)
+    return count_attempt(key, window=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def _refuse(key: str) -> Throttled:
-    reset_at = cache.get(f"{key}:reset") or time.time() + settings.LOGIN_FAILURE_WINDOW_SECONDS
     return Throttled(
-        wait=max(1, math.ceil(reset_at - time.time())),
+        wait=seconds_until_reset(key, window=settings.LOGIN_FAILURE_WINDOW_SECONDS),
         detail="Too many failed sign-in attempts; try again later.",
     )
 
@@ -119,11 +94,11 @@ def password_attempt_begin(*, email: str, address: str) -> None:
     account_key, address_key = _account_key(email), _address_key(address)
     try:
         if _take(account_key) > settings.LOGIN_FAILURES_PER_ACCOUNT:
-            _give_back(account_key)
+            uncount_attempt(account_key)
             raise _refuse(account_key)
         if _take(address_key) > settings.LOGIN_FAILURES_PER_ADDRESS:
-            _give_back(address_key)
-            _give_back(account_key)
+            uncount_attempt(address_key)
+            uncount_attempt(account_key)
             raise _refuse(address_key)
     except Throttled:
         raise
@@ -140,20 +115,9 @@ def password_attempt_succeeded(*, email: str, address: str) -> None:
     account_key = _account_key(email)
     try:
         cache.delete_many([account_key, f"{account_key}:reset"])
-        _give_back(_address_key(address))
+        uncount_attempt(_address_key(address))
     except Exception:  # the counts then expire on their own
         logger.warning("The cache could not forget the failures of a good password")
-
-
-# The names of the check-then-record protocol, kept for callers written against
-# it: the check now counts the attempt (atomically), so recording a failure
-# has nothing left to do.
-login_check_allowed = password_attempt_begin
-login_record_success = password_attempt_succeeded
-
-
-def login_record_failure(*, email: str, address: str) -> None:
-    """Nothing to do: ``login_check_allowed`` counted the attempt as a failure already."""
 
 
 class AddressRateThrottle(SimpleRateThrottle):

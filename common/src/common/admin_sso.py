@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from django.urls import NoReverseMatch, reverse
 
 from common.admin_groups import local_groups
 from common.auth import USER_TOKEN_TYPE, InvalidToken, KeysUnavailable, verify_token
+from common.counters import count_attempt, uncount_attempt
 from common.errors import ServiceUnavailable
 from common.handoff import HANDOFF_WAIT_SECONDS, TokenPair, rotate_once
 from common.http import ApiClient, ServiceClient
@@ -134,23 +134,18 @@ def admin_sign_in_attempt_begin(*, address: str) -> bool:
     counted; an attempt that goes on counts as a failure until
     ``admin_sign_in_attempt_end`` gives it back.
     """
-    key, window = _failure_key(address), settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        count = 1
-    if count > settings.ADMIN_LOGIN_FAILURES_PER_ADDRESS:
-        admin_sign_in_attempt_end(address=address)
+    key = _failure_key(address)
+    if count_attempt(key, window=settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS) > (
+        settings.ADMIN_LOGIN_FAILURES_PER_ADDRESS
+    ):
+        uncount_attempt(key)
         return False
     return True
 
 
 def admin_sign_in_attempt_end(*, address: str) -> None:
     """The attempt from ``address`` was no wrong password (signed in, or not decided): uncount it."""
-    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
-        cache.decr(_failure_key(address))
+    uncount_attempt(_failure_key(address))
 
 
 def _refuse(request: HttpRequest | None, message: str) -> None:

@@ -5,6 +5,7 @@ from django.conf import settings
 
 from auth_service.accounts.models import User
 from auth_service.accounts.tests.factories import SERVICE_SECRET, ServiceAccountFactory
+from common import counters
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +143,7 @@ def test_sign_in_while_the_cache_is_down_is_503_and_checks_no_password(anon_clie
     checked = []
     monkeypatch.setattr(services, "authenticate", lambda **kw: checked.append(kw))
     monkeypatch.setattr(throttling, "cache", DownCache())
+    monkeypatch.setattr(counters, "cache", DownCache())
     response = anon_client.post(
         "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
     )
