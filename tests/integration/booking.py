@@ -38,13 +38,18 @@ def approve(stack, http, doctor_id) -> None:
     assert response.status_code == 204, response.text
 
 
+# The account that really calls each audience (service accounts hold only what they use).
+CALLER_OF = {"schedule_service": "appointment_service", "user_service": "schedule_service"}
+
+
 def service_auth(stack, http, audience="schedule_service") -> dict[str, str]:
+    client_id = CALLER_OF[audience]
     response = http.post(
         f"{stack.url('auth_service')}/api/v1/auth/service-token",
         data={
             "grant_type": "client_credentials",
-            "client_id": "appointment_service",
-            "client_secret": stack.secrets()["appointment_service_client_secret"],
+            "client_id": client_id,
+            "client_secret": stack.secrets()[f"{client_id}_client_secret"],
             "audience": audience,
         },
         timeout=5,
