@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -292,6 +293,8 @@ def make_test_stack(state_dir: Path, services: list[str], *, port_offset: int = 
             # Every test registers from 127.0.0.1.
             "THROTTLE_REGISTER": "100000/hour",
             "JWKS_CACHE_SECONDS": "60",
+            # Counters left in a shared Redis by an earlier run must not count in this one.
+            "CACHE_KEY_PREFIX": f"it{TEST_BASE_PORT + port_offset}-{uuid.uuid4().hex[:8]}",
             # One patient books up to 9 slots of one doctor in bench_booking (4 in
             # bench_portal, 5 in test_booking_faults): the per-doctor cap is the
             # per-patient one here.

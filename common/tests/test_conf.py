@@ -23,6 +23,7 @@ ENV_VARS = (
     "DB_POOL_MAX",
     "DB_CONN_MAX_AGE",
     "CACHE_URL",
+    "CACHE_KEY_PREFIX",
     "AUTH_SERVICE_URL",
     "AUTH_JWKS_URL",
     "JWT_ISSUER",
@@ -117,7 +118,11 @@ def test_cache_url_redis_gives_the_redis_cache(clean_env, url):
     clean_env.setenv("CACHE_URL", url)
 
     assert cache_config() == {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "",
+        }
     }
 
 
@@ -132,8 +137,16 @@ def test_cache_defaults_to_the_shared_database_table():
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
+            "KEY_PREFIX": "",
         }
     }
+
+
+def test_a_key_prefix_keeps_apart_users_of_one_redis(clean_env):
+    clean_env.setenv("CACHE_URL", "redis://redis:6379/0")
+    clean_env.setenv("CACHE_KEY_PREFIX", "clinic-a")
+
+    assert cache_config()["default"]["KEY_PREFIX"] == "clinic-a"
 
 
 def test_required_returns_a_set_variable(clean_env):

@@ -77,21 +77,21 @@ def database_config(*, default_sqlite: Path) -> dict[str, Any]:
 def cache_config() -> dict[str, Any]:
     """Return ``CACHES`` from ``CACHE_URL``: Redis when given, else the database table.
 
-    Both are shared by every worker of the service (login throttling needs that).
+    Both are shared by every worker of the service (login throttling needs
+    that). ``CACHE_KEY_PREFIX`` keeps apart deployments (or test stacks) that
+    share one Redis database.
     """
     url = refuse_placeholder("CACHE_URL", env.str("CACHE_URL", default=""))
     if url.startswith(("redis://", "rediss://")):
-        return {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-        }
-    if url.startswith("locmem://"):
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    return {
-        "default": {
+        cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    elif url.startswith("locmem://"):
+        cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else:
+        cache = {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
         }
-    }
+    return {"default": {**cache, "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="")}}
 
 
 def installed_apps(*apps: str, admin: bool = True) -> list[str]:
