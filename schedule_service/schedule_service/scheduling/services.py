@@ -29,7 +29,13 @@ from schedule_service.scheduling.exceptions import (
     TooManyRules,
     TooManyTimeOff,
 )
-from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold, TimeOff
+from schedule_service.scheduling.models import (
+    AvailabilityRule,
+    DoctorSchedule,
+    SlotHold,
+    TimeOff,
+    validate_date_in_window,
+)
 from schedule_service.scheduling.slots import is_timezone
 
 logger = logging.getLogger(__name__)
@@ -331,6 +337,23 @@ def policy_update(*, schedule: DoctorSchedule, data: Mapping[str, Any]) -> Docto
     return updated
 
 
+def _check_date_window(values: Mapping[str, Any]) -> None:
+    """Raise ``ValidationError`` (``date-out-of-range``, per field) for a date outside the window.
+
+    The same window as the API's date fields (``models.date_window``), for every caller.
+    """
+    errors = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        try:
+            validate_date_in_window(value)
+        except ValidationError as exc:
+            errors[name] = exc
+    if errors:
+        raise ValidationError(errors)
+
+
 # Availability rules
 
 
@@ -384,12 +407,14 @@ def rule_create(*, schedule: DoctorSchedule, data: Mapping[str, Any]) -> Availab
     """Add a weekly availability rule to ``schedule``.
 
     Raises ``ValidationError`` (bad values, end before start, until before
-    from), ``RuleOverlap`` (same weekday, overlapping times and dates; open
-    date ends are infinite) and ``TooManyRules``.
+    from, a date outside ``models.date_window``), ``RuleOverlap`` (same
+    weekday, overlapping times and dates; open date ends are infinite) and
+    ``TooManyRules``.
     """
     unknown = set(data) - RULE_FIELDS
     if unknown:
         raise ValueError(f"Not rule fields: {sorted(unknown)}")
+    _check_date_window({name: data.get(name) for name in ("valid_from", "valid_until")})
     return _rule_save(AvailabilityRule(doctor=schedule, **data), creating=True)
 
 
@@ -401,6 +426,7 @@ def rule_update(*, rule: AvailabilityRule, data: Mapping[str, Any]) -> Availabil
     unknown = set(data) - RULE_FIELDS
     if unknown:
         raise ValueError(f"Not rule fields: {sorted(unknown)}")
+    _check_date_window({name: data[name] for name in ("valid_from", "valid_until") if name in data})
     updated = copy.copy(rule)
     for name, value in data.items():
         setattr(updated, name, value)
@@ -432,10 +458,11 @@ def time_off_create(
     The schedule row is locked while counting, so concurrent requests at the
     cap add one entry, not several.
 
-    Raises ``ValidationError`` (end not after start, or already past) and
-    ``TooManyTimeOff`` (400).
+    Raises ``ValidationError`` (end not after start, already past, or a
+    date outside ``models.date_window``) and ``TooManyTimeOff`` (400).
     """
     now = now or dj_timezone.now()
+    _check_date_window({"start": start, "end": end})
     time_off = TimeOff(doctor=schedule, start=start, end=end, reason=reason.strip())
     time_off.full_clean(exclude=["doctor"])
     if time_off.end <= now:

@@ -30,6 +30,7 @@ SPECTACULAR_SETTINGS = spectacular_settings(
     "that appointment_service places on slots.",
 )
 
-# What each staff group may do in this admin (common.admin_groups). Every page here is
-# read-only (rules, time off and holds change through the API), so the front desk looks.
+# What each staff group may do in this admin (common.admin_groups). Only clinic-admins
+# (superusers) change weekly rules, time off and booking policies, through the services the
+# API calls; holds are read-only for everyone. The front desk and read-only staff look.
 ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view"], "read-only": ["view"]}

@@ -73,7 +73,11 @@ class DoctorAdmin(ProfileAdmin):
     def approved(self, doctor: Doctor) -> bool:
         return doctor.is_approved
 
-    @admin.action(description="Approve selected doctors")
+    def has_approve_doctor_permission(self, request) -> bool:
+        # Clinic-admins only (superusers); the front desk may change profiles, not approve.
+        return request.user.has_perm("profiles.approve_doctor")
+
+    @admin.action(description="Approve selected doctors", permissions=["approve_doctor"])
     def approve_selected(self, request, queryset) -> None:
         user_ids = list(queryset.values_list("pk", flat=True))
         approved = services.doctor_approve_many(user_ids=user_ids, by=request.user.get_username())

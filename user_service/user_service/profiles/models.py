@@ -109,6 +109,9 @@ class Doctor(models.Model):
 
     class Meta:
         ordering = ["full_name", "user_id"]
+        # The admin's "Approve selected doctors": clinic-admins only (the front desk edits
+        # profiles but does not approve).
+        permissions = [("approve_doctor", "Can approve doctors")]
         constraints = [
             models.CheckConstraint(condition=~Q(full_name=""), name="doctor_full_name_not_empty"),
             models.CheckConstraint(condition=~Q(timezone=""), name="doctor_timezone_not_empty"),

@@ -1,4 +1,4 @@
-"""Concurrency: many reservations racing for one slot, or for slots a buffer keeps apart.
+"""Concurrency: reservations racing for slots, rule and time-off writes (API and admin).
 
 PostgreSQL only: the primary key of a hold and the exclusion constraint on
 ``[start, blocked_until)`` must let exactly one reservation through.
@@ -9,8 +9,9 @@ import datetime
 import uuid
 
 import pytest
+from django.test import Client
 
-from common.testing import race
+from common.testing import race, sign_in_to_admin
 from schedule_service.scheduling import selectors, services
 from schedule_service.scheduling.exceptions import RuleOverlap, SlotTaken, TooManyTimeOff
 from schedule_service.scheduling.models import AvailabilityRule, SlotHold, TimeOff
@@ -19,6 +20,14 @@ from schedule_service.scheduling.tests.factories import (
     DoctorScheduleFactory,
 )
 from schedule_service.scheduling.tests.helpers import future_date, local, slot_id
+from schedule_service.scheduling.tests.test_admin_writes import (
+    HOUR,
+    RULES,
+    TIME_OFF,
+    rule_form,
+    soon,
+    time_off_form,
+)
 
 THREADS = 20
 
@@ -176,3 +185,51 @@ def test_time_off_created_at_once_at_the_cap_adds_one_entry(settings):
     assert errors == []
     assert (len(created), len(refused)) == (1, THREADS // 2 - 1)
     assert TimeOff.objects.filter(doctor=schedule).count() == 5
+
+
+# Admin writes keep the services' row lock: clinic-admins racing in the admin
+
+ADMIN_THREADS = 8
+
+
+def _clinic_admins(count):
+    return [
+        sign_in_to_admin(Client(), email=f"admin{n}@clinic.example", groups=["clinic-admin"])
+        for n in range(count)
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_clinic_admins_racing_overlapping_rules_add_one():
+    schedule = DoctorScheduleFactory()
+    clients = _clinic_admins(ADMIN_THREADS)
+    forms = [
+        rule_form(schedule, start_time=f"{9 + n % 3:02d}:00", end_time=f"{12 + n % 3:02d}:00")
+        for n in range(ADMIN_THREADS)
+    ]
+
+    codes = race(
+        lambda n: clients[n].post(f"{RULES}add/", forms[n]).status_code, range(ADMIN_THREADS)
+    )
+
+    assert sorted(codes) == [200] * (ADMIN_THREADS - 1) + [302]
+    assert AvailabilityRule.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_clinic_admins_racing_at_the_time_off_cap_add_one(settings):
+    settings.MAX_TIME_OFF_PER_DOCTOR = 1
+    schedule = DoctorScheduleFactory()
+    clients = _clinic_admins(ADMIN_THREADS)
+    start = soon()
+
+    def add(n):
+        begin = start + n * datetime.timedelta(days=1)
+        return clients[n].post(f"{TIME_OFF}add/", time_off_form(schedule, begin, begin + HOUR))
+
+    codes = [response.status_code for response in race(add, range(ADMIN_THREADS))]
+
+    assert sorted(codes) == [200] * (ADMIN_THREADS - 1) + [302]
+    assert TimeOff.objects.count() == 1

@@ -303,6 +303,31 @@ def test_rule_create_refuses_nonsense(data, field):
     assert not AvailabilityRule.objects.exists()
 
 
+def _window_codes(info) -> dict[str, list[str]]:
+    return {name: [e.code for e in errors] for name, errors in info.value.error_dict.items()}
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"valid_from": datetime.date(1999, 12, 31)},
+        {"valid_until": datetime.date(9999, 12, 31)},
+        {"valid_from": datetime.date(1, 1, 1), "valid_until": datetime.date(9999, 12, 31)},
+    ],
+)
+def test_rule_writes_refuse_dates_outside_the_window(dates):
+    schedule = DoctorScheduleFactory()
+    with pytest.raises(ValidationError) as info:
+        services.rule_create(schedule=schedule, data=_rule(**dates))
+    assert _window_codes(info) == {name: ["date-out-of-range"] for name in dates}
+    rule = services.rule_create(schedule=schedule, data=_rule())
+    with pytest.raises(ValidationError) as info:
+        services.rule_update(rule=rule, data=dates)
+    assert _window_codes(info) == {name: ["date-out-of-range"] for name in dates}
+    rule.refresh_from_db()
+    assert (rule.valid_from, rule.valid_until) == (None, None)
+
+
 def test_rule_create_refuses_unknown_fields():
     with pytest.raises(ValueError, match="doctor"):
         services.rule_create(schedule=DoctorScheduleFactory(), data=_rule(doctor=None))
@@ -384,6 +409,21 @@ def test_time_off_that_has_ended_is_refused(berlin):
             schedule=berlin, start=NOW - datetime.timedelta(hours=2), end=NOW, now=NOW
         )
     assert [e.code for e in info.value.error_dict["end"]] == ["time-off-ended"]
+    assert not TimeOff.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "fields"),
+    [
+        (utc(1999, 12, 31, 23), utc(2027, 1, 7), ["start"]),
+        (NOW, datetime.datetime(9999, 12, 31, 23, tzinfo=datetime.UTC), ["end"]),
+        (utc(1, 1, 1), datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC), ["start", "end"]),
+    ],
+)
+def test_time_off_outside_the_date_window_is_refused(berlin, start, end, fields):
+    with pytest.raises(ValidationError) as info:
+        services.time_off_create(schedule=berlin, start=start, end=end, now=NOW)
+    assert _window_codes(info) == {name: ["date-out-of-range"] for name in fields}
     assert not TimeOff.objects.exists()
 
 
