@@ -154,3 +154,19 @@ def test_only_get_is_served(reader):
     assert reader.post(ACCOUNTS, {"ids": str(user.pk)}).status_code == 405
     assert reader.delete(ACCOUNTS).status_code == 405
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_the_internal_schema_documents_the_look_up(client):
+    client.force_login(staff_user("clinic-admin"))
+
+    schema = client.get("/internal/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    operation = schema["paths"]["/internal/v1/accounts/"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {"ids", "email"}
+    assert {"200", "400", "401", "403"} <= set(operation["responses"])
+    assert (
+        "/internal/v1/accounts/"
+        not in client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()[
+            "paths"
+        ]
+    )
