@@ -6,6 +6,7 @@ services, which check overlaps and keep holds consistent with appointments.
 
 from django.contrib import admin
 
+from common.admin_people import PeopleAdminMixin
 from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold, TimeOff
 
 
@@ -21,7 +22,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(DoctorSchedule)
-class DoctorScheduleAdmin(ReadOnlyAdmin):
+class DoctorScheduleAdmin(PeopleAdminMixin, ReadOnlyAdmin):
+    # The doctor by name beside the id; search by name or email too.
+    people_fields = ("doctor_id",)
+
     list_display = (
         "doctor_id",
         "timezone",
@@ -39,7 +43,10 @@ class DoctorScheduleAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AvailabilityRule)
-class AvailabilityRuleAdmin(ReadOnlyAdmin):
+class AvailabilityRuleAdmin(PeopleAdminMixin, ReadOnlyAdmin):
+    # The doctor by name beside the id; search by name or email too.
+    people_fields = ("doctor__doctor_id",)
+
     list_display = (
         "doctor",
         "weekday",
@@ -56,7 +63,10 @@ class AvailabilityRuleAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(ReadOnlyAdmin):
+class TimeOffAdmin(PeopleAdminMixin, ReadOnlyAdmin):
+    # The doctor by name beside the id; search by name or email too.
+    people_fields = ("doctor__doctor_id",)
+
     list_display = ("doctor", "start", "end", "reason")
     list_filter = ("doctor__timezone",)
     list_select_related = ("doctor",)
@@ -66,7 +76,10 @@ class TimeOffAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SlotHold)
-class SlotHoldAdmin(ReadOnlyAdmin):
+class SlotHoldAdmin(PeopleAdminMixin, ReadOnlyAdmin):
+    # The doctor by name beside the id; search by name or email too.
+    people_fields = ("doctor__doctor_id",)
+
     list_display = ("doctor", "start", "end", "blocked_until", "appointment_id", "created_at")
     list_filter = ("doctor__timezone", "created_at")
     list_select_related = ("doctor",)
