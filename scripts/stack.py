@@ -39,14 +39,17 @@ DATABASE_SERVICES = ("auth_service", "user_service", "schedule_service", "appoin
 # (its clients.py, and common.admin_sso for the admin sign-in of every service with an
 # admin). auth_service mints its own tokens (AUTH_SERVICE_OUTGOING_SCOPES).
 STAFF_SIGN_IN = {"auth_service": ["staff:sign-in"]}
+# The admins name the patients and doctors behind ids (common.people): profiles by id or
+# name from user_service, their emails from auth_service.
+PEOPLE = {"user_service": ["profiles:read"], "auth_service": ["staff:sign-in", "accounts:read"]}
 SERVICE_ACCOUNTS = {
     "user_service": {**STAFF_SIGN_IN},
     # Checks that a doctor exists (and their time zone) before making a schedule.
-    "schedule_service": {"user_service": ["profiles:read"], **STAFF_SIGN_IN},
-    # Holds, reads and lets go of slots; it never calls user_service.
+    "schedule_service": {**PEOPLE},
+    # Holds, reads and lets go of slots.
     "appointment_service": {
         "schedule_service": ["slots:read", "slots:reserve", "slots:release"],
-        **STAFF_SIGN_IN,
+        **PEOPLE,
     },
     # The portal names the other side of each appointment with one batch look-up a page, and
     # the browser behind each sign-in and registration (so each person is throttled alone).

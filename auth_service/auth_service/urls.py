@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from auth_service.accounts.apis import JwksApi
-from auth_service.accounts.urls import internal_urlpatterns
+from auth_service.accounts.urls import account_internal_urlpatterns, internal_urlpatterns
 from common.urls import handler400, handler403, handler404, handler500, service_urlpatterns
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
@@ -13,4 +13,5 @@ urlpatterns = [
     path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
     path("api/v1/auth/", include("auth_service.accounts.urls")),
     path("internal/v1/auth/", include((internal_urlpatterns, "internal"))),
+    path("internal/v1/accounts/", include((account_internal_urlpatterns, "internal-accounts"))),
 ]

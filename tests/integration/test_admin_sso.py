@@ -216,8 +216,8 @@ def test_the_staff_endpoint_takes_service_tokens_with_the_scope_only(admin_stack
         timeout=10,
     )
 
-    # appointment_service never calls user_service: its account holds no grant there.
-    no_audience = http.post(
+    # appointment_service's admin names people: profiles:read on user_service, nothing more.
+    names = http.post(
         f"{admin_stack.url('auth_service')}/api/v1/auth/service-token",
         data={
             "grant_type": "client_credentials",
@@ -227,7 +227,20 @@ def test_the_staff_endpoint_takes_service_tokens_with_the_scope_only(admin_stack
         },
         timeout=10,
     )
+    # user_service never calls schedule_service: its account holds no grant there.
+    no_audience = http.post(
+        f"{admin_stack.url('auth_service')}/api/v1/auth/service-token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "user_service",
+            "client_secret": secrets_file["user_service_client_secret"],
+            "audience": "schedule_service",
+        },
+        timeout=10,
+    )
 
+    assert names.status_code == 200, names.text
+    assert names.json()["scope"] == "profiles:read"
     assert no_audience.status_code == 400
     assert no_audience.json()["code"] == "invalid-target"
     assert as_user.status_code == 403

@@ -7,6 +7,7 @@ holds in line; an edit here could not.
 from django.contrib import admin
 
 from appointment_service.appointments.models import Appointment, AppointmentEvent, IdempotencyKey
+from common.admin_people import PeopleAdminMixin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,7 +37,10 @@ class AppointmentEventInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdmin):
+class AppointmentAdmin(PeopleAdminMixin, ReadOnlyAdmin):
+    # Names (and, for the front desk, emails and phones) beside the ids; search by them too.
+    people_fields = ("patient_id", "doctor_id")
+
     list_display = (
         "id",
         "patient_id",
@@ -72,7 +76,10 @@ class AppointmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AppointmentEvent)
-class AppointmentEventAdmin(ReadOnlyAdmin):
+class AppointmentEventAdmin(PeopleAdminMixin, ReadOnlyAdmin):
+    # Who acted, by name (a staff member or the system has no profile: the id stays).
+    people_fields = ("actor_id",)
+
     list_display = ("at", "action", "actor_role", "actor_id", "appointment")
     list_filter = ("action", "actor_role")
     list_select_related = ("appointment",)

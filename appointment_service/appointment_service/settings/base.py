@@ -16,6 +16,8 @@ ROOT_URLCONF = "appointment_service.urls"
 WSGI_APPLICATION = "appointment_service.wsgi.application"
 
 SCHEDULE_SERVICE_URL = env.str("SCHEDULE_SERVICE_URL", default="http://127.0.0.1:8003")
+# The admin names patients and doctors (common.people: user_service, then auth_service).
+USER_SERVICE_URL = env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002")
 
 # Booking policy.
 MAX_UPCOMING_APPOINTMENTS = env.int("MAX_UPCOMING_APPOINTMENTS", default=10)

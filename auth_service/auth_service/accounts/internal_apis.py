@@ -1,4 +1,4 @@
-"""Internal endpoints under /internal/v1/auth/: service tokens only."""
+"""Internal endpoints under /internal/v1/auth/ and /internal/v1/accounts/: service tokens only."""
 
 from __future__ import annotations
 
@@ -7,13 +7,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auth_service.accounts import services
+from auth_service.accounts import selectors, services
 from auth_service.accounts.apis import BAD_INPUT, NO_STORE, PAIR_EXAMPLE, THROTTLED
-from auth_service.accounts.serializers import StaffTokenInputSerializer, TokenPairOutputSerializer
+from auth_service.accounts.selectors import ACCOUNT_EMAIL_SEARCH_MAX_RESULTS, ACCOUNT_LIST_MAX_IDS
+from auth_service.accounts.serializers import (
+    AccountInternalOutputSerializer,
+    AccountListInternalFilterInputSerializer,
+    StaffTokenInputSerializer,
+    TokenPairOutputSerializer,
+)
+from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope
-from common.schema import FORBIDDEN, UNAVAILABLE, problem
+from common.schema import FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, problem
 
 SCOPE_STAFF_SIGN_IN = "staff:sign-in"
+SCOPE_ACCOUNTS_READ = "accounts:read"
 
 
 class StaffTokenInternalApi(APIView):
@@ -66,3 +74,60 @@ class StaffTokenInternalApi(APIView):
             email=data["email"], password=data["password"], address=data["client_address"]
         )
         return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)
+
+
+class AccountBatchPagination(PageNumberPagination):
+    """Every account of one batch look-up in one page."""
+
+    page_size = ACCOUNT_LIST_MAX_IDS
+
+
+class AccountListInternalApi(APIView):
+    """Other services' admins name the accounts behind the ids they keep, or search by email."""
+
+    permission_classes = [HasServiceScope]
+    required_scopes = {SCOPE_ACCOUNTS_READ}
+    pagination_class = AccountBatchPagination
+
+    @extend_schema(
+        tags=["internal"],
+        summary="Get many accounts by id, or search them by email",
+        description=f"Scope `{SCOPE_ACCOUNTS_READ}` (a service token for `auth_service`). The "
+        f"accounts of the ids in `ids` (comma-separated, at most {ACCOUNT_LIST_MAX_IDS}), in "
+        "the order given, all in one page; unknown ids are left out. Or, instead of `ids`, "
+        "the accounts whose email contains `email` (any case), by email, at most "
+        f"{ACCOUNT_EMAIL_SEARCH_MAX_RESULTS}. Every role and state is answered: the admins "
+        "show who is behind an id and whether they may still sign in.",
+        parameters=[AccountListInternalFilterInputSerializer],
+        responses={
+            200: AccountInternalOutputSerializer(many=True),
+            400: problem(
+                f"Neither or both of `ids` and `email`, a malformed UUID, more than "
+                f"{ACCOUNT_LIST_MAX_IDS} ids, or an empty or too long email text"
+            ),
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: problem("No such page", status=404, code="not-found"),
+        },
+        examples=[
+            OpenApiExample(
+                "account",
+                value={
+                    "id": "5e1c9d2a-7b3f-4c6d-8e9a-1b2c3d4e5f60",
+                    "email": "jonas.keller@example.com",
+                    "role": "patient",
+                    "is_active": True,
+                },
+                response_only=True,
+            ),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        filters = AccountListInternalFilterInputSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        if "ids" in data:
+            users = selectors.user_list_by_ids(user_ids=data["ids"])
+        else:
+            users = selectors.user_search_by_email(text=data["email"])
+        return paginated_response(self, request, users, AccountInternalOutputSerializer)

@@ -46,6 +46,28 @@ def refresh_token_is_live(*, jti: str) -> bool:
     ).exists()
 
 
+# The most ids one batch look-up (GET /internal/v1/accounts/?ids=) may name.
+ACCOUNT_LIST_MAX_IDS = 100
+# The most accounts one email search (GET /internal/v1/accounts/?email=) answers.
+ACCOUNT_EMAIL_SEARCH_MAX_RESULTS = 20
+
+
+def user_list_by_ids(*, user_ids: list[uuid.UUID]) -> list[User]:
+    """Return the accounts (in any state) of ``user_ids``, in that order; unknown ids left out.
+
+    One query however many ids.
+    """
+    found = {user.pk: user for user in User.objects.filter(pk__in=user_ids)}
+    return [found[user_id] for user_id in user_ids if user_id in found]
+
+
+def user_search_by_email(*, text: str) -> list[User]:
+    """Return the first ``ACCOUNT_EMAIL_SEARCH_MAX_RESULTS`` accounts whose email contains
+    ``text`` (any case), by email. One query."""
+    users = User.objects.filter(email__icontains=text.strip()).order_by("email")
+    return list(users[:ACCOUNT_EMAIL_SEARCH_MAX_RESULTS])
+
+
 def user_ids_existing(*, user_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """The ids among ``user_ids`` that have an account (in any state)."""
     return list(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from functools import cache
 
 from rest_framework import serializers
 
 from auth_service.accounts.models import Role
+from auth_service.accounts.selectors import ACCOUNT_EMAIL_SEARCH_MAX_RESULTS, ACCOUNT_LIST_MAX_IDS
 
 PROFILE_FIELDS = ("full_name", "specialty", "timezone", "bio", "phone", "date_of_birth")
 
@@ -68,6 +70,64 @@ class StaffTokenInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     client_address = serializers.IPAddressField(
         protocol="both", help_text="The address of the browser signing in to the admin."
+    )
+
+
+class AccountListInternalFilterInputSerializer(serializers.Serializer):
+    ids = serializers.CharField(
+        required=False,
+        help_text=f"Comma-separated account ids (UUIDs), at most {ACCOUNT_LIST_MAX_IDS}; unknown "
+        "ones are left out of the answer. Either this or `email`.",
+    )
+    email = serializers.CharField(
+        required=False,
+        max_length=254,
+        help_text="Instead of `ids`: the accounts whose email contains this text (any case), "
+        f"by email, at most {ACCOUNT_EMAIL_SEARCH_MAX_RESULTS}.",
+    )
+
+    def validate(self, attrs):
+        if "email" not in attrs and "email" in self.initial_data:
+            # An empty query parameter reaches here as no parameter at all.
+            raise serializers.ValidationError(
+                {"email": [serializers.ErrorDetail("This field may not be blank.", code="blank")]}
+            )
+        if "ids" in attrs and "email" in attrs:
+            raise serializers.ValidationError(
+                {"email": ["Send either `ids` or `email`, not both."]}, code="exclusive"
+            )
+        if "ids" not in attrs and "email" not in attrs:
+            raise serializers.ValidationError(
+                {"ids": [serializers.ErrorDetail("This field is required.", code="required")]}
+            )
+        return attrs
+
+    def validate_ids(self, value: str) -> list[uuid.UUID]:
+        parts = [part.strip() for part in value.split(",")]
+        if len(parts) > ACCOUNT_LIST_MAX_IDS:
+            raise serializers.ValidationError(
+                f"At most {ACCOUNT_LIST_MAX_IDS} ids, {len(parts)} were given.",
+                code="too-many-ids",
+            )
+        ids = []
+        for part in parts:
+            try:
+                ids.append(uuid.UUID(part))
+            except ValueError:
+                raise serializers.ValidationError(
+                    f"'{part[:40]}' is not a UUID.", code="invalid-uuid"
+                ) from None
+        return list(dict.fromkeys(ids))  # once each, in the order given
+
+
+class AccountInternalOutputSerializer(serializers.Serializer):
+    """An account as the admins of other services show it."""
+
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    is_active = serializers.BooleanField(
+        help_text="False for an account that may not sign in (deactivated)."
     )
 
 

@@ -1,4 +1,5 @@
-"""URLs of the accounts API (under /api/v1/auth/) and its internal API (/internal/v1/auth/)."""
+"""URLs of the accounts API (under /api/v1/auth/) and its internal API (/internal/v1/auth/,
+/internal/v1/accounts/)."""
 
 from django.urls import path
 
@@ -16,4 +17,9 @@ urlpatterns = [
 
 internal_urlpatterns = [
     path("staff-token", internal_apis.StaffTokenInternalApi.as_view(), name="staff-token"),
+]
+
+# Under /internal/v1/accounts/.
+account_internal_urlpatterns = [
+    path("", internal_apis.AccountListInternalApi.as_view(), name="account-list"),
 ]

@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 
+from common.admin_people import PeopleAdminMixin
 from common.errors import Problem
 from schedule_service.scheduling import services
 from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold, TimeOff
@@ -240,7 +241,10 @@ class PolicyWritesMixin(ServiceWritesMixin):
 
 
 @admin.register(DoctorSchedule)
-class DoctorScheduleAdmin(PolicyWritesMixin, ReadOnlyAdmin):
+class DoctorScheduleAdmin(PeopleAdminMixin, PolicyWritesMixin, ReadOnlyAdmin):
+    # The doctor by name beside the id; search by name or email too.
+    people_fields = ("doctor_id",)
+
     list_display = (
         "doctor_id",
         "timezone",
@@ -258,7 +262,10 @@ class DoctorScheduleAdmin(PolicyWritesMixin, ReadOnlyAdmin):
 
 
 @admin.register(AvailabilityRule)
-class AvailabilityRuleAdmin(RuleWritesMixin, ReadOnlyAdmin):
+class AvailabilityRuleAdmin(PeopleAdminMixin, RuleWritesMixin, ReadOnlyAdmin):
+    # The doctor by name beside the id; search by name or email too.
+    people_fields = ("doctor__doctor_id",)
+
     list_display = (
         "doctor",
         "weekday",
@@ -275,7 +282,10 @@ class AvailabilityRuleAdmin(RuleWritesMixin, ReadOnlyAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(TimeOffWritesMixin, ReadOnlyAdmin):
+class TimeOffAdmin(PeopleAdminMixin, TimeOffWritesMixin, ReadOnlyAdmin):
+    # The doctor by name beside the id; search by name or email too.
+    people_fields = ("doctor__doctor_id",)
+
     list_display = ("doctor", "start", "end", "reason")
     list_filter = ("doctor__timezone",)
     list_select_related = ("doctor",)
@@ -285,7 +295,10 @@ class TimeOffAdmin(TimeOffWritesMixin, ReadOnlyAdmin):
 
 
 @admin.register(SlotHold)
-class SlotHoldAdmin(ReadOnlyAdmin):
+class SlotHoldAdmin(PeopleAdminMixin, ReadOnlyAdmin):
+    # The doctor by name beside the id; search by name or email too.
+    people_fields = ("doctor__doctor_id",)
+
     list_display = ("doctor", "start", "end", "blocked_until", "appointment_id", "created_at")
     list_filter = ("doctor__timezone", "created_at")
     list_select_related = ("doctor",)

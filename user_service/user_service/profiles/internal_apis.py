@@ -31,6 +31,7 @@ DOCTOR_EXAMPLE = {
     "timezone": "Europe/Berlin",
     "specialty": {"slug": "cardiology", "name": "Cardiology"},
     "approved": True,
+    "phone": None,
     "created_at": "2026-01-05T09:30:00Z",
 }
 PATIENT_EXAMPLE = {
@@ -40,6 +41,7 @@ PATIENT_EXAMPLE = {
     "timezone": None,
     "specialty": None,
     "approved": None,
+    "phone": "+49 30 1234567",
     "created_at": "2026-01-07T18:12:00Z",
 }
 
@@ -67,13 +69,16 @@ class ProfileListCreateInternalApi(APIView):
         "are null for patients. Instead of `ids`, `created_before` (optionally with "
         "`created_after`) pages through every profile created in that time, oldest first: "
         "auth_service's reconciliation looks there for profiles whose account never became "
-        "active.",
+        "active. Or `search` (optionally with `role`) pages through the profiles whose name "
+        "contains that text, by name: the admins look staff's search text up there. `phone` "
+        "is the patient's (null for doctors).",
         parameters=[ProfileListInternalFilterInputSerializer],
         responses={
             200: ProfileInternalOutputSerializer(many=True),
             400: problem(
-                f"Neither or both of `ids` and `created_before`, a malformed UUID or time, or "
-                f"more than {PROFILE_LIST_MAX_IDS} ids"
+                f"None or more than one of `ids`, `created_before` and `search`, a malformed "
+                f"UUID or time, more than {PROFILE_LIST_MAX_IDS} ids, an empty or too long "
+                "search or an unknown role"
             ),
             401: UNAUTHORIZED,
             403: FORBIDDEN,
@@ -90,6 +95,8 @@ class ProfileListCreateInternalApi(APIView):
         data = filters.validated_data
         if "ids" in data:
             profiles = selectors.profile_list_by_ids(user_ids=data["ids"])
+        elif "search" in data:
+            profiles = selectors.profile_search(text=data["search"], role=data.get("role"))
         else:
             profiles = selectors.profile_list_created(
                 before=data["created_before"], after=data.get("created_after")

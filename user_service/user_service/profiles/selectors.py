@@ -9,6 +9,7 @@ from functools import reduce
 from operator import and_
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from common.permissions import ROLE_DOCTOR, ROLE_PATIENT, ROLE_STAFF
 from user_service.profiles.exceptions import (
@@ -44,6 +45,8 @@ DOCTOR_STATUS_LABELS = {
 MAX_SEARCH_TERMS = 8
 # The most user ids one batch look-up (GET /internal/v1/profiles/?ids=) may name.
 PROFILE_LIST_MAX_IDS = 100
+# The longest name search (GET /internal/v1/profiles/?search=) accepted.
+PROFILE_SEARCH_MAX_LENGTH = 100
 
 Profile = Doctor | Patient
 
@@ -201,6 +204,21 @@ def profile_list_created(
     if after is not None:
         owners = owners.filter(created_at__gt=after)
     return ProfilePages(owners.order_by("created_at", "user_id"))
+
+
+def profile_search(*, text: str, role: str | None = None) -> ProfilePages:
+    """Return the profiles whose full name contains ``text`` (any case), by name, then id.
+
+    ``role`` (patient or doctor) narrows to that role. Pending doctors are
+    found too (staff look them up). Each page costs three queries (owner ids,
+    doctors, patients), plus the paginator's count.
+    """
+    owners = ProfileOwner.objects.annotate(
+        full_name=Coalesce("doctor__full_name", "patient__full_name")
+    ).filter(full_name__icontains=text)
+    if role is not None:
+        owners = owners.filter(role=role)
+    return ProfilePages(owners.order_by("full_name", "user_id"))
 
 
 def profile_get(*, user_id: uuid.UUID | str) -> Profile:

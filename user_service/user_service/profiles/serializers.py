@@ -18,6 +18,7 @@ from user_service.profiles.selectors import (
     DOCTOR_STATUS_APPROVED,
     DOCTOR_STATUS_LABELS,
     PROFILE_LIST_MAX_IDS,
+    PROFILE_SEARCH_MAX_LENGTH,
 )
 from user_service.profiles.validators import validate_phone, validate_timezone
 
@@ -101,6 +102,11 @@ class ProfileInternalOutputSerializer(serializers.Serializer):
         help_text="Doctors only (null for patients): false while the doctor waits for staff "
         "approval and must not be listed or booked."
     )
+    phone = serializers.CharField(
+        allow_null=True,
+        help_text="Patients only (null for doctors); empty when the patient gave none. For "
+        "staff answering the phone in the admins.",
+    )
 
     created_at = serializers.DateTimeField()
 
@@ -145,18 +151,42 @@ class ProfileListInternalFilterInputSerializer(serializers.Serializer):
         required=False,
         help_text="With `created_before`: only profiles created after this time.",
     )
+    search = serializers.CharField(
+        required=False,
+        max_length=PROFILE_SEARCH_MAX_LENGTH,
+        help_text="Instead of `ids`: the profiles whose full name contains this text (any "
+        "case), by name, page by page (staff looking someone up in an admin). "
+        f"1 to {PROFILE_SEARCH_MAX_LENGTH} characters.",
+    )
+    role = serializers.ChoiceField(
+        choices=PROFILE_ROLE_CHOICES,
+        required=False,
+        help_text="With `search`: only patients or only doctors.",
+    )
+
+    MODES = ("ids", "created_before", "search")
 
     def validate(self, attrs):
         if "created_after" in attrs and "created_before" not in attrs:
             raise serializers.ValidationError(
                 {"created_after": ["Only together with `created_before`."]}, code="alone"
             )
-        if "ids" in attrs and "created_before" in attrs:
+        if "role" in attrs and "search" not in attrs:
             raise serializers.ValidationError(
-                {"created_before": ["Send either `ids` or `created_before`, not both."]},
+                {"role": ["Only together with `search`."]}, code="alone"
+            )
+        if "search" not in attrs and "search" in self.initial_data:
+            # An empty query parameter reaches here as no parameter at all.
+            raise serializers.ValidationError(
+                {"search": [serializers.ErrorDetail("This field may not be blank.", code="blank")]}
+            )
+        modes = [mode for mode in self.MODES if mode in attrs]
+        if len(modes) > 1:
+            raise serializers.ValidationError(
+                {modes[1]: ["Send one of `ids`, `created_before` or `search`, not more."]},
                 code="exclusive",
             )
-        if "ids" not in attrs and "created_before" not in attrs:
+        if not modes:
             raise serializers.ValidationError(
                 {"ids": [serializers.ErrorDetail("This field is required.", code="required")]}
             )

@@ -148,6 +148,7 @@ def test_create_doctor(writer):
         "timezone": "Europe/Berlin",
         "specialty": {"slug": "cardiology", "name": "Cardiology"},
         "approved": False,
+        "phone": None,
         "created_at": _iso(Doctor.objects.get().created_at),
     }
     doctor = Doctor.objects.get()
@@ -175,6 +176,7 @@ def test_create_patient(writer):
         "timezone": None,
         "specialty": None,
         "approved": None,
+        "phone": "+49 30 1234567",
         "created_at": _iso(Patient.objects.get().created_at),
     }
     patient = Patient.objects.get()
@@ -282,6 +284,7 @@ def test_read_doctor(reader):
         "timezone": "Asia/Tokyo",
         "specialty": {"slug": doctor.specialty.slug, "name": doctor.specialty.name},
         "approved": True,
+        "phone": None,
         "created_at": _iso(doctor.created_at),
     }
 
@@ -296,6 +299,7 @@ def test_read_patient_has_no_timezone_or_specialty(reader):
         "timezone": None,
         "specialty": None,
         "approved": None,
+        "phone": patient.phone,
         "created_at": _iso(patient.created_at),
     }
 
@@ -333,6 +337,7 @@ def test_list_profiles_of_many_users(portal):
                 "timezone": None,
                 "specialty": None,
                 "approved": None,
+                "phone": patient.phone,
                 "created_at": _iso(patient.created_at),
             },
             {
@@ -342,6 +347,7 @@ def test_list_profiles_of_many_users(portal):
                 "timezone": "Asia/Tokyo",
                 "specialty": {"slug": doctor.specialty.slug, "name": doctor.specialty.name},
                 "approved": True,
+                "phone": None,
                 "created_at": _iso(doctor.created_at),
             },
         ],
@@ -391,6 +397,88 @@ def test_list_profiles_bad_ids_are_400(portal, params, code):
     body = assert_problem(portal.get(CREATE_URL, params), 400, "validation-error")
     assert error_fields(body) == {"ids"}
     assert body["errors"][0]["code"] == code
+
+
+# Search by name (the admins look staff's search text up here)
+
+
+def _search(client, text, **params):
+    return client.get(CREATE_URL, {"search": text, **params})
+
+
+def test_search_finds_patients_and_doctors_by_part_of_the_name_in_any_case(reader):
+    ana = PatientFactory(full_name="Ana Lima", phone="+44 20 7946 0001")
+    lena = DoctorFactory(full_name="Dr. Lena Weber", pending=True)
+    PatientFactory(full_name="Ben Okafor")
+    response = _search(reader, "NA")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == 2
+    assert [p["user_id"] for p in body["results"]] == [str(ana.user_id), str(lena.user_id)]
+    assert body["results"][0]["phone"] == "+44 20 7946 0001"
+    assert body["results"][1]["approved"] is False  # pending doctors are found too
+
+
+@pytest.mark.parametrize(("role", "expected"), [("patient", "Ana Lima"), ("doctor", "Dr. Ana")])
+def test_search_narrowed_to_one_role(reader, role, expected):
+    PatientFactory(full_name="Ana Lima")
+    DoctorFactory(full_name="Dr. Ana")
+    body = _search(reader, "ana", role=role).json()
+    assert [p["full_name"] for p in body["results"]] == [expected]
+    assert body["results"][0]["role"] == role
+
+
+def test_search_matches_wildcards_literally(reader):
+    PatientFactory(full_name="Ana Lima")
+    PatientFactory(full_name="100% Real_Name")
+    assert [p["full_name"] for p in _search(reader, "%").json()["results"]] == ["100% Real_Name"]
+    assert _search(reader, "a_l").json()["count"] == 0
+
+
+def test_search_pages_by_name_with_constant_queries(reader, django_assert_num_queries):
+    names = [f"Kim {letter}" for letter in "GFEDCBA"]
+    for index, name in enumerate(names):
+        (DoctorFactory if index % 2 else PatientFactory)(full_name=name)
+    PatientFactory(full_name="Someone Else")
+    seen = []
+    for page in (1, 2, 3):
+        with django_assert_num_queries(4):  # count, a page of ids, doctors, patients
+            body = _search(reader, "kim", page_size=3, page=page).json()
+        seen += [p["full_name"] for p in body["results"]]
+    assert seen == sorted(names)
+    assert body["count"] == 7
+    assert body["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "code"),
+    [
+        ({"search": ""}, "search", "blank"),
+        ({"search": "   "}, "search", "blank"),
+        ({"search": "x" * 101}, "search", "max_length"),
+        ({"search": "ana", "role": "staff"}, "role", "invalid_choice"),
+        ({"role": "patient"}, "role", "alone"),
+        ({"search": "ana", "ids": str(uuid.UUID(int=1))}, "search", "exclusive"),
+        ({"search": "ana", "created_before": "2026-01-01T00:00:00Z"}, "search", "exclusive"),
+    ],
+)
+def test_search_bad_input_is_400(reader, params, field, code):
+    body = assert_problem(reader.get(CREATE_URL, params), 400, "validation-error")
+    assert error_fields(body) == {field}
+    assert body["errors"][0]["code"] == code
+
+
+def test_search_needs_a_service_token_with_the_read_scope(writer, make_client, anon_client):
+    PatientFactory(full_name="Ana Lima")
+    assert_problem(_search(writer, "ana"), 403, "permission-denied")
+    assert_problem(_search(make_client("staff"), "ana"), 403, "permission-denied")
+    assert_problem(_search(anon_client, "ana"), 401)
+    for name, token in forged_tokens(uuid.uuid4(), "staff").items():
+        assert BearerClient(token).get(CREATE_URL, {"search": "ana"}).status_code == 401, name
+    forged_service = service_token(
+        "appointment_service", "profiles:read", key=foreign_private_key()
+    )
+    assert_problem(_search(BearerClient(forged_service), "ana"), 401)
 
 
 # Old profiles (reconciliation) and deleting one
