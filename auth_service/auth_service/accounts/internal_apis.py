@@ -7,11 +7,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auth_service.accounts import services
+from auth_service.accounts import selectors, services
 from auth_service.accounts.apis import BAD_INPUT, NO_STORE, PAIR_EXAMPLE, THROTTLED
-from auth_service.accounts.serializers import StaffTokenInputSerializer, TokenPairOutputSerializer
+from auth_service.accounts.serializers import (
+    RevocationListOutputSerializer,
+    StaffTokenInputSerializer,
+    TokenPairOutputSerializer,
+)
+from common.auth import REVOCATIONS_SCOPE
 from common.permissions import HasServiceScope
-from common.schema import FORBIDDEN, UNAVAILABLE, problem
+from common.schema import FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, problem
 
 SCOPE_STAFF_SIGN_IN = "staff:sign-in"
 
@@ -66,3 +71,55 @@ class StaffTokenInternalApi(APIView):
             email=data["email"], password=data["password"], address=data["client_address"]
         )
         return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)
+
+
+class RevocationListInternalApi(APIView):
+    """Ended sign-ins: each service polls this and refuses the access tokens it names."""
+
+    permission_classes = [HasServiceScope]
+    required_scopes = {REVOCATIONS_SCOPE}
+
+    @extend_schema(
+        tags=["internal"],
+        summary="Revoked sign-ins: access tokens that every service refuses",
+        description=f"Scope `{REVOCATIONS_SCOPE}` (a service token for `auth_service`). "
+        "Each entry names an account (`sub`) and a Unix time (`revoked_before`): every access "
+        "token of that account whose `iat` is earlier is refused, whatever its `exp`. An entry "
+        "is made when clinic staff deactivate an account (then it covers every token issued "
+        "while the account stays inactive) or reset its password, and stays listed for "
+        "`window_seconds` (the access-token lifetime and a margin): by then every token it "
+        "refuses has expired. The whole list comes each time (no paging: it holds only the "
+        "last few minutes); each service fetches it every `REVOCATIONS_POLL_SECONDS` per "
+        "process, never per request. Ids only: no email or name.",
+        responses={
+            200: RevocationListOutputSerializer,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+        },
+        examples=[
+            OpenApiExample(
+                "list",
+                value={
+                    "revocations": [
+                        {
+                            "sub": "0b7c6a52-8f3e-4d55-9a57-3e2f0c1d9a11",
+                            "revoked_before": 1796112000,
+                        }
+                    ],
+                    "window_seconds": 660,
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        body = RevocationListOutputSerializer(
+            {
+                "revocations": [
+                    {"sub": sub, "revoked_before": before}
+                    for sub, before in selectors.revocation_list()
+                ],
+                "window_seconds": int(selectors.revocation_window().total_seconds()),
+            }
+        ).data
+        return Response(body, headers=NO_STORE)
