@@ -52,6 +52,11 @@ SERVICE_ACCOUNTS = {
     # the browser behind each sign-in and registration (so each person is throttled alone).
     "portal": {"user_service": ["profiles:read"], "auth_service": ["client-address:forward"]},
 }
+# Every service that verifies people's access tokens polls auth_service's list of ended
+# sign-ins (common.auth.RevocationList); the portal verifies none.
+for _client_id in ("user_service", "schedule_service", "appointment_service"):
+    _grants = SERVICE_ACCOUNTS[_client_id]
+    _grants["auth_service"] = [*_grants.get("auth_service", []), "revocations:read"]
 
 
 def present_services() -> list[tuple[str, int]]:
