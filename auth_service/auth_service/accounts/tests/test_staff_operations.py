@@ -511,3 +511,34 @@ def test_the_list_is_one_query_however_long(clinic_admin, django_assert_num_quer
         rows = selectors.revocation_list()
 
     assert len(rows) == 5
+
+
+# Services ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", ["reset", "deactivate", "sign-out"])
+def test_a_sign_in_read_before_a_revocation_gets_no_tokens(operation):
+    from auth_service.accounts.exceptions import InvalidCredentials
+
+    admin = staff_user("clinic-admin")
+    read = User.objects.get(pk=UserFactory().pk)  # as a sign-in read it, before the revocation
+    {
+        "reset": services.user_password_reset,
+        "deactivate": services.user_deactivate,
+        "sign-out": services.user_sign_ins_end,
+    }[operation](user=User.objects.get(pk=read.pk), actor=admin)
+
+    with pytest.raises(InvalidCredentials):
+        services.token_pair_issue(user=read)
+
+    assert live_refresh_tokens(read) == 0
+
+
+def test_deactivating_an_inactive_account_changes_nothing():
+    admin = staff_user("clinic-admin")
+    user = UserFactory()
+    assert services.user_deactivate(user=user, actor=admin) is True
+    first = User.objects.get(pk=user.pk).tokens_revoked_at
+
+    assert services.user_deactivate(user=user, actor=admin) is False
+    assert User.objects.get(pk=user.pk).tokens_revoked_at == first
