@@ -38,21 +38,25 @@ DATABASE_SERVICES = ("auth_service", "user_service", "schedule_service", "appoin
 # Which service account may ask for which scopes, per audience: exactly what each calls
 # (its clients.py, and common.admin_sso for the admin sign-in of every service with an
 # admin). auth_service mints its own tokens (AUTH_SERVICE_OUTGOING_SCOPES).
-STAFF_SIGN_IN = {"auth_service": ["staff:sign-in"]}
-# The admins name the patients and doctors behind ids (common.people): profiles by id or
-# name from user_service, their emails from auth_service.
-PEOPLE = {"user_service": ["profiles:read"], "auth_service": ["staff:sign-in", "accounts:read"]}
+# Every service with an admin signs staff in (staff:sign-in); every service that verifies
+# people's access tokens polls the list of ended sign-ins (revocations:read, see
+# common.auth); the admins name the patients and doctors behind ids (common.people:
+# profiles from user_service, emails from auth_service).
+AUTH = ["staff:sign-in", "revocations:read"]
+PEOPLE_AUTH = [*AUTH, "accounts:read"]
 SERVICE_ACCOUNTS = {
-    "user_service": {**STAFF_SIGN_IN},
+    "user_service": {"auth_service": AUTH},
     # Checks that a doctor exists (and their time zone) before making a schedule.
-    "schedule_service": {**PEOPLE},
+    "schedule_service": {"user_service": ["profiles:read"], "auth_service": PEOPLE_AUTH},
     # Holds, reads and lets go of slots.
     "appointment_service": {
         "schedule_service": ["slots:read", "slots:reserve", "slots:release"],
-        **PEOPLE,
+        "user_service": ["profiles:read"],
+        "auth_service": PEOPLE_AUTH,
     },
     # The portal names the other side of each appointment with one batch look-up a page, and
     # the browser behind each sign-in and registration (so each person is throttled alone).
+    # It verifies no token itself, so it needs no revocation list.
     "portal": {"user_service": ["profiles:read"], "auth_service": ["client-address:forward"]},
 }
 

@@ -36,6 +36,7 @@ ENV_VARS = (
     "LOG_LEVEL",
     "SERVICE_HTTP_READ_TIMEOUT",
     "STATIC_ROOT",
+    "REVOCATIONS_POLL_SECONDS",
 )
 POSTGRES_URL = "postgres://schedule:pw@db.internal:5432/schedule"
 
@@ -334,3 +335,20 @@ def test_hsts_duration_can_be_set(clean_env, tmp_path):
     clean_env.setenv("DJANGO_HSTS_SECONDS", "300")
 
     assert service_settings(service="user_service", base_dir=tmp_path)["SECURE_HSTS_SECONDS"] == 300
+
+
+def test_the_revocation_list_is_polled_every_30_seconds_unless_set(clean_env, tmp_path):
+    clean_env.setenv("DJANGO_SECRET_KEY", "a-real-secret")
+    assert service_settings(service="x", base_dir=tmp_path)["REVOCATIONS_POLL_SECONDS"] == 30
+
+    clean_env.setenv("REVOCATIONS_POLL_SECONDS", "1.5")
+    assert service_settings(service="x", base_dir=tmp_path)["REVOCATIONS_POLL_SECONDS"] == 1.5
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_a_poll_interval_that_is_not_positive_stops_the_start(clean_env, tmp_path, value):
+    clean_env.setenv("DJANGO_SECRET_KEY", "a-real-secret")
+    clean_env.setenv("REVOCATIONS_POLL_SECONDS", value)
+
+    with pytest.raises(ImproperlyConfigured, match="REVOCATIONS_POLL_SECONDS"):
+        service_settings(service="x", base_dir=tmp_path)

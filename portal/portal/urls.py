@@ -15,6 +15,7 @@ urlpatterns = [
     path("register/doctor", views.register_doctor, name="register-doctor"),
     path("sign-in", views.sign_in, name="sign-in"),
     path("sign-out", views.sign_out, name="sign-out"),
+    path("password/renew", views.password_renew, name="password-renew"),
     path("settings/time-zone", views.time_zone, name="time-zone"),
     path("doctors", views.doctor_list, name="doctor-list"),
     path("doctors/<uuid:doctor_id>", views.doctor_detail, name="doctor-detail"),

@@ -2,7 +2,10 @@
 
 Staff sign in here with their own account (throttled like the API's sign-in)
 and get in only with a staff group; a clinic-admin changes who is in which
-group, and ``is_staff``/``is_superuser`` follow from the groups.
+group, and ``is_staff``/``is_superuser`` follow from the groups. Only a
+clinic-admin (permissions ``accounts.deactivate_account`` and
+``accounts.reset_password``) deactivates, reactivates, signs out everywhere or
+resets the password of an account, never their own.
 """
 
 from django import forms
@@ -11,12 +14,12 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from rest_framework.exceptions import Throttled
 
 from auth_service.accounts import services
-from auth_service.accounts.exceptions import InvalidCredentials
+from auth_service.accounts.exceptions import InvalidCredentials, PasswordChangeRequired
 from auth_service.accounts.models import RefreshTokenRecord, ServiceAccount, User
 from common.errors import ServiceUnavailable
 from common.net import client_address
@@ -41,6 +44,13 @@ class StaffSignInForm(AdminAuthenticationForm):
                 ) from exc
             except InvalidCredentials as exc:
                 raise self.get_invalid_login_error() from exc
+            except PasswordChangeRequired as exc:
+                raise ValidationError(
+                    "This password was set by a clinic-admin and works only to choose a new "
+                    "one: choose it on the portal's sign-in page (or POST "
+                    "/api/v1/auth/password/renew), then sign in here.",
+                    code="password-change-required",
+                ) from exc
             except ServiceUnavailable as exc:
                 raise ValidationError(str(exc.detail), code="unavailable") from exc
             user.backend = "django.contrib.auth.backends.ModelBackend"
@@ -78,23 +88,53 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "state", "is_active", "is_staff", "groups")
     search_fields = ("email", "id")
     ordering = ("email",)
+    # is_active changes only through the actions, which also end the account's sign-ins.
     readonly_fields = (
         "id",
+        "is_active",
+        "must_change_password",
         "is_staff",
         "is_superuser",
         "date_joined",
         "last_login",
         "password_changed_at",
+        "tokens_revoked_at",
     )
     fieldsets = (
         (None, {"fields": ("id", "email", "password", "role", "state")}),
-        ("Access", {"fields": ("is_active", "groups", "is_staff", "is_superuser")}),
-        ("Dates", {"fields": ("date_joined", "last_login", "password_changed_at")}),
+        (
+            "Access",
+            {
+                "fields": (
+                    "is_active",
+                    "must_change_password",
+                    "groups",
+                    "is_staff",
+                    "is_superuser",
+                )
+            },
+        ),
+        (
+            "Dates",
+            {
+                "fields": (
+                    "date_joined",
+                    "last_login",
+                    "password_changed_at",
+                    "tokens_revoked_at",
+                )
+            },
+        ),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
     )
-    actions = ["revoke_refresh_tokens"]
+    actions = [
+        "deactivate_accounts",
+        "reactivate_accounts",
+        "revoke_refresh_tokens",
+        "reset_password",
+    ]
 
     @admin.display(description="staff groups")
     def staff_groups(self, obj: User) -> str:
@@ -117,12 +157,73 @@ class UserAdmin(DjangoUserAdmin):
         else:
             services.staff_access_sync(user=user)
 
-    @admin.action(description="Sign out everywhere (revoke refresh tokens)")
+    def has_deactivate_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.deactivate_account")
+
+    def has_reset_password_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.reset_password")
+
+    def _each(self, request, queryset, operation, *, what: str) -> int:
+        """Apply ``operation`` to each selected account; say which were refused and why."""
+        done = 0
+        for user in queryset:
+            try:
+                done += bool(operation(user=user, actor=request.user))
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{user.email}: {' '.join(exc.messages)}", messages.ERROR
+                )
+        self.message_user(request, f"{what}: {done}.", messages.SUCCESS if done else messages.INFO)
+        return done
+
+    @admin.action(
+        description="Deactivate selected accounts (no sign-in; signed out everywhere)",
+        permissions=["deactivate"],
+    )
+    def deactivate_accounts(self, request, queryset):
+        self._each(request, queryset, services.user_deactivate, what="Accounts deactivated")
+
+    @admin.action(description="Reactivate selected accounts", permissions=["deactivate"])
+    def reactivate_accounts(self, request, queryset):
+        self._each(request, queryset, services.user_reactivate, what="Accounts reactivated")
+
+    @admin.action(
+        description="Sign out everywhere (end every sign-in of the selected accounts)",
+        permissions=["deactivate"],
+    )
     def revoke_refresh_tokens(self, request, queryset):
-        count = RefreshTokenRecord.objects.filter(
-            user__in=queryset, revoked_at__isnull=True
-        ).update(revoked_at=timezone.now())
-        self.message_user(request, f"Revoked {count} refresh tokens.", messages.SUCCESS)
+        self._each(request, queryset, services.user_sign_ins_end, what="Accounts signed out")
+
+    @admin.action(
+        description="Reset the password (a temporary password, shown once)",
+        permissions=["reset_password"],
+    )
+    def reset_password(self, request, queryset):
+        users = list(queryset[:2])
+        if len(users) != 1:
+            self.message_user(
+                request, "Select one account to reset its password.", messages.WARNING
+            )
+            return None
+        [user] = users
+        try:
+            temporary = services.user_password_reset(user=user, actor=request.user)
+        except ValidationError as exc:
+            self.message_user(request, f"{user.email}: {' '.join(exc.messages)}", messages.ERROR)
+            return None
+        response = TemplateResponse(
+            request,
+            "admin/accounts/user/temporary_password.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Temporary password",
+                "account": user,
+                "temporary_password": temporary,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @admin.register(RefreshTokenRecord)

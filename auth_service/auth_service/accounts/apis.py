@@ -17,6 +17,7 @@ from auth_service.accounts.serializers import (
     AccountOutputSerializer,
     JwksOutputSerializer,
     PasswordChangeInputSerializer,
+    PasswordRenewInputSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
     ServiceTokenInputSerializer,
@@ -47,6 +48,11 @@ RETRY_AFTER = OpenApiParameter(
     description="Seconds to wait before trying again.",
 )
 RATE_LIMITED = problem("Too many requests from this address", status=429, code="throttled")
+PASSWORD_CHANGE_REQUIRED = problem(
+    "The password is temporary (reset by staff): choose a new one first",
+    status=403,
+    code="password-change-required",
+)
 
 
 class PublicApi(APIView):
@@ -138,13 +144,21 @@ class TokenObtainApi(PublicApi):
         "before the password is checked; a successful one clears the account's count. "
         "Past the limit (`LOGIN_FAILURES_PER_ACCOUNT`, `LOGIN_FAILURES_PER_ADDRESS` within "
         "`LOGIN_FAILURE_WINDOW_SECONDS`) the answer is 429 with `Retry-After`, for known "
-        "and unknown accounts alike.",
+        "and unknown accounts alike. A deactivated account gets the same 401 as a wrong "
+        "password. A temporary password that clinic staff set (a password reset) gets no "
+        "tokens: a 403 `password-change-required`; choose a new password with "
+        "`POST /api/v1/auth/password/renew`, then sign in.",
         request=TokenObtainInputSerializer,
         parameters=[RETRY_AFTER],
         responses={
             200: TokenPairOutputSerializer,
             400: BAD_INPUT,
-            401: problem("Wrong email or password", status=401, code="invalid-credentials"),
+            401: problem(
+                "Wrong email or password, or a deactivated account",
+                status=401,
+                code="invalid-credentials",
+            ),
+            403: PASSWORD_CHANGE_REQUIRED,
             429: THROTTLED,
             503: UNAVAILABLE,
         },
@@ -279,6 +293,49 @@ class PasswordChangeApi(APIView):
             **serializer.validated_data,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordRenewApi(PublicApi):
+    @extend_schema(
+        tags=[TAG],
+        summary="Replace a temporary password (set by clinic staff) with a new one",
+        description="After a password reset, sign-in answers 403 `password-change-required`; "
+        "send the temporary password and a new one here, then sign in with the new one. The "
+        "temporary password counts like a sign-in attempt (the same counters and limits: 429 "
+        "with `Retry-After`). A wrong email or temporary password, a deactivated account and "
+        "an account with no password change due all get the same 401. The new password must "
+        "pass the password rules and differ from the temporary one (400, field "
+        "`new_password`).",
+        request=PasswordRenewInputSerializer,
+        parameters=[RETRY_AFTER],
+        responses={
+            204: OpenApiResponse(description="The new password is set: sign in with it."),
+            400: BAD_INPUT,
+            401: problem(
+                "Wrong email or temporary password", status=401, code="invalid-credentials"
+            ),
+            429: THROTTLED,
+            503: UNAVAILABLE,
+        },
+        examples=[
+            OpenApiExample(
+                "renew",
+                value={
+                    "email": "ana@example.com",
+                    "temporary_password": "k7qm-x3fp-w9cz",
+                    "new_password": "a-much-longer-passphrase",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        serializer = PasswordRenewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_password_renew(
+            **serializer.validated_data, address=throttling.client_address(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT, headers=NO_STORE)
 
 
 class ServiceTokenApi(PublicApi):

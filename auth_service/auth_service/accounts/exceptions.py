@@ -71,3 +71,15 @@ class InvalidScope(Problem):
     code = "invalid-scope"
     title = "Scope not allowed"
     default_detail = "This client may not get one or more of the requested scopes."
+
+
+class PasswordChangeRequired(Problem):
+    """The password is right but temporary (reset by staff): a new one must be chosen first."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "password-change-required"
+    title = "Password change required"
+    default_detail = (
+        "This password was set by clinic staff and works only to choose a new one: "
+        "send it with a new password to POST /api/v1/auth/password/renew."
+    )

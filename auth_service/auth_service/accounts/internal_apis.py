@@ -13,9 +13,11 @@ from auth_service.accounts.selectors import ACCOUNT_EMAIL_SEARCH_MAX_RESULTS, AC
 from auth_service.accounts.serializers import (
     AccountInternalOutputSerializer,
     AccountListInternalFilterInputSerializer,
+    RevocationListOutputSerializer,
     StaffTokenInputSerializer,
     TokenPairOutputSerializer,
 )
+from common.auth import REVOCATIONS_SCOPE
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope
 from common.schema import FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, problem
@@ -131,3 +133,55 @@ class AccountListInternalApi(APIView):
         else:
             users = selectors.user_search_by_email(text=data["email"])
         return paginated_response(self, request, users, AccountInternalOutputSerializer)
+
+
+class RevocationListInternalApi(APIView):
+    """Ended sign-ins: each service polls this and refuses the access tokens it names."""
+
+    permission_classes = [HasServiceScope]
+    required_scopes = {REVOCATIONS_SCOPE}
+
+    @extend_schema(
+        tags=["internal"],
+        summary="Revoked sign-ins: access tokens that every service refuses",
+        description=f"Scope `{REVOCATIONS_SCOPE}` (a service token for `auth_service`). "
+        "Each entry names an account (`sub`) and a Unix time (`revoked_before`): every access "
+        "token of that account whose `iat` is earlier is refused, whatever its `exp`. An entry "
+        "is made when clinic staff deactivate an account (then it covers every token issued "
+        "while the account stays inactive) or reset its password, and stays listed for "
+        "`window_seconds` (the access-token lifetime and a margin): by then every token it "
+        "refuses has expired. The whole list comes each time (no paging: it holds only the "
+        "last few minutes); each service fetches it every `REVOCATIONS_POLL_SECONDS` per "
+        "process, never per request. Ids only: no email or name.",
+        responses={
+            200: RevocationListOutputSerializer,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+        },
+        examples=[
+            OpenApiExample(
+                "list",
+                value={
+                    "revocations": [
+                        {
+                            "sub": "0b7c6a52-8f3e-4d55-9a57-3e2f0c1d9a11",
+                            "revoked_before": 1796112000,
+                        }
+                    ],
+                    "window_seconds": 660,
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        body = RevocationListOutputSerializer(
+            {
+                "revocations": [
+                    {"sub": sub, "revoked_before": before}
+                    for sub, before in selectors.revocation_list()
+                ],
+                "window_seconds": int(selectors.revocation_window().total_seconds()),
+            }
+        ).data
+        return Response(body, headers=NO_STORE)

@@ -55,6 +55,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(default=timezone.now)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField(
+        default=False,
+        help_text="Set when staff reset the password: the temporary password signs in to "
+        "nothing until a new one is chosen (POST /api/v1/auth/password/renew).",
+    )
+    tokens_revoked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Every access token issued before this time is refused by every service "
+        "(deactivation, password reset): auth_service lists it at /internal/v1/auth/revocations.",
+    )
 
     objects = UserManager()
 
@@ -77,7 +88,15 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="accounts_user_admin_only_staff",
             ),
         ]
-        indexes = [models.Index(fields=["state", "date_joined"])]
+        indexes = [
+            models.Index(fields=["state", "date_joined"]),
+            models.Index(fields=["tokens_revoked_at"], name="accounts_user_revoked_idx"),
+        ]
+        # Only clinic-admins hold these (they are superusers); front-desk and read-only do not.
+        permissions = [
+            ("deactivate_account", "Can deactivate and reactivate accounts"),
+            ("reset_password", "Can reset an account's password"),
+        ]
 
     def __str__(self) -> str:
         return self.email

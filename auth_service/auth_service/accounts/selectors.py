@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 
@@ -78,3 +80,66 @@ def user_staff_groups(*, user: User) -> list[str]:
     if user.role != Role.STAFF:
         return []
     return sorted(user.groups.filter(name__in=STAFF_GROUPS).values_list("name", flat=True))
+
+
+def user_get_for_update(*, user_id: uuid.UUID | str) -> User | None:
+    """Lock and return account ``user_id`` (in any state), or None. Call inside a transaction.
+
+    Every issue of tokens and every revocation (deactivation, password reset)
+    takes this lock first, so they never interleave.
+    """
+    return User.objects.select_for_update().filter(pk=user_id).first()
+
+
+# Tokens outlive a revocation by at most their lifetime (plus clock leeway): so long an
+# entry stays on the revocation list.
+REVOCATION_MARGIN = timedelta(seconds=60)
+
+
+def revocation_window() -> timedelta:
+    """How long a revocation stays listed: until every token it refuses has expired."""
+    return settings.ACCESS_TOKEN_LIFETIME + REVOCATION_MARGIN
+
+
+def revoked_before(at: datetime) -> int:
+    """The Unix time before which tokens are refused after a revocation at ``at``.
+
+    Rounded up: a token's ``iat`` is whole seconds, so one issued in the same
+    second before the revocation is refused too (``services.token_pair_issue``
+    dates any later token of that second at this time).
+    """
+    return math.ceil(at.timestamp())
+
+
+def revocation_list() -> list[tuple[uuid.UUID, int]]:
+    """``(user id, revoked_before)`` of each account whose tokens were revoked recently.
+
+    Recently: within the access-token lifetime plus ``REVOCATION_MARGIN``;
+    every token an older revocation refused has expired since. An account
+    that is inactive now refuses every token issued until now.
+    """
+    now = timezone.now()
+    since = now - revocation_window()
+    rows = User.objects.filter(tokens_revoked_at__gte=since).values_list(
+        "pk", "tokens_revoked_at", "is_active"
+    )
+    return [
+        (pk, revoked_before(at) if active else max(revoked_before(at), int(now.timestamp()) + 1))
+        for pk, at, active in rows.order_by("tokens_revoked_at")
+    ]
+
+
+def access_token_is_revoked(*, user_id: uuid.UUID | str, iat: int) -> bool:
+    """Whether an access token of ``user_id`` issued at ``iat`` is refused here.
+
+    auth_service looks at its own accounts: an inactive account, or a token
+    issued before the account's tokens were revoked. (A deleted account is
+    each endpoint's 404.)
+    """
+    row = User.objects.filter(pk=user_id).values("is_active", "tokens_revoked_at").first()
+    if row is None:
+        return False
+    if not row["is_active"]:
+        return True
+    at = row["tokens_revoked_at"]
+    return at is not None and iat < revoked_before(at)

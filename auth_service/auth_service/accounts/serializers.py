@@ -145,6 +145,28 @@ class PasswordChangeInputSerializer(serializers.Serializer):
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
+class PasswordRenewInputSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    temporary_password = serializers.CharField(
+        max_length=128, trim_whitespace=False, help_text="The password clinic staff gave."
+    )
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class RevocationSerializer(serializers.Serializer):
+    sub = serializers.UUIDField(help_text="An account id.")
+    revoked_before = serializers.IntegerField(
+        help_text="A Unix time: every access token of `sub` whose `iat` is earlier is refused."
+    )
+
+
+class RevocationListOutputSerializer(serializers.Serializer):
+    revocations = RevocationSerializer(many=True)
+    window_seconds = serializers.IntegerField(
+        help_text="How far back the list goes: tokens revoked earlier have all expired."
+    )
+
+
 class ServiceTokenInputSerializer(serializers.Serializer):
     grant_type = serializers.CharField(max_length=64)
     client_id = serializers.CharField(max_length=64)

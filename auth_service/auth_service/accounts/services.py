@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 import uuid
@@ -29,6 +30,7 @@ from auth_service.accounts.exceptions import (
     InvalidRefreshToken,
     InvalidScope,
     InvalidTarget,
+    PasswordChangeRequired,
     ProfileRejected,
     RegistrationUnconfirmed,
     UnsupportedGrantType,
@@ -330,13 +332,23 @@ def staff_login(*, email: str, password: str, address: str) -> User:
     if user is None or not selectors.user_staff_groups(user=user):
         raise InvalidCredentials()
     throttling.password_attempt_succeeded(email=email, address=address)
+    if user.must_change_password:
+        raise PasswordChangeRequired()
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return user
 
 
 def staff_token_issue(*, email: str, password: str, address: str) -> TokenPair:
-    """A token pair for a staff member signing in to an admin (see ``staff_login``)."""
-    return token_pair_issue(user=staff_login(email=email, password=password, address=address))
+    """A token pair for a staff member signing in to an admin (see ``staff_login``).
+
+    A temporary password (``PasswordChangeRequired`` in ``staff_login``) is
+    refused here as ``InvalidCredentials``: the admins know that answer.
+    """
+    try:
+        user = staff_login(email=email, password=password, address=address)
+    except PasswordChangeRequired as exc:
+        raise InvalidCredentials() from exc
+    return token_pair_issue(user=user)
 
 
 # Sign-in and tokens -----------------------------------------------------------
@@ -351,23 +363,43 @@ def token_pair_issue(
     token being rotated; a new sign-in starts a family at the current time. The
     refresh token expires no later than ``auth_time`` plus
     ``REFRESH_TOKEN_ABSOLUTE_LIFETIME``.
+
+    The account is locked meanwhile (as by ``user_deactivate`` and
+    ``user_password_reset``) and must still stand as ``user`` was read:
+    active, same password, tokens not revoked since, no password change due.
+    Otherwise ``InvalidCredentials`` (401) is raised and nothing is issued,
+    so a sign-in racing a revocation never outlives it.
     """
-    refresh = UserRefreshToken.for_user(user)
-    refresh["role"] = user.role
-    refresh[FAMILY_CLAIM] = str(family_id or uuid.uuid4())
-    refresh[AUTH_TIME_CLAIM] = auth_time if auth_time is not None else refresh["iat"]
-    refresh["exp"] = min(refresh["exp"], _sign_in_deadline(refresh[AUTH_TIME_CLAIM]))
-    access = refresh.access_token
-    access["aud"] = settings.JWT_USER_AUDIENCE
-    if user.role == Role.STAFF:
-        access["groups"] = selectors.user_staff_groups(user=user)  # what each admin allows
-    refresh["aud"] = REFRESH_AUDIENCE
-    RefreshTokenRecord.objects.create(
-        jti=refresh["jti"],
-        user=user,
-        family_id=refresh[FAMILY_CLAIM],
-        expires_at=datetime.fromtimestamp(refresh["exp"], tz=UTC),
-    )
+    with transaction.atomic():
+        current = selectors.user_get_for_update(user_id=user.pk)
+        if (
+            current is None
+            or not current.is_active
+            or current.must_change_password
+            or current.password != user.password
+            or current.tokens_revoked_at != user.tokens_revoked_at
+        ):
+            raise InvalidCredentials()
+        refresh = UserRefreshToken.for_user(current)
+        refresh["role"] = current.role
+        refresh[FAMILY_CLAIM] = str(family_id or uuid.uuid4())
+        refresh[AUTH_TIME_CLAIM] = auth_time if auth_time is not None else refresh["iat"]
+        refresh["exp"] = min(refresh["exp"], _sign_in_deadline(refresh[AUTH_TIME_CLAIM]))
+        access = refresh.access_token
+        access["aud"] = settings.JWT_USER_AUDIENCE
+        if current.tokens_revoked_at is not None:
+            # Issued in the very second of the last revocation, yet after it: not refused.
+            floor = selectors.revoked_before(current.tokens_revoked_at)
+            access["iat"] = max(access["iat"], floor)
+        if current.role == Role.STAFF:
+            access["groups"] = selectors.user_staff_groups(user=current)  # what each admin allows
+        refresh["aud"] = REFRESH_AUDIENCE
+        RefreshTokenRecord.objects.create(
+            jti=refresh["jti"],
+            user=current,
+            family_id=refresh[FAMILY_CLAIM],
+            expires_at=datetime.fromtimestamp(refresh["exp"], tz=UTC),
+        )
     return TokenPair(access=str(access), refresh=str(refresh))
 
 
@@ -377,14 +409,18 @@ def user_login(*, email: str, password: str, address: str) -> TokenPair:
     The attempt is counted for the account and the address before the
     password is checked, so parallel guesses cannot pass the limit. Raises
     ``Throttled`` (429) when either is over its limit, and
-    ``InvalidCredentials`` (401) for a wrong email or password alike (no
-    hint which).
+    ``InvalidCredentials`` (401) for a wrong email or password and a
+    deactivated account alike (no hint which). A temporary password set by
+    staff (``user_password_reset``) raises ``PasswordChangeRequired`` (403):
+    no tokens until ``user_password_renew``.
     """
     throttling.password_attempt_begin(email=email, address=address)
     user = authenticate(email=email.strip().lower(), password=password)
     if user is None:
         raise InvalidCredentials()
     throttling.password_attempt_succeeded(email=email, address=address)
+    if user.must_change_password:
+        raise PasswordChangeRequired()
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return token_pair_issue(user=user)
 
@@ -489,11 +525,13 @@ def token_refresh(*, refresh: str) -> TokenPair:
         raise InvalidRefreshToken("This sign-in has lasted as long as it may; sign in again.")
     pair = None
     with transaction.atomic():
+        # The account first: a deactivation or password reset holding it has revoked this
+        # token by the time the update below runs.
+        user = selectors.user_get_for_update(user_id=token["sub"])
         won = RefreshTokenRecord.objects.filter(
             jti=jti, used_at__isnull=True, revoked_at__isnull=True
         ).update(used_at=now)
-        user = selectors.user_get_active(user_id=token["sub"]) if won else None
-        if won and user is not None:
+        if won and user is not None and user.is_active and not user.must_change_password:
             pair = token_pair_issue(
                 user=user, family_id=uuid.UUID(token[FAMILY_CLAIM]), auth_time=auth_time
             )
@@ -526,6 +564,150 @@ def user_refresh_tokens_revoke(*, user: User) -> int:
     return RefreshTokenRecord.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+# Staff operations on accounts --------------------------------------------------------
+
+# Unambiguous letters and digits (no 0/o, 1/l/i): read out over the phone or from a screen.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def _temporary_password() -> str:
+    """Twelve random characters in three groups (about 59 bits): ``k7qm-x3fp-w9cz``."""
+    chars = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(12))
+    return "-".join(chars[i : i + 4] for i in range(0, 12, 4))
+
+
+def _refuse_own_account(*, user: User, actor: User, what: str) -> None:
+    if user.pk == actor.pk:
+        raise ValidationError(f"You cannot {what} your own account.")
+
+
+def user_deactivate(*, user: User, actor: User) -> bool:
+    """Deactivate ``user``: no sign-in, no refresh, and its access tokens refused everywhere.
+
+    In one transaction under the account's lock: ``is_active`` off,
+    ``tokens_revoked_at`` now (every service refuses its access tokens once
+    it has polled the revocation list), every refresh token revoked. Returns
+    False, changing nothing, when it is already inactive. Raises Django
+    ``ValidationError`` when ``actor`` is ``user`` (nothing changes).
+    """
+    _refuse_own_account(user=user, actor=actor, what="deactivate")
+    with transaction.atomic():
+        current = selectors.user_get_for_update(user_id=user.pk)
+        if current is None or not current.is_active:
+            return False
+        User.objects.filter(pk=current.pk).update(is_active=False, tokens_revoked_at=timezone.now())
+        revoked = user_refresh_tokens_revoke(user=current)
+    logger.info(
+        "Account %s deactivated by %s (%d refresh tokens revoked)", user.pk, actor.pk, revoked
+    )
+    return True
+
+
+def user_sign_ins_end(*, user: User, actor: User) -> bool:
+    """Sign ``user`` out everywhere: refresh tokens revoked, access tokens refused everywhere.
+
+    Under the account's lock, like ``user_deactivate``; the account may sign
+    in again at once. Returns whether it had a sign-in to end (a live refresh
+    token); ``tokens_revoked_at`` is set in any case.
+    """
+    with transaction.atomic():
+        current = selectors.user_get_for_update(user_id=user.pk)
+        if current is None:
+            return False
+        User.objects.filter(pk=current.pk).update(tokens_revoked_at=timezone.now())
+        revoked = user_refresh_tokens_revoke(user=current)
+    logger.info("Account %s signed out everywhere by %s", user.pk, actor.pk)
+    return bool(revoked)
+
+
+def user_reactivate(*, user: User, actor: User) -> bool:
+    """Let a deactivated account sign in again; return whether it changed.
+
+    Its tokens from before stay refused. A registration still pending is no
+    deactivated account: it is left to ``registration_reconcile`` (False).
+    """
+    changed = User.objects.filter(pk=user.pk, state=UserState.ACTIVE, is_active=False).update(
+        is_active=True
+    )
+    if changed:
+        logger.info("Account %s reactivated by %s", user.pk, actor.pk)
+    return bool(changed)
+
+
+def user_password_reset(*, user: User, actor: User) -> str:
+    """Give ``user`` a temporary password; return it (to be shown once, never stored in clear).
+
+    Under the account's lock: the password is replaced, ``must_change_password``
+    set (the temporary password signs in to nothing: ``user_password_renew``
+    first), every refresh token revoked and ``tokens_revoked_at`` set, so every
+    sign-in of the account ends everywhere. Raises Django ``ValidationError``
+    for the actor's own account or a pending registration (nothing changes).
+    """
+    _refuse_own_account(user=user, actor=actor, what="reset the password of")
+    temporary = _temporary_password()
+    with transaction.atomic():
+        current = selectors.user_get_for_update(user_id=user.pk)
+        if current is None or current.state != UserState.ACTIVE:
+            raise ValidationError("This registration is not complete: it has no password to reset.")
+        now = timezone.now()
+        current.set_password(temporary)
+        current.must_change_password = True
+        current.password_changed_at = now
+        current.tokens_revoked_at = now
+        current.save(
+            update_fields=[
+                "password",
+                "must_change_password",
+                "password_changed_at",
+                "tokens_revoked_at",
+            ]
+        )
+        user_refresh_tokens_revoke(user=current)
+    logger.info("Password of %s reset by %s", user.pk, actor.pk)
+    return temporary
+
+
+def user_password_renew(
+    *, email: str, temporary_password: str, new_password: str, address: str
+) -> None:
+    """Replace a temporary password (set by staff) with one the person chooses.
+
+    The temporary password is an attempt like a sign-in: counted for the
+    account and ``address`` before it is checked. Raises ``Throttled`` (429)
+    over the limit, ``InvalidCredentials`` (401) for a wrong email or
+    password, a deactivated account or an account with no password change
+    due alike, and Django ``ValidationError`` (400, ``new_password``) for a
+    weak new password or the temporary one again; nothing changes then.
+    """
+    throttling.password_attempt_begin(email=email, address=address)
+    user = authenticate(email=email.strip().lower(), password=temporary_password)
+    if user is None or not user.must_change_password:
+        raise InvalidCredentials()
+    throttling.password_attempt_succeeded(email=email, address=address)
+    _validate_new_password(new_password, user=user, field="new_password")
+    if new_password == temporary_password:
+        raise ValidationError(
+            {
+                "new_password": [
+                    ValidationError(
+                        "Choose a password of your own, not the temporary one.",
+                        code="password-unchanged",
+                    )
+                ]
+            }
+        )
+    with transaction.atomic():
+        current = selectors.user_get_for_update(user_id=user.pk)
+        if current is None or current.password != user.password:
+            raise InvalidCredentials()  # reset again meanwhile: that password is gone
+        current.set_password(new_password)
+        current.must_change_password = False
+        current.password_changed_at = timezone.now()
+        current.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        user_refresh_tokens_revoke(user=current)
+    logger.info("Account %s chose a new password after a reset", user.pk)
 
 
 def user_password_change(*, user: User, old_password: str, new_password: str, address: str) -> None:

@@ -12,11 +12,18 @@ urlpatterns = [
     path("logout", apis.LogoutApi.as_view(), name="logout"),
     path("me", apis.MeApi.as_view(), name="me"),
     path("password", apis.PasswordChangeApi.as_view(), name="password"),
+    path("password/renew", apis.PasswordRenewApi.as_view(), name="password-renew"),
     path("service-token", apis.ServiceTokenApi.as_view(), name="service-token"),
 ]
 
 internal_urlpatterns = [
     path("staff-token", internal_apis.StaffTokenInternalApi.as_view(), name="staff-token"),
+    # Ended sign-ins, polled by every service (common.auth.RevocationList).
+    path(
+        "revocations",
+        internal_apis.RevocationListInternalApi.as_view(),
+        name="revocations",
+    ),
 ]
 
 # Under /internal/v1/accounts/.

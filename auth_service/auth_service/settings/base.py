@@ -54,6 +54,9 @@ JWT_KEYS_RESCAN_SECONDS = env.float("JWT_KEYS_RESCAN_SECONDS", default=1.0)
 # services' JWKS cache (JWKS_CACHE_SECONDS, and the JWKS answer's max-age) is 300 s.
 JWT_KEY_ACTIVATE_AFTER_SECONDS = env.int("JWT_KEY_ACTIVATE_AFTER_SECONDS", default=300)
 JWT_KEY_PROVIDER = "auth_service.accounts.keys.LocalKeyProvider"
+# Ended sign-ins (deactivation, password reset): auth_service reads its own accounts; the
+# other services poll its list (GET /internal/v1/auth/revocations).
+REVOCATION_CHECKER = "auth_service.accounts.revocations.LocalRevocationChecker"
 SERVICE_TOKEN_PROVIDER = "auth_service.accounts.services.LocalServiceTokenProvider"
 # Every API service accepts a user's access token.
 JWT_USER_AUDIENCE = env.list(
@@ -116,5 +119,7 @@ SPECTACULAR_SETTINGS = spectacular_settings(
 AUTH_SERVICE_OUTGOING_SCOPES = {"user_service": ["profiles:read", "profiles:write"]}
 
 # This admin: the front desk and read-only staff look only (changing an account here
-# means roles and groups, which only a clinic-admin may do).
+# means roles and groups, which only a clinic-admin may do). Nor do they get
+# accounts.deactivate_account or accounts.reset_password: only clinic-admins (superusers)
+# deactivate, reactivate, sign out or reset the password of an account.
 ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view"], "read-only": ["view"]}

@@ -15,4 +15,5 @@ globals().update(test_settings(DATABASES))
 JWT_KEY_PROVIDER = "auth_service.accounts.keys.LocalKeyProvider"
 JWT_KEYS_DIR = Path(tempfile.mkdtemp(prefix="auth-test-keys-"))
 JWT_ACTIVE_KID = ""
+REVOCATION_CHECKER = "auth_service.accounts.revocations.LocalRevocationChecker"
 USER_SERVICE_URL = "http://user-service.test"

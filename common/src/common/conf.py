@@ -193,6 +193,13 @@ def spectacular_settings(*, title: str, description: str) -> dict[str, Any]:
     }
 
 
+def _positive_seconds(name: str, *, default: float) -> float:
+    value = env.float(name, default=default)
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive number of seconds.")
+    return value
+
+
 def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
     """Return the settings every service reads from the environment the same way.
 
@@ -214,6 +221,9 @@ def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
         "CACHES": cache_config(),
         "AUTH_SERVICE_URL": auth_url,
         "AUTH_JWKS_URL": env.str("AUTH_JWKS_URL", default=f"{auth_url}/.well-known/jwks.json"),
+        # How often each process fetches auth_service's list of ended sign-ins (common.auth):
+        # a deactivated account's access tokens are refused within about this long.
+        "REVOCATIONS_POLL_SECONDS": _positive_seconds("REVOCATIONS_POLL_SECONDS", default=30.0),
         "JWT_ISSUER": env.str("JWT_ISSUER", default="clinic-auth"),
         "SERVICE_CLIENT_ID": env.str("SERVICE_CLIENT_ID", default=service),
         "SERVICE_CLIENT_SECRET": refuse_placeholder(
@@ -294,5 +304,7 @@ def test_settings(databases: dict[str, Any]) -> dict[str, Any]:
         },
         "LOGGING": {"version": 1, "disable_existing_loggers": False},
         "JWT_KEY_PROVIDER": "common.testing.TestKeyProvider",
+        # Revoked sign-ins come from the ``revocations`` fixture, never over HTTP.
+        "REVOCATION_CHECKER": "common.testing.TestRevocations",
         "SERVICE_CLIENT_SECRET": "test-secret",
     }

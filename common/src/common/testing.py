@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 import jwt
 import pytest
@@ -77,6 +77,25 @@ class TestKeyProvider:
             return self._keys[kid]
         except KeyError as exc:
             raise InvalidToken("The token was signed by an unknown key.") from exc
+
+
+class TestRevocations:
+    """Revocation checker of the tests: the ``revocations`` fixture fills it (no HTTP)."""
+
+    __test__ = False
+    entries: ClassVar[dict[str, int]] = {}
+
+    def is_revoked(self, *, sub: str, iat: int) -> bool:
+        revoked_before = self.entries.get(str(sub))
+        return revoked_before is not None and iat < revoked_before
+
+
+@pytest.fixture
+def revocations() -> Any:
+    """``revocations[user_id] = unix_time``: that user's access tokens issued earlier are refused."""
+    TestRevocations.entries.clear()
+    yield TestRevocations.entries
+    TestRevocations.entries.clear()
 
 
 def mint(

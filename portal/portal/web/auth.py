@@ -25,7 +25,9 @@ TIME_ZONE_KEY = "time_zone"
 # Set when the services stopped accepting a sign-in, so that Sign in can say why.
 ENDED_KEY = "had_sign_in"
 # Fields never kept for a form refilled after signing in again.
-UNKEPT_FIELDS = frozenset({"csrfmiddlewaretoken", "password", "old_password", "new_password"})
+UNKEPT_FIELDS = frozenset(
+    {"csrfmiddlewaretoken", "password", "old_password", "new_password", "temporary_password"}
+)
 
 
 class SignInRequired(Exception):

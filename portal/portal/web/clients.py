@@ -431,7 +431,8 @@ def auth_register(request: HttpRequest, *, data: dict[str, Any]) -> Account:
 
 
 def auth_token(request: HttpRequest, *, email: str, password: str) -> Tokens:
-    """Sign in. Raises ``ApiProblem`` (401 ``invalid-credentials``, 429 ``throttled``)."""
+    """Sign in. Raises ``ApiProblem`` (401 ``invalid-credentials``, 429 ``throttled``, 403
+    ``password-change-required`` for a temporary password set by the clinic)."""
     response = _call(
         None,
         "auth",
@@ -441,6 +442,29 @@ def auth_token(request: HttpRequest, *, email: str, password: str) -> Tokens:
         headers=_on_behalf_of(request),
     )
     return _parse(lambda b: Tokens(access=b["access"], refresh=b["refresh"]), _json(response))
+
+
+def auth_password_renew(
+    request: HttpRequest, *, email: str, temporary_password: str, new_password: str
+) -> None:
+    """Replace a temporary password set by the clinic with a new one.
+
+    Raises ``ApiProblem`` (401 ``invalid-credentials``, 400 with field errors on
+    ``new_password``, 429 ``throttled``).
+    """
+    _call(
+        None,
+        "auth",
+        "POST",
+        "/api/v1/auth/password/renew",
+        json={
+            "email": email,
+            "temporary_password": temporary_password,
+            "new_password": new_password,
+        },
+        ok=(204,),
+        headers=_on_behalf_of(request),
+    )
 
 
 def auth_logout(*, refresh_token: str) -> None:

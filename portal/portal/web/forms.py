@@ -84,6 +84,35 @@ class SignInForm(PortalForm):
     time_zone = _zone_field()
 
 
+STRONG_ENOUGH_HINT = (
+    "At least 10 characters. Not only numbers, not a common password, and not like your email "
+    "address. A few words together work well."
+)
+
+
+class PasswordRenewForm(PortalForm):
+    """After the clinic reset a password: the temporary one, then one of the person's own."""
+
+    email = _email_field()
+    temporary_password = forms.CharField(
+        label="Temporary password",
+        max_length=128,
+        strip=False,
+        help_text="The password the clinic gave you.",
+        error_messages={"required": "Enter the temporary password the clinic gave you"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label="New password",
+        max_length=128,
+        strip=False,
+        help_text=STRONG_ENOUGH_HINT,
+        error_messages={"required": "Enter a new password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    time_zone = _zone_field()
+
+
 class RegisterForm(PortalForm):
     full_name = forms.CharField(
         label="Full name",

@@ -23,6 +23,11 @@ FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("password", "password_too_common"): "This password is too common. Choose another",
     ("password", "password_entirely_numeric"): "Password cannot be only numbers",
     ("password", "password_too_similar"): "Password is too similar to your email address",
+    ("new_password", "password_too_short"): "Password must be at least 10 characters",
+    ("new_password", "password_too_common"): "This password is too common. Choose another",
+    ("new_password", "password_entirely_numeric"): "Password cannot be only numbers",
+    ("new_password", "password_too_similar"): "Password is too similar to your email address",
+    ("new_password", "password-unchanged"): "Choose a new password, not the temporary one",
     ("email", "invalid"): "Enter an email address in the correct format, like name@example.com",
     ("email", "email-taken"): (
         "An account with this email address already exists. Sign in or reset your password."
@@ -82,6 +87,12 @@ TIME_TAKEN = frozenset({"slot-taken", "slot-held-by-other"})
 # Where sign-in needs other words than MESSAGES.
 SIGN_IN_MESSAGES: dict[str, str] = {
     "throttled": "You have tried to sign in too many times. Wait a few minutes and try again.",
+}
+
+# Where choosing a new password after a reset needs other words than MESSAGES.
+RENEW_MESSAGES: dict[str, str] = {
+    **SIGN_IN_MESSAGES,
+    "invalid-credentials": "The email address or temporary password is not correct",
 }
 
 

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.web import auth, clients, forms, problems, timefmt, weeks
@@ -35,6 +35,9 @@ NEAREST_TIMES = 6
 # The furthest week a page asks schedule_service for (it refuses dates ten years ahead).
 FURTHEST_WEEK = datetime.timedelta(weeks=5 * 52)
 KEPT_REASON_KEY = "kept_reason"
+# The email of a sign-in refused for a temporary password, for the "Choose a new password" form.
+RENEW_EMAIL_KEY = "password_renew_email"
+PASSWORD_CHANGE_REQUIRED = "password-change-required"  # noqa: S105 - a problem code
 
 
 # Helpers
@@ -258,6 +261,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             )
             return redirect(next_url or _landing(person))
         except ApiProblem as exc:
+            if exc.code == PASSWORD_CHANGE_REQUIRED:
+                request.session[RENEW_EMAIL_KEY] = form.cleaned_data["email"]
+                return redirect(_with_next(reverse("password-renew"), next_url))
             problem = exc
             form.add_error(None, problems.message(exc, overrides=problems.SIGN_IN_MESSAGES))
     form.data = form.data.copy()
@@ -269,6 +275,56 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         "portal/sign_in.html",
         {"form": form, "next": next_url, "reason": reason},
         status=429 if problem is not None and problem.status == 429 else 400,
+    )
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+@require_http_methods(["GET", "POST"])
+def password_renew(request: HttpRequest) -> HttpResponse:
+    """Choose a new password after the clinic reset it (the temporary one signs in to nothing)."""
+    next_url = safe_next(request, request.GET.get("next") or request.POST.get("next"), "")
+    if request.method == "GET":
+        form = forms.PasswordRenewForm(initial={"email": request.session.get(RENEW_EMAIL_KEY, "")})
+        return render(request, "portal/password_renew.html", {"form": form, "next": next_url})
+    form = forms.PasswordRenewForm(request.POST)
+    problem = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            clients.auth_password_renew(
+                request,
+                email=data["email"],
+                temporary_password=data["temporary_password"],
+                new_password=data["new_password"],
+            )
+        except ApiProblem as exc:
+            problem = exc
+            if exc.errors:
+                problems.add_to_form(form, exc)
+            else:
+                form.add_error(None, problems.message(exc, overrides=problems.RENEW_MESSAGES))
+        else:
+            request.session.pop(RENEW_EMAIL_KEY, None)
+            try:
+                person = _start_session(
+                    request,
+                    email=data["email"],
+                    password=data["new_password"],
+                    zone=data["time_zone"],
+                )
+            except ApiProblem:
+                messages.success(request, "Your new password is set. Sign in with it.")
+                return redirect(_with_next(reverse("sign-in"), next_url))
+            messages.success(request, "Your new password is set. You are signed in.")
+            return redirect(next_url or _landing(person))
+    return render(
+        request,
+        "portal/password_renew.html",
+        {"form": form, "next": next_url},
+        status=form_status(form, problem),
     )
 
 

@@ -2,6 +2,7 @@
 
 import time
 
+import jwt
 import pytest
 from rest_framework.test import APIClient
 
@@ -135,3 +136,31 @@ def test_parallel_guesses_from_one_address_across_accounts_stop_at_the_address_l
     statuses = [r.status_code for r in race(guess, range(30))]
     assert statuses.count(401) == 7, (shared_cache, statuses)
     assert statuses.count(429) == 23, statuses
+
+
+@pytest.mark.parametrize("operation", ["reset", "deactivate"])
+def test_no_sign_in_outlives_a_reset_or_deactivation_racing_its_refreshes(operation):
+    from auth_service.accounts import selectors
+    from auth_service.accounts.tests.factories import staff_user
+
+    user = UserFactory()
+    admin = staff_user("clinic-admin")
+    pairs = [services.token_pair_issue(user=user) for _ in range(8)]
+    end = {"reset": services.user_password_reset, "deactivate": services.user_deactivate}[operation]
+
+    def run(item):
+        if item is None:
+            return end(user=user, actor=admin)
+        return services.token_refresh(refresh=item.refresh)
+
+    results = race(run, [*pairs, None])
+
+    issued = [r for r in results if isinstance(r, services.TokenPair)]
+    assert all(
+        isinstance(r, services.TokenPair | InvalidRefreshToken | str | bool) for r in results
+    ), results
+    # Whatever won, no refresh token is live and every access token issued is refused.
+    assert not RefreshTokenRecord.objects.filter(user=user, revoked_at__isnull=True).exists()
+    for pair in issued:
+        claims = jwt.decode(pair.access, options={"verify_signature": False})
+        assert selectors.access_token_is_revoked(user_id=user.pk, iat=claims["iat"])
