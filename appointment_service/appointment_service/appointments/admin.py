@@ -1,12 +1,17 @@
 """Admin of appointments, their history and idempotency keys: read-only views for staff.
 
-Every change goes through the API (services.py), which keeps schedule_service's
-holds in line; an edit here could not.
+Every change goes through services.py, which keeps schedule_service's holds in
+line; an edit here could not. The front desk books, moves, cancels and marks
+appointments with the pages of ``admin_desk`` (which call those services).
 """
 
 from django.contrib import admin
 
+from appointment_service.appointments.admin_desk import FrontDeskAdminMixin
 from appointment_service.appointments.models import Appointment, AppointmentEvent, IdempotencyKey
+
+# The index links to the front desk's pages.
+admin.site.index_template = "admin/appointments/index.html"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,7 +41,7 @@ class AppointmentEventInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdmin):
+class AppointmentAdmin(FrontDeskAdminMixin, ReadOnlyAdmin):
     list_display = (
         "id",
         "patient_id",
