@@ -56,9 +56,12 @@ def auth_server(local_server, fresh_token_provider):
         yield local_server
 
 
-def staff_pair(role="staff", groups=("clinic-admin",), refresh="refresh-1", **kwargs):
+STAFF_ID = uuid.UUID("5a7c1e3b-9d2f-4b8a-8c6e-1f0a2b3c4d5e")
+
+
+def staff_pair(role="staff", groups=("clinic-admin",), refresh="refresh-1", sub=STAFF_ID, **kwargs):
     claims = {} if groups is None else {"groups": list(groups)}
-    token = user_token(uuid.uuid4(), role, aud=AUDIENCE, **claims, **kwargs)
+    token = user_token(sub, role, aud=AUDIENCE, **claims, **kwargs)
     return Reply(json={"access": token, "refresh": refresh})
 
 
@@ -430,6 +433,17 @@ def test_a_recheck_rotates_the_token_and_applies_the_current_groups(signed_in, a
 
 
 @override_settings(ADMIN_RECHECK_SECONDS=0)
+def test_the_session_survives_its_rechecks(signed_in, auth_server):
+    # A re-check must not change what the session's auth hash is made of (the password).
+    for number in (2, 3, 4):
+        auth_server.reply(REFRESH_PATH, staff_pair(refresh=f"refresh-{number}"))
+        assert signed_in.get(INDEX).status_code == 200
+
+    assert len(auth_server.hits_to(REFRESH_PATH)) == 3
+    assert session_of(signed_in).get_decoded()[SESSION_KEY]["refresh"] == "refresh-4"
+
+
+@override_settings(ADMIN_RECHECK_SECONDS=0)
 def test_a_refused_token_ends_the_session_at_that_request(signed_in, auth_server):
     auth_server.reply(REFRESH_PATH, Reply(status=401, json={"code": "invalid-refresh-token"}))
 
@@ -579,6 +593,64 @@ def test_a_recheck_waiting_on_another_that_never_answers_is_a_503(monkeypatch):
 def test_without_admin_urls_the_middleware_lets_every_request_through(client):
     assert admin_sso._admin_paths() is None
     assert client.get("/healthz").status_code == 200
+
+
+# Who the staff member is -----------------------------------------------------------
+
+
+def staff_id_seen(client) -> str | None:
+    return client.get("/admin-staff-id").json()["staff_id"]
+
+
+def test_the_session_keeps_the_staff_members_id_from_the_token(signed_in):
+    assert session_of(signed_in).get_decoded()[SESSION_KEY]["staff_id"] == str(STAFF_ID)
+    assert staff_id_seen(signed_in) == str(STAFF_ID)
+
+
+def test_no_staff_id_without_an_admin_session(admin_client, staff_admin_client):
+    client = Client()
+    assert staff_id_seen(client) is None
+    user = get_user_model().objects.create_user(username="someone", password="x")
+    client.force_login(user)  # a local sign-in, not the SSO's
+    assert staff_id_seen(client) is None
+    # The test fixtures sign in with an id, like the SSO.
+    assert staff_id_seen(admin_client) == str(admin_client.staff_id)
+    reader = staff_admin_client("read-only")
+    assert staff_id_seen(reader) == str(reader.staff_id) != str(admin_client.staff_id)
+
+
+def test_a_staff_token_whose_subject_is_no_uuid_is_refused(auth_server):
+    answer_with_token(auth_server, sub="service:portal")
+
+    assert sign_in()[0] is None
+    assert not get_user_model().objects.exists()
+
+
+@override_settings(ADMIN_RECHECK_SECONDS=0)
+def test_a_recheck_keeps_the_staff_id_and_sets_one_a_session_lacked(signed_in, auth_server):
+    session = signed_in.session
+    session[SESSION_KEY] = {**session[SESSION_KEY], "staff_id": None}  # an older session
+    session.save()
+    assert staff_id_seen(signed_in) is None
+    auth_server.reply(REFRESH_PATH, staff_pair(refresh="refresh-2"))
+
+    assert signed_in.get(INDEX).status_code == 200
+
+    assert session_of(signed_in).get_decoded()[SESSION_KEY]["staff_id"] == str(STAFF_ID)
+    assert staff_id_seen(signed_in) == str(STAFF_ID)
+
+
+@override_settings(ADMIN_RECHECK_SECONDS=0)
+def test_a_recheck_whose_token_names_another_account_ends_the_session(signed_in, auth_server):
+    auth_server.reply(REFRESH_PATH, staff_pair(refresh="refresh-2", sub=uuid.uuid4()))
+
+    response = signed_in.get(INDEX)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    assert "_auth_user_id" not in signed_in.session
+    assert staff_id_seen(signed_in) is None
+    assert [hit.json() for hit in auth_server.hits_to(LOGOUT_PATH)] == [{"refresh": "refresh-2"}]
 
 
 def test_the_test_fixtures_sign_in_like_the_sso(admin_client, staff_admin_client):

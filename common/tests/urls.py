@@ -23,5 +23,6 @@ urlpatterns = [
     path("numbers", views.NumberListView.as_view()),
     path("documented", views.DocumentedView.as_view()),
     path("plain-not-found/", views.plain_not_found),
+    path("admin-staff-id", views.admin_staff_id),
 ]
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -165,3 +165,13 @@ class DocumentedView(APIView):
 def plain_not_found(request):
     """A plain Django view (no DRF) that raises ``Http404`` with an internal detail."""
     raise Http404("internal detail: table accounts_user has no row 42")
+
+
+def admin_staff_id(request):
+    """The staff id ``common.admin_sso.staff_id`` finds in the request's admin session."""
+    from django.http import JsonResponse
+
+    from common.admin_sso import staff_id
+
+    found = staff_id(request)
+    return JsonResponse({"staff_id": str(found) if found else None})

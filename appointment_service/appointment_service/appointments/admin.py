@@ -1,13 +1,18 @@
 """Admin of appointments, their history and idempotency keys: read-only views for staff.
 
-Every change goes through the API (services.py), which keeps schedule_service's
-holds in line; an edit here could not.
+Every change goes through services.py, which keeps schedule_service's holds in
+line; an edit here could not. The front desk books, moves, cancels and marks
+appointments with the pages of ``admin_desk`` (which call those services).
 """
 
 from django.contrib import admin
 
+from appointment_service.appointments.admin_desk import FrontDeskAdminMixin
 from appointment_service.appointments.models import Appointment, AppointmentEvent, IdempotencyKey
 from common.admin_people import PeopleAdminMixin
+
+# The index links to the front desk's pages.
+admin.site.index_template = "admin/appointments/index.html"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -37,7 +42,7 @@ class AppointmentEventInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(PeopleAdminMixin, ReadOnlyAdmin):
+class AppointmentAdmin(FrontDeskAdminMixin, PeopleAdminMixin, ReadOnlyAdmin):
     # Names (and, for the front desk, emails and phones) beside the ids; search by them too.
     people_fields = ("patient_id", "doctor_id")
 

@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 AUDIENCE = "schedule_service"
 # A runaway ``next`` chain must not loop forever.
 MAX_HOLD_PAGES = 10_000
+# schedule_service's largest slot page: a week of 5-minute slots.
+SLOT_PAGE_SIZE = 2016
+MAX_SLOT_PAGES = 20
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,16 @@ class Slot:
     reschedule_cutoff_hours: int
     # schedule_service's code for why it is not bookable (None: bookable, or not said).
     refusal: str | None = None
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    """A bookable slot as the listing shows it."""
+
+    id: uuid.UUID
+    doctor_id: uuid.UUID
+    start: datetime.datetime
+    end: datetime.datetime
 
 
 @dataclass(frozen=True)
@@ -176,6 +189,50 @@ def schedule_slot_get(
     if response.status_code != 200:
         raise _unexpected(response)
     return _parse(response, _slot)
+
+
+def _free_slot(body: dict[str, Any]) -> FreeSlot:
+    return FreeSlot(
+        id=uuid.UUID(str(body["id"])),
+        doctor_id=uuid.UUID(str(body["doctor_id"])),
+        start=_time(body["start"]),
+        end=_time(body["end"]),
+    )
+
+
+def schedule_slot_list(
+    *, doctor_id: uuid.UUID, first: datetime.date, last: datetime.date
+) -> list[FreeSlot]:
+    """Return the doctor's bookable slots of local dates ``first``..``last`` (at most 62 days).
+
+    What a patient would see listed (notice, horizon, buffer, time off), by
+    start. Raises ``DoctorNotBookable`` (a doctor waiting for the clinic's
+    approval) and ``ServiceUnavailable`` (503; also for a range
+    schedule_service refuses, which the caller must not send).
+    """
+    params: dict[str, Any] = {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "page_size": SLOT_PAGE_SIZE,
+    }
+    slots: list[FreeSlot] = []
+    for page in range(1, MAX_SLOT_PAGES + 1):
+        response = _client().get(
+            f"/internal/v1/doctors/{doctor_id}/slots/", params={**params, "page": page}
+        )
+        if response.status_code == 404 and _problem_code(response) == "doctor-not-found":
+            raise DoctorNotBookable()
+        if response.status_code != 200:
+            raise _unexpected(response)
+        body = _parse(response, lambda b: b)
+        try:
+            slots.extend(_free_slot(item) for item in body["results"])
+        except (ValueError, KeyError, TypeError) as exc:
+            logger.error("Unusable slot list from schedule_service: %s", exc)
+            raise ServiceUnavailable("The schedule service gave an unusable answer.") from exc
+        if not body.get("next"):
+            break
+    return slots
 
 
 def schedule_slot_reserve(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> Reservation:

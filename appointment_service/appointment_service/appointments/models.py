@@ -8,7 +8,7 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 
-from common.permissions import ROLE_DOCTOR, ROLE_PATIENT
+from common.permissions import ROLE_DOCTOR, ROLE_PATIENT, ROLE_STAFF
 
 REASON_MAX_LENGTH = 1000
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
@@ -44,7 +44,18 @@ class Outcome(models.TextChoices):
 class ActorRole(models.TextChoices):
     PATIENT = ROLE_PATIENT, "Patient"
     DOCTOR = ROLE_DOCTOR, "Doctor"
+    STAFF = ROLE_STAFF, "Clinic staff"
     SYSTEM = "system", "System"
+
+
+class Override(models.TextChoices):
+    """A patient-facing rule that clinic staff may set aside (recorded in the event's data)."""
+
+    CANCEL_CUTOFF = "cancel-cutoff", "Cancellation cut-off (not recorded as late)"
+    RESCHEDULE_CUTOFF = "reschedule-cutoff", "Reschedule cut-off"
+    RESCHEDULE_COUNT = "reschedule-count", "Number of reschedules"
+    UPCOMING_CAP = "upcoming-cap", "Upcoming appointments per patient"
+    DOCTOR_CAP = "doctor-cap", "Upcoming appointments per patient with one doctor"
 
 
 class EventAction(models.TextChoices):
@@ -104,6 +115,13 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=AppointmentState.values), name="appointment_state_valid"
             ),
+        ]
+        permissions = [
+            ("book_for_patient", "Can book an appointment for a patient (admin)"),
+            ("reschedule_for_patient", "Can reschedule a patient's appointment (admin)"),
+            ("cancel_for_patient", "Can cancel a patient's appointment (admin)"),
+            ("mark_outcome", "Can mark an appointment completed or no-show (admin)"),
+            ("override_rules", "Can override the patients' cut-offs and limits (admin)"),
         ]
         indexes = [
             models.Index(fields=["patient_id", "start"], name="appointment_patient_start_idx"),

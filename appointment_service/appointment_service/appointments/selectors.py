@@ -129,6 +129,23 @@ def appointment_event_list(*, appointment: Appointment) -> QuerySet[AppointmentE
     return AppointmentEvent.objects.filter(appointment=appointment).order_by("at", "id")
 
 
+def appointment_list_for_period(
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Appointment]:
+    """Every appointment starting in ``[start, end)`` (all patients and doctors), by start.
+
+    For clinic staff: cancelled ones too, pending ones (bookings in flight) not;
+    with ``status_value`` and ``outcome_value``. One query.
+    """
+    queryset = Appointment.objects.exclude(state=AppointmentState.PENDING).filter(
+        start__gte=start, start__lt=end
+    )
+    return with_status(queryset, now=now or timezone.now()).order_by("start", "id")
+
+
 def patient_upcoming_count(*, patient_id: uuid.UUID, now: datetime.datetime) -> int:
     """Count the patient's live appointments that have not ended (pending ones included)."""
     return Appointment.objects.filter(

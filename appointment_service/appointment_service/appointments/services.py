@@ -50,6 +50,7 @@ from appointment_service.appointments.models import (
     EventAction,
     IdempotencyKey,
     Outcome,
+    Override,
     PatientLock,
 )
 from common.errors import Problem, ServiceUnavailable, problem_body
@@ -66,6 +67,12 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 # A key without an answer this old belongs to a request that died.
 IDEMPOTENCY_IN_FLIGHT_TTL = timedelta(minutes=2)
 IDEMPOTENCY_POLL_SECONDS = 0.05
+
+# Who must say why they cancel (a patient need not).
+REASON_REQUIRED_OF = {
+    ActorRole.DOCTOR: "A doctor must give a reason to cancel.",
+    ActorRole.STAFF: "Clinic staff must give a reason to cancel.",
+}
 
 # schedule_service's refusals of a reservation: nothing is held after them.
 RESERVE_REFUSALS = (SlotTaken, SlotUnavailable, SlotNotFound)
@@ -123,6 +130,27 @@ def _lock_patient(patient_id: uuid.UUID) -> None:
     selectors.patient_lock_select_for_update(patient_id=patient_id)
 
 
+def _check_actor(*, actor_role: str, override: bool, allowed: tuple[str, ...]) -> None:
+    """A programming error, not a request's: an actor this change does not know, or an override
+    asked for by someone who is not staff."""
+    if actor_role not in allowed:
+        raise ValueError(f"{actor_role!r} cannot make this change")
+    if override and actor_role != ActorRole.STAFF:
+        raise ValueError("only clinic staff may override the patients' rules")
+
+
+def _overridden(problem: Problem, *, rule: str, override: bool, overrides: list[str]) -> None:
+    """Raise ``problem``, or with ``override`` note ``rule`` as set aside instead."""
+    if not override:
+        raise problem
+    overrides.append(rule)
+
+
+def _override_data(overrides: list[str]) -> dict[str, list[str]]:
+    """The event data that records the rules set aside (nothing when none was)."""
+    return {"override": overrides} if overrides else {}
+
+
 def _check_patient_policy(
     *,
     patient_id: uuid.UUID,
@@ -131,21 +159,31 @@ def _check_patient_policy(
     end: datetime,
     now: datetime,
     exclude_id: uuid.UUID | None = None,
-) -> None:
+    override: bool = False,
+) -> list[str]:
     """Refuse a booking or move that breaks the patient's limits (call with the patient locked).
 
     Pending appointments count: they are bookings in flight. The patient's
     lock makes count-then-insert safe, so racing bookings cannot overshoot.
     A move (``exclude_id`` set) stays with the same doctor and adds no
-    appointment, so only the overlap is checked.
+    appointment, so only the overlap is checked. With ``override`` (staff) the
+    two caps are set aside; the overlap never is. Returns the rules
+    (``Override`` values) that were set aside because they would have refused.
     """
+    overrides: list[str] = []
     if exclude_id is None:
         if (
             selectors.patient_upcoming_count(patient_id=patient_id, now=now)
             >= settings.MAX_UPCOMING_APPOINTMENTS
         ):
-            raise TooManyAppointments(
-                f"You may hold at most {settings.MAX_UPCOMING_APPOINTMENTS} upcoming appointments."
+            _overridden(
+                TooManyAppointments(
+                    f"You may hold at most {settings.MAX_UPCOMING_APPOINTMENTS} upcoming "
+                    "appointments."
+                ),
+                rule=Override.UPCOMING_CAP,
+                override=override,
+                overrides=overrides,
             )
         limit = settings.MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR
         if (
@@ -154,13 +192,19 @@ def _check_patient_policy(
             )
             >= limit
         ):
-            raise TooManyAppointmentsWithDoctor(
-                f"You may hold at most {limit} upcoming appointments with one doctor."
+            _overridden(
+                TooManyAppointmentsWithDoctor(
+                    f"You may hold at most {limit} upcoming appointments with one doctor."
+                ),
+                rule=Override.DOCTOR_CAP,
+                override=override,
+                overrides=overrides,
             )
     if selectors.patient_has_overlap(
         patient_id=patient_id, start=start, end=end, exclude_id=exclude_id
     ):
         raise OverlappingAppointment()
+    return overrides
 
 
 def _integrity_problem(exc: IntegrityError) -> Problem | None:
@@ -198,7 +242,15 @@ def _pending_delete(appointment_id: uuid.UUID) -> bool:
 # Booking ------------------------------------------------------------------------------
 
 
-def _book(*, patient_id: uuid.UUID, slot_id: uuid.UUID, reason: str) -> Appointment:
+def _book(
+    *,
+    patient_id: uuid.UUID,
+    slot_id: uuid.UUID,
+    reason: str,
+    actor_id: uuid.UUID,
+    actor_role: str,
+    override: bool,
+) -> Appointment:
     slot = clients.schedule_slot_get(slot_id=slot_id)
     if slot is None:
         raise SlotNotFound()
@@ -223,20 +275,21 @@ def _book(*, patient_id: uuid.UUID, slot_id: uuid.UUID, reason: str) -> Appointm
     try:
         with transaction.atomic():
             _lock_patient(patient_id)
-            _check_patient_policy(
+            overrides = _check_patient_policy(
                 patient_id=patient_id,
                 doctor_id=slot.doctor_id,
                 start=slot.start,
                 end=slot.end,
                 now=timezone.now(),
+                override=override,
             )
             appointment.save(force_insert=True)
             _event(
                 appointment,
                 action=EventAction.CREATED,
-                actor_id=patient_id,
-                actor_role=ActorRole.PATIENT,
-                data=_slot_data(appointment),
+                actor_id=actor_id,
+                actor_role=actor_role,
+                data={**_slot_data(appointment), **_override_data(overrides)},
             )
     except IntegrityError as exc:
         problem = _integrity_problem(exc)
@@ -270,12 +323,13 @@ def _book(*, patient_id: uuid.UUID, slot_id: uuid.UUID, reason: str) -> Appointm
             _event(
                 appointment,
                 action=EventAction.BOOKED,
-                actor_id=patient_id,
-                actor_role=ActorRole.PATIENT,
+                actor_id=actor_id,
+                actor_role=actor_role,
                 data={
                     **_slot_data(appointment),
                     "cancel_cutoff_hours": reservation.cancel_cutoff_hours,
                     "reschedule_cutoff_hours": reservation.reschedule_cutoff_hours,
+                    **_override_data(overrides),
                 },
             )
     if not confirmed:
@@ -286,9 +340,14 @@ def _book(*, patient_id: uuid.UUID, slot_id: uuid.UUID, reason: str) -> Appointm
     return appointment
 
 
-def _request_hash(*, slot_id: uuid.UUID, reason: str) -> str:
+def _request_hash(
+    *, slot_id: uuid.UUID, reason: str, actor_role: str = ActorRole.PATIENT, override: bool = False
+) -> str:
+    body: dict[str, Any] = {"reason": reason, "slot_id": str(slot_id)}
+    if actor_role != ActorRole.PATIENT:  # a patient's hashes stay as they were
+        body |= {"actor_role": actor_role, "override": override}
     canonical = json.dumps(
-        {"reason": reason, "slot_id": str(slot_id)},
+        body,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -348,6 +407,9 @@ def appointment_book(
     slot_id: uuid.UUID,
     reason: str,
     idempotency_key: str | None = None,
+    actor_id: uuid.UUID | None = None,
+    actor_role: str = ActorRole.PATIENT,
+    override: bool = False,
 ) -> BookingAnswer:
     """Book ``slot_id`` for the patient: pending appointment, reservation, confirmation.
 
@@ -367,24 +429,44 @@ def appointment_book(
     and a refused booking holds no slot. A retry with the same key returns the
     first answer without counting again.
 
+    The patient books for themself (``actor_role`` patient, the default), or
+    clinic staff book for them (``actor_role`` staff, ``actor_id`` the staff
+    member's id; their idempotency keys are kept per patient too). Staff may
+    ``override`` the two caps; the rules set aside are recorded in the events'
+    data (``{"override": ["upcoming-cap", ...]}``). Nothing else is ever set
+    aside: the slot must be free and bookable, and one live appointment holds it.
+
     Raises ``SlotNotFound`` (404), ``SlotTaken``, ``SlotUnavailable``,
     ``OverlappingAppointment``, ``TooManyAppointments``,
     ``TooManyAppointmentsWithDoctor``, ``IdempotencyInProgress`` (409),
     ``IdempotencyKeyReused`` (422) and ``ServiceUnavailable`` (503).
     """
+    _check_actor(
+        actor_role=actor_role, override=override, allowed=(ActorRole.PATIENT, ActorRole.STAFF)
+    )
+    booking = {
+        "patient_id": patient_id,
+        "slot_id": slot_id,
+        "reason": reason,
+        "actor_id": patient_id if actor_role == ActorRole.PATIENT else actor_id,
+        "actor_role": actor_role,
+        "override": override,
+    }
     if not idempotency_key:
-        appointment = _book(patient_id=patient_id, slot_id=slot_id, reason=reason)
+        appointment = _book(**booking)
         return BookingAnswer(status=201, body=_render(appointment))
 
     claim = _idempotency_claim(
         patient_id=patient_id,
         key=idempotency_key,
-        request_hash=_request_hash(slot_id=slot_id, reason=reason),
+        request_hash=_request_hash(
+            slot_id=slot_id, reason=reason, actor_role=actor_role, override=override
+        ),
     )
     if isinstance(claim, BookingAnswer):
         return claim
     try:
-        appointment = _book(patient_id=patient_id, slot_id=slot_id, reason=reason)
+        appointment = _book(**booking)
     except Problem as exc:
         if exc.status_code < 500:
             _idempotency_store(
@@ -446,21 +528,44 @@ def appointment_reason_update(
     return current
 
 
-def _check_reschedulable(appointment: Appointment, *, now: datetime) -> None:
+def _check_reschedulable(
+    appointment: Appointment, *, now: datetime, override: bool = False
+) -> list[str]:
+    """Refuse a move past the count or the cut-off, unless staff ``override`` (what was set aside).
+
+    Only an upcoming appointment moves, override or not.
+    """
     _require_upcoming(appointment, now=now)
+    overrides: list[str] = []
     if appointment.reschedule_count >= settings.MAX_RESCHEDULES:
-        raise TooManyReschedules(
-            f"An appointment can be moved at most {settings.MAX_RESCHEDULES} times."
+        _overridden(
+            TooManyReschedules(
+                f"An appointment can be moved at most {settings.MAX_RESCHEDULES} times."
+            ),
+            rule=Override.RESCHEDULE_COUNT,
+            override=override,
+            overrides=overrides,
         )
     if now > appointment.start - timedelta(hours=appointment.reschedule_cutoff_hours):
-        raise RescheduleTooLate(
-            f"Appointments with this doctor can be moved up to "
-            f"{appointment.reschedule_cutoff_hours} hours before they start."
+        _overridden(
+            RescheduleTooLate(
+                f"Appointments with this doctor can be moved up to "
+                f"{appointment.reschedule_cutoff_hours} hours before they start."
+            ),
+            rule=Override.RESCHEDULE_CUTOFF,
+            override=override,
+            overrides=overrides,
         )
+    return overrides
 
 
 def _move(
-    appointment: Appointment, reservation: clients.Reservation, *, actor_id: uuid.UUID
+    appointment: Appointment,
+    reservation: clients.Reservation,
+    *,
+    actor_id: uuid.UUID,
+    actor_role: str,
+    override: bool,
 ) -> Appointment:
     """Point the appointment at the reserved slot (the patient and the row locked)."""
     try:
@@ -472,7 +577,7 @@ def _move(
             if current.slot_id != appointment.slot_id:
                 raise AppointmentChanged()
             now = timezone.now()
-            _check_reschedulable(current, now=now)
+            overrides = _check_reschedulable(current, now=now, override=override)
             _check_patient_policy(
                 patient_id=current.patient_id,
                 doctor_id=current.doctor_id,
@@ -503,8 +608,13 @@ def _move(
                 current,
                 action=EventAction.RESCHEDULED,
                 actor_id=actor_id,
-                actor_role=ActorRole.PATIENT,
-                data={"from": before, "to": _slot_data(current), "count": current.reschedule_count},
+                actor_role=actor_role,
+                data={
+                    "from": before,
+                    "to": _slot_data(current),
+                    "count": current.reschedule_count,
+                    **_override_data(overrides),
+                },
             )
     except IntegrityError as exc:
         problem = _integrity_problem(exc)
@@ -515,7 +625,12 @@ def _move(
 
 
 def appointment_reschedule(
-    *, appointment: Appointment, slot_id: uuid.UUID, actor_id: uuid.UUID
+    *,
+    appointment: Appointment,
+    slot_id: uuid.UUID,
+    actor_id: uuid.UUID,
+    actor_role: str = ActorRole.PATIENT,
+    override: bool = False,
 ) -> Appointment:
     """Move an upcoming appointment to another slot of the same doctor.
 
@@ -525,14 +640,21 @@ def appointment_reschedule(
     move fails, nothing changes and the new slot is let go. Moving to the slot
     it already has changes nothing (a retry).
 
+    The patient moves it, or clinic staff (``actor_role`` staff) for them;
+    staff may ``override`` the reschedule cut-off and count, recorded in the
+    event's data. The new slot must be free and bookable, override or not.
+
     Raises ``SlotNotFound`` (404), ``AppointmentNotUpcoming``,
     ``TooManyReschedules``, ``RescheduleTooLate``, ``DifferentDoctor``,
     ``SlotTaken``, ``SlotUnavailable``, ``OverlappingAppointment``,
     ``AppointmentChanged`` (409) and ``ServiceUnavailable`` (503).
     """
+    _check_actor(
+        actor_role=actor_role, override=override, allowed=(ActorRole.PATIENT, ActorRole.STAFF)
+    )
     if slot_id == appointment.slot_id and appointment.state == AppointmentState.BOOKED:
         return appointment
-    _check_reschedulable(appointment, now=timezone.now())
+    _check_reschedulable(appointment, now=timezone.now(), override=override)
     slot = clients.schedule_slot_get(slot_id=slot_id, appointment_id=appointment.id)
     if slot is None:
         raise SlotNotFound()
@@ -557,7 +679,9 @@ def appointment_reschedule(
 
     old_slot_id = appointment.slot_id
     try:
-        moved = _move(appointment, reservation, actor_id=actor_id)
+        moved = _move(
+            appointment, reservation, actor_id=actor_id, actor_role=actor_role, override=override
+        )
     except BaseException:
         _release_quietly(slot_id=slot.id, appointment_id=appointment.id)
         raise
@@ -568,24 +692,37 @@ def appointment_reschedule(
 
 
 def appointment_cancel(
-    *, appointment: Appointment, actor_id: uuid.UUID, actor_role: str, reason: str = ""
+    *,
+    appointment: Appointment,
+    actor_id: uuid.UUID,
+    actor_role: str,
+    reason: str = "",
+    override: bool = False,
 ) -> Appointment:
-    """Cancel an upcoming appointment for its patient or its doctor; the slot is freed at once.
+    """Cancel an upcoming appointment for its patient, its doctor or clinic staff; the slot is
+    freed at once.
 
     The slot is released first: if schedule_service is unavailable nothing
     changes (503). A cancelled appointment is returned as it is. Inside the
-    doctor's cancellation cut-off the cancellation is recorded as late.
+    doctor's cancellation cut-off the cancellation is recorded as late, unless
+    staff ``override`` the cut-off (then it is not late, and the event's data
+    says ``{"override": ["cancel-cutoff"]}``).
 
-    Raises ``ValidationError`` (400: a doctor must give a reason),
+    Raises ``ValidationError`` (400: a doctor or staff must give a reason),
     ``AppointmentCompleted``, ``AppointmentChanged`` (409) and
     ``ServiceUnavailable`` (503).
     """
+    _check_actor(
+        actor_role=actor_role,
+        override=override,
+        allowed=(ActorRole.PATIENT, ActorRole.DOCTOR, ActorRole.STAFF),
+    )
     if appointment.state == AppointmentState.CANCELLED:
         return appointment
     if appointment.status_at(timezone.now()) == AppointmentStatus.COMPLETED:
         raise AppointmentCompleted()
-    if actor_role == ActorRole.DOCTOR and not reason.strip():
-        raise ValidationError({"reason": ["A doctor must give a reason to cancel."]})
+    if actor_role in REASON_REQUIRED_OF and not reason.strip():
+        raise ValidationError({"reason": [REASON_REQUIRED_OF[actor_role]]})
 
     try:
         clients.schedule_slot_release(slot_id=appointment.slot_id, appointment_id=appointment.id)
@@ -606,6 +743,8 @@ def appointment_cancel(
         if current.status_at(now) == AppointmentStatus.COMPLETED:
             raise AppointmentCompleted()
         late = now > current.start - timedelta(hours=current.cancel_cutoff_hours)
+        overrides = [Override.CANCEL_CUTOFF.value] if late and override else []
+        late = late and not override
         current.state = AppointmentState.CANCELLED
         current.cancel_reason = reason
         current.cancelled_by = actor_role
@@ -625,22 +764,27 @@ def appointment_cancel(
             action=EventAction.CANCELLED,
             actor_id=actor_id,
             actor_role=actor_role,
-            data={"by": actor_role, "late": late, "reason": reason},
+            data={"by": actor_role, "late": late, "reason": reason, **_override_data(overrides)},
         )
     logger.info("Cancelled appointment %s (by %s, late=%s)", current.id, actor_role, late)
     return current
 
 
 def appointment_complete(
-    *, appointment: Appointment, outcome: str, actor_id: uuid.UUID
+    *,
+    appointment: Appointment,
+    outcome: str,
+    actor_id: uuid.UUID,
+    actor_role: str = ActorRole.DOCTOR,
 ) -> Appointment:
-    """Mark an appointment that has started ``completed`` or ``no_show`` (its doctor only).
+    """Mark an appointment that has started ``completed`` or ``no_show`` (its doctor, or staff).
 
     Marking it with the outcome it has changes nothing; the other outcome
     replaces it (a correction, recorded in the history).
 
     Raises ``AppointmentCancelled`` and ``AppointmentNotStarted`` (409).
     """
+    _check_actor(actor_role=actor_role, override=False, allowed=(ActorRole.DOCTOR, ActorRole.STAFF))
     target = AppointmentState.NO_SHOW if outcome == Outcome.NO_SHOW else AppointmentState.COMPLETED
     with transaction.atomic():
         current = selectors.appointment_select_for_update(appointment_id=appointment.pk)
@@ -659,7 +803,7 @@ def appointment_complete(
             if target == AppointmentState.NO_SHOW
             else EventAction.COMPLETED,
             actor_id=actor_id,
-            actor_role=ActorRole.DOCTOR,
+            actor_role=actor_role,
             data={"previous_state": previous},
         )
     return current

@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -60,6 +61,24 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     }
 )
 
-# What each staff group may do in this admin (common.admin_groups). Appointments change
-# only through the API (which keeps the slot holds in line), so the front desk looks.
-ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view"], "read-only": ["view"]}
+# What each staff group may do in this admin (common.admin_groups). Appointments change only
+# through the service functions (which keep the slot holds in line): the front desk books,
+# reschedules, cancels and marks outcomes with the admin's own pages, never by editing a row,
+# and may set aside the patients' cut-offs and caps (every override is in the history).
+STAFF_OPERATIONS = [
+    "appointments.book_for_patient",
+    "appointments.reschedule_for_patient",
+    "appointments.cancel_for_patient",
+    "appointments.mark_outcome",
+    "appointments.override_rules",
+]
+ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view", *STAFF_OPERATIONS], "read-only": ["view"]}
+
+# The clinic's own time zone: the admin's "clinic's day" and booking pages show its dates and times.
+CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="Europe/London")
+try:
+    ZoneInfo(CLINIC_TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError) as exc:
+    raise ImproperlyConfigured(
+        f"CLINIC_TIME_ZONE must be an IANA time zone like Europe/London; it is {CLINIC_TIME_ZONE!r}."
+    ) from exc

@@ -15,12 +15,16 @@
   It keeps the refresh token of the sign-in; ``AdminSessionMiddleware``
   rotates it every ``ADMIN_RECHECK_SECONDS`` and applies the account's current
   role and groups, so a disabled or demoted account loses access at once.
+- Who: the session also keeps the staff member's auth_service id (the token's
+  ``sub``), set at sign-in and checked at every re-check; ``staff_id(request)``
+  gives it to the admin views that record who did what.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +58,8 @@ AUTH_AUDIENCE = "auth_service"
 STAFF_TOKEN_PATH = "/internal/v1/auth/staff-token"  # noqa: S105 - a path
 REFRESH_PATH = "/api/v1/auth/token/refresh"
 LOGOUT_PATH = "/api/v1/auth/logout"
-# What the session keeps of the sign-in: {"refresh": <token>, "checked_at": <epoch seconds>}.
+# What the session keeps of the sign-in:
+# {"refresh": <token>, "checked_at": <epoch seconds>, "staff_id": <auth_service id>}.
 SESSION_KEY = "admin_sso"
 # Why a sign-in was refused (set on the request for the login form to show).
 _REFUSAL = "_admin_sign_in_refusal"
@@ -75,9 +80,10 @@ def _throttled_message() -> str:
 
 @dataclass(frozen=True)
 class StaffAccess:
-    """What a staff member may do in this admin, as their access token says."""
+    """Who a staff member is (their auth_service id) and what they may do in this admin."""
 
     groups: frozenset[str]
+    staff_id: uuid.UUID | None = None
 
     @property
     def is_superuser(self) -> bool:
@@ -87,19 +93,23 @@ class StaffAccess:
 def staff_access(access_token: str) -> StaffAccess | None:
     """Verify ``access_token`` for this service; return the staff member's access, or None.
 
-    None when the role is not staff or no known group is named. Raises
-    ``InvalidToken`` (a bad token) or ``KeysUnavailable``.
+    None when the role is not staff, the ``sub`` is no UUID or no known group
+    is named. Raises ``InvalidToken`` (a bad token) or ``KeysUnavailable``.
     """
     claims = verify_token(
         access_token, audience=settings.SERVICE_NAME, token_types={USER_TOKEN_TYPE}
     )
     if claims.get("role") != ROLE_STAFF:
         return None
+    try:
+        subject = uuid.UUID(str(claims.get("sub")))
+    except ValueError:
+        return None
     named = claims.get("groups")
     if not isinstance(named, list):
         return None
     groups = frozenset(g for g in named if isinstance(g, str) and g in STAFF_GROUPS)
-    return StaffAccess(groups=groups) if groups else None
+    return StaffAccess(groups=groups, staff_id=subject) if groups else None
 
 
 def _apply(user: Any, access: StaffAccess | None) -> None:
@@ -107,7 +117,10 @@ def _apply(user: Any, access: StaffAccess | None) -> None:
     with transaction.atomic():
         user.is_staff = access is not None
         user.is_superuser = access is not None and access.is_superuser
-        user.set_unusable_password()
+        if user.has_usable_password():
+            # Only then: a new unusable password would change the session's auth hash and
+            # sign the staff member out at the request after each re-check.
+            user.set_unusable_password()
         user.save()
         user.groups.set(local_groups(access.groups) if access else [])
 
@@ -224,15 +237,42 @@ class AuthServiceStaffBackend(ModelBackend):
         user.email = email
         user.is_active = True
         _apply(user, staff)
-        setattr(request, _REFRESH, refresh)
+        setattr(request, _REFRESH, (refresh, staff.staff_id))
         return user
 
 
 def keep_refresh_token(sender, request, user, **kwargs) -> None:
     """``user_logged_in`` receiver: keep the sign-in's refresh token in the (new) session."""
-    refresh = getattr(request, _REFRESH, None)
-    if refresh:
-        request.session[SESSION_KEY] = {"refresh": refresh, "checked_at": time.time()}
+    kept = getattr(request, _REFRESH, None)
+    if kept:
+        refresh, staff = kept
+        request.session[SESSION_KEY] = _session_data(refresh=refresh, staff=staff)
+
+
+def _session_data(*, refresh: str, staff: uuid.UUID | None) -> dict[str, Any]:
+    return {
+        "refresh": refresh,
+        "checked_at": time.time(),
+        "staff_id": str(staff) if staff else None,
+    }
+
+
+def staff_id(request: HttpRequest) -> uuid.UUID | None:
+    """The auth_service id (token ``sub``) of the staff member signed in to this admin, or None.
+
+    Kept in the admin session at sign-in and on each re-check (which ends a
+    session whose token names someone else). None for a request without an
+    SSO admin session, or one signed in before the id was kept (it is set at
+    the next re-check). Use it as ``actor_id`` (role ``staff``) in histories.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return None
+    data = request.session.get(SESSION_KEY) or {}
+    try:
+        return uuid.UUID(str(data.get("staff_id")))
+    except ValueError:
+        return None
 
 
 def revoke_refresh_token(sender, request, user, **kwargs) -> None:
@@ -359,8 +399,11 @@ class AdminSessionMiddleware:
             logger.info("Admin session of %s ended: no longer staff with a group", user)
             _apply(user, None)
             return self._end(request, login_url=login_url, refresh=pair.refresh)
+        if data.get("staff_id") and data["staff_id"] != str(access.staff_id):
+            logger.warning("Admin session of %s ended: the token names another account", user)
+            return self._end(request, login_url=login_url, refresh=pair.refresh)
         _apply(user, access)
-        request.session[SESSION_KEY] = {"refresh": pair.refresh, "checked_at": time.time()}
+        request.session[SESSION_KEY] = _session_data(refresh=pair.refresh, staff=access.staff_id)
         return None
 
     def _end(self, request: HttpRequest, *, login_url: str, refresh: str | None) -> HttpResponse:

@@ -14,12 +14,15 @@ from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope
 from common.schema import FORBIDDEN, UNAUTHORIZED, problem
 from schedule_service.scheduling import selectors, services
+from schedule_service.scheduling.apis import SlotPagination
 from schedule_service.scheduling.serializers import (
     HoldInternalOutputSerializer,
     HoldListInternalFilterSerializer,
     SlotAppointmentInputSerializer,
     SlotDetailInternalQuerySerializer,
     SlotInternalOutputSerializer,
+    SlotListInternalFilterSerializer,
+    SlotOutputSerializer,
     SlotReleaseOutputSerializer,
     SlotReservationOutputSerializer,
 )
@@ -94,6 +97,69 @@ class SlotDetailInternalApi(APIView):
             slot_id=slot_id, appointment_id=query.validated_data.get("appointment_id")
         )
         return Response(SlotInternalOutputSerializer(state).data)
+
+
+class SlotListInternalApi(APIView):
+    permission_classes = [HasServiceScope]
+    pagination_class = SlotPagination
+    required_scopes = {SCOPE_READ}
+
+    @extend_schema(
+        tags=TAGS,
+        summary="List a doctor's bookable slots (to book for a patient)",
+        description=f"Scope `{SCOPE_READ}`. The public listing's answer, as a patient sees it: "
+        "`from` and `to` are dates in the doctor's time zone (inclusive, at most 62 days), "
+        "free slots by start honouring notice, horizon, buffer and time off; a doctor waiting "
+        "for the clinic's approval is a 404 `doctor-not-found`. For appointment_service's "
+        "admin, where clinic staff book and move appointments for patients.",
+        parameters=[
+            OpenApiParameter(
+                "doctor_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Doctor id"
+            ),
+            SlotListInternalFilterSerializer,
+        ],
+        responses={
+            200: SlotOutputSerializer(many=True),
+            400: problem(
+                "Malformed date, a date outside 2000-01-01 to ten years after today "
+                "(`date-out-of-range`), reversed range or more than 62 days"
+            ),
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: problem(
+                "No such page, or a doctor not approved yet (`doctor-not-found`)",
+                status=404,
+                code="doctor-not-found",
+            ),
+            503: APPROVAL_UNKNOWN,
+        },
+        examples=[
+            OpenApiExample(
+                "slot",
+                value={
+                    "id": SLOT_ID,
+                    "doctor_id": DOCTOR_ID,
+                    "start": "2026-12-01T08:00:00Z",
+                    "end": "2026-12-01T08:30:00Z",
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request, doctor_id: uuid.UUID) -> Response:
+        filters = SlotListInternalFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        schedule = services.schedule_for_listing(
+            doctor_id=doctor_id, viewer_id=None, viewer_role="service"
+        )
+        slots = selectors.slot_list(
+            schedule=schedule,
+            first=filters.validated_data.get("from"),
+            last=filters.validated_data.get("to"),
+        )
+        return paginated_response(
+            self, request, slots, SlotOutputSerializer, context={"include_held": False}
+        )
 
 
 class SlotReserveInternalApi(APIView):

@@ -263,6 +263,24 @@ class SlotListFilterInputSerializer(serializers.Serializer):
         return fields
 
 
+class SlotListInternalFilterSerializer(serializers.Serializer):
+    """The public listing's range (``from``, ``to``), without ``include_held``."""
+
+    to = WindowDateField(
+        required=False, help_text="Last local date (inclusive); default `from` + 6 days."
+    )
+
+    def get_fields(self):
+        fields = {
+            "from": WindowDateField(
+                required=False,
+                help_text="First local date (the doctor's time zone); default today.",
+            )
+        }
+        fields.update(super().get_fields())
+        return fields
+
+
 class SlotAppointmentInputSerializer(serializers.Serializer):
     appointment_id = serializers.UUIDField(help_text="The appointment in appointment_service.")
 

@@ -223,7 +223,9 @@ def schedule_approval_refresh(
     return checked
 
 
-def _sees_pending_doctor(*, doctor_id: uuid.UUID, viewer_id: uuid.UUID, viewer_role: str) -> bool:
+def _sees_pending_doctor(
+    *, doctor_id: uuid.UUID, viewer_id: uuid.UUID | None, viewer_role: str
+) -> bool:
     # As in user_service: the doctor themself and clinic staff (who decide on the approval).
     return doctor_id == viewer_id or viewer_role == ROLE_STAFF
 
@@ -231,7 +233,7 @@ def _sees_pending_doctor(*, doctor_id: uuid.UUID, viewer_id: uuid.UUID, viewer_r
 def schedule_for_listing(
     *,
     doctor_id: uuid.UUID,
-    viewer_id: uuid.UUID,
+    viewer_id: uuid.UUID | None,
     viewer_role: str,
     now: datetime.datetime | None = None,
 ) -> DoctorSchedule | None:
@@ -239,8 +241,9 @@ def schedule_for_listing(
 
     As ``schedule_find_fresh``; for anyone but the doctor and staff, a doctor
     still pending approval is ``DoctorNotFound`` (404), as user_service's
-    directory answers. Raises ``ServiceUnavailable`` when approval cannot be
-    checked.
+    directory answers. A service listing slots to book (``viewer_id`` None)
+    sees what a patient sees. Raises ``ServiceUnavailable`` when approval
+    cannot be checked.
     """
     now = now or dj_timezone.now()
     schedule = schedule_find_fresh(doctor_id=doctor_id, now=now)

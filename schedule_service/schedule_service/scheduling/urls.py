@@ -17,6 +17,11 @@ api_urlpatterns = [
 internal_urlpatterns = [
     path("holds/", internal_apis.HoldListInternalApi.as_view(), name="hold-list"),
     path(
+        "doctors/<uuid:doctor_id>/slots/",
+        internal_apis.SlotListInternalApi.as_view(),
+        name="doctor-slot-list",
+    ),
+    path(
         "slots/<uuid:slot_id>/", internal_apis.SlotDetailInternalApi.as_view(), name="slot-detail"
     ),
     path(

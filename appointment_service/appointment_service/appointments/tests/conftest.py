@@ -23,9 +23,10 @@ from appointment_service.appointments.models import (
     Appointment,
     AppointmentState,
 )
+from common import people
 from common.errors import ServiceUnavailable
 
-OPERATIONS = ("get", "reserve", "release", "holds")
+OPERATIONS = ("get", "reserve", "release", "holds", "list")
 
 
 @dataclass
@@ -168,6 +169,24 @@ class FakeSchedule:
             slot.holder = slot.held_at = None
             self._leave("release")
 
+    def slot_list(
+        self, *, doctor_id: uuid.UUID, first: datetime.date, last: datetime.date
+    ) -> list[clients.FreeSlot]:
+        with self._lock:
+            self._enter("list", None)
+            if self.refuse == "doctor-not-bookable":
+                raise DoctorNotBookable()
+            return [
+                clients.FreeSlot(
+                    id=slot.id, doctor_id=slot.doctor_id, start=slot.start, end=slot.end
+                )
+                for slot in sorted(self.slots.values(), key=lambda s: s.start)
+                if slot.doctor_id == doctor_id
+                and slot.holder is None
+                and slot.bookable
+                and first <= slot.start.date() <= last
+            ]
+
     def hold_list(self, *, doctor_id: uuid.UUID | None = None):
         with self._lock:
             self._enter("holds")
@@ -224,6 +243,65 @@ def schedule(monkeypatch) -> FakeSchedule:
     monkeypatch.setattr(clients, "schedule_slot_reserve", fake.slot_reserve)
     monkeypatch.setattr(clients, "schedule_slot_release", fake.slot_release)
     monkeypatch.setattr(clients, "schedule_hold_list", fake.hold_list)
+    monkeypatch.setattr(clients, "schedule_slot_list", fake.slot_list)
+    return fake
+
+
+class FakePeople:
+    """common.people as the admin sees it: people by id and by name, counting the calls."""
+
+    def __init__(self) -> None:
+        self.persons: dict[uuid.UUID, people.Person] = {}
+        self.down = False
+        self.get_calls: list[list[uuid.UUID]] = []
+        self.search_calls: list[tuple[str, str | None]] = []
+
+    def add(
+        self,
+        full_name: str,
+        *,
+        role: str = "patient",
+        id: uuid.UUID | None = None,
+        specialty: str | None = None,
+    ) -> people.Person:
+        person = people.Person(
+            id=id or uuid.uuid4(),
+            role=role,
+            full_name=full_name,
+            email=full_name.lower().replace(" ", ".").replace("dr..", "") + "@example.com",
+            phone="+44 20 7946 0000" if role == "patient" else None,
+            specialty=specialty.replace("-", " ").capitalize() if specialty else None,
+            specialty_slug=specialty,
+        )
+        self.persons[person.id] = person
+        return person
+
+    def get(self, ids) -> dict[uuid.UUID, people.Person]:
+        ids = list(ids)
+        self.get_calls.append(ids)
+        if self.down:
+            raise ServiceUnavailable("The user service cannot be reached.")
+        return {i: self.persons[i] for i in ids if i in self.persons}
+
+    def search(self, text: str, *, role: str | None = None, limit: int = 20):
+        self.search_calls.append((text, role))
+        if self.down:
+            raise ServiceUnavailable("The user service cannot be reached.")
+        text = text.lower()
+        return [
+            p
+            for p in sorted(self.persons.values(), key=lambda p: p.full_name)
+            if (role is None or p.role == role)
+            and (text in (p.email or "") if "@" in text else text in p.full_name.lower())
+        ][:limit]
+
+
+@pytest.fixture
+def directory(monkeypatch) -> FakePeople:
+    """The people directory (common.people), faked."""
+    fake = FakePeople()
+    monkeypatch.setattr(people, "people_get", fake.get)
+    monkeypatch.setattr(people, "people_search", fake.search)
     return fake
 
 

@@ -277,3 +277,72 @@ def test_hold_list_failures_are_unavailable(schedule_stub, status, body):
     schedule_stub.route("GET", HOLDS_PATH, status=status, json=body)
     with pytest.raises(ServiceUnavailable):
         list(clients.schedule_hold_list())
+
+
+SLOTS_PATH = f"/internal/v1/doctors/{DOCTOR_ID}/slots/"
+
+
+def _listed(n: int) -> dict:
+    return {
+        "id": str(uuid.UUID(int=n)),
+        "doctor_id": str(DOCTOR_ID),
+        "start": f"2026-12-01T{8 + n:02d}:00:00+01:00",
+        "end": f"2026-12-01T{8 + n:02d}:30:00+01:00",
+    }
+
+
+def test_slot_list_reads_a_week_in_big_pages(schedule_stub):
+    schedule_stub.route(
+        "GET",
+        SLOTS_PATH,
+        query={"page": "1"},
+        json={"count": 3, "next": "http://x/?page=2", "results": [_listed(1), _listed(2)]},
+    )
+    schedule_stub.route(
+        "GET",
+        SLOTS_PATH,
+        query={"page": "2"},
+        json={"count": 3, "next": None, "results": [_listed(3)]},
+    )
+
+    slots = clients.schedule_slot_list(
+        doctor_id=DOCTOR_ID, first=datetime.date(2026, 11, 30), last=datetime.date(2026, 12, 6)
+    )
+
+    assert [slot.id for slot in slots] == [uuid.UUID(int=n) for n in (1, 2, 3)]
+    assert slots[0].start == datetime.datetime(2026, 12, 1, 8, tzinfo=datetime.UTC)
+    assert slots[0].doctor_id == DOCTOR_ID
+    first_query = dict(p.split("=") for p in schedule_stub.queries[0].split("&"))
+    assert first_query == {
+        "from": "2026-11-30",
+        "to": "2026-12-06",
+        "page_size": "2016",
+        "page": "1",
+    }
+    assert "slots:read" in _claims(schedule_stub.requests[0])["scope"].split()
+
+
+def test_slot_list_of_a_doctor_waiting_for_approval_is_not_bookable(schedule_stub):
+    schedule_stub.route("GET", SLOTS_PATH, status=404, json={"code": "doctor-not-found"})
+    with pytest.raises(DoctorNotBookable):
+        clients.schedule_slot_list(
+            doctor_id=DOCTOR_ID, first=datetime.date(2026, 12, 1), last=datetime.date(2026, 12, 7)
+        )
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (400, {"code": "validation-error"}),
+        (404, {"code": "not-found"}),
+        (503, {}),
+        (200, {"count": 1, "next": None, "results": [{"id": "x"}]}),
+        (200, {"count": 1, "next": None}),
+    ],
+)
+def test_slot_list_failures_are_unavailable(schedule_stub, status, body):
+    schedule_stub.route("GET", SLOTS_PATH, status=status, json=body)
+    with pytest.raises(ServiceUnavailable):
+        clients.schedule_slot_list(
+            doctor_id=DOCTOR_ID, first=datetime.date(2026, 12, 1), last=datetime.date(2026, 12, 7)
+        )

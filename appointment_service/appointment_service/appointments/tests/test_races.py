@@ -131,3 +131,29 @@ def test_the_exclusion_constraint_ignores_cancelled_and_other_patients():
             end=booked.end,
             state=AppointmentState.PENDING,
         )
+
+
+def test_staff_overriding_the_caps_race_patients_for_one_slot_and_one_wins(schedule, settings):
+    settings.MAX_UPCOMING_APPOINTMENTS = 0  # every booking here breaks the cap: staff override it
+    slot = schedule.add_slot()
+    staff = [uuid.uuid4() for _ in range(10)]
+
+    def staff_book(i):
+        return services.appointment_book(
+            patient_id=uuid.uuid4(),
+            slot_id=slot.id,
+            reason="At the desk",
+            actor_id=staff[i],
+            actor_role="staff",
+            override=True,
+        )
+
+    outcomes = race(staff_book, range(10))
+
+    booked = [o for o in outcomes if isinstance(o, services.BookingAnswer)]
+    refused = [o for o in outcomes if not isinstance(o, services.BookingAnswer)]
+    assert len(booked) == 1, outcomes
+    assert {type(o).__name__ for o in refused} == {"SlotTaken"}, refused
+    appointment = Appointment.objects.get()
+    assert appointment.events.get(action="booked").data["override"] == ["upcoming-cap"]
+    assert_no_orphans(schedule)

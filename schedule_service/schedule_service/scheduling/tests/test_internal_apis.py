@@ -332,3 +332,93 @@ def test_slot_read_for_an_appointment_ignores_its_own_buffer(appointments, worki
     mine = appointments.get(_url(neighbour), {"appointment_id": str(appointment)})
     assert mine.json()["bookable"] is True
     assert appointments.get(_url(neighbour), {"appointment_id": "nope"}).status_code == 400
+
+
+# A doctor's slots, for booking on a patient's behalf
+
+
+def _slots_url(doctor_id) -> str:
+    return f"/internal/v1/doctors/{doctor_id}/slots/"
+
+
+def test_slot_list_is_the_public_listing_as_a_patient_sees_it(
+    appointments, make_client, working, nine
+):
+    day = future_date(weekday=2)
+    SlotHoldFactory(doctor=working, start=local(day, 10))  # held, and blocks its buffer
+    params = {"from": day, "to": day}
+
+    internal = appointments.get(_slots_url(working.doctor_id), params)
+    public = make_client("patient").get(f"/api/v1/doctors/{working.doctor_id}/slots/", params)
+
+    assert internal.status_code == 200, internal.content
+    assert internal.json() == public.json()
+    results = internal.json()["results"]
+    starts = [r["start"] for r in results]
+    assert starts[0] == iso(local(day, 9)) and len(starts) == 5
+    assert iso(local(day, 10)) not in starts  # held
+    assert set(results[0]) == {"id", "doctor_id", "start", "end"}
+    assert results[0]["id"] == str(nine[0])
+
+
+def test_slot_list_takes_a_whole_week_in_one_page(appointments, working):
+    day = future_date(weekday=0)
+    response = appointments.get(
+        _slots_url(working.doctor_id),
+        {"from": day, "to": day + datetime.timedelta(days=6), "page_size": 2016},
+    )
+    assert (response.status_code, response.json()["count"]) == (200, 6)
+    assert response.json()["next"] is None
+
+
+def test_slot_list_of_a_doctor_without_a_schedule_is_empty(appointments, db):
+    response = appointments.get(_slots_url(uuid.uuid4()))
+    assert (response.status_code, response.json()["count"]) == (200, 0)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "2030-01-10", "to": "2030-01-01"}, "to"),
+        ({"from": "2030-01-01", "to": "2030-03-15"}, "to"),
+        ({"from": "yesterday"}, "from"),
+        ({"from": "1999-12-31"}, "from"),
+    ],
+)
+def test_slot_list_refuses_a_bad_range(appointments, working, params, field):
+    body = assert_problem(appointments.get(_slots_url(working.doctor_id), params), 400)
+    assert field in error_fields(body) or body["code"] == "validation-error"
+
+
+def test_slot_list_of_a_doctor_waiting_for_approval_is_404(appointments, working, user_service):
+    from schedule_service.scheduling.models import DoctorSchedule
+
+    DoctorSchedule.objects.filter(pk=working.pk).update(
+        doctor_approved=False, approval_checked_at=dj_timezone.now()
+    )
+    user_service.default_approved = False
+    response = appointments.get(_slots_url(working.doctor_id))
+    assert_problem(response, 404, "doctor-not-found")
+
+
+def test_slot_list_with_user_service_down_for_a_pending_doctor_is_503(
+    appointments, working, user_service
+):
+    from common.errors import ServiceUnavailable
+    from schedule_service.scheduling.models import DoctorSchedule
+
+    DoctorSchedule.objects.filter(pk=working.pk).update(
+        doctor_approved=False, approval_checked_at=None
+    )
+    user_service.error = ServiceUnavailable()
+    assert_problem(appointments.get(_slots_url(working.doctor_id)), 503, "dependency-unavailable")
+
+
+@pytest.mark.parametrize("role", ["patient", "doctor", "staff"])
+def test_slot_list_refuses_users_other_scopes_and_no_token(
+    make_client, service_client, anon_client, working, role
+):
+    url = _slots_url(working.doctor_id)
+    assert_problem(make_client(role).get(url), 403, "permission-denied")
+    assert_problem(service_client("slots:reserve slots:release").get(url), 403, "permission-denied")
+    assert_problem(anon_client.get(url), 401, "not-authenticated")

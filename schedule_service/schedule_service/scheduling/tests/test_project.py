@@ -41,6 +41,7 @@ def test_internal_endpoints_have_their_own_schema_for_staff(client, django_user_
 
     assert set(schema["paths"]) == {
         "/internal/v1/holds/",
+        "/internal/v1/doctors/{doctor_id}/slots/",
         "/internal/v1/slots/{slot_id}/",
         "/internal/v1/slots/{slot_id}/reserve",
         "/internal/v1/slots/{slot_id}/release",
