@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 import zoneinfo
 from functools import cache
 
@@ -10,6 +9,7 @@ from rest_framework import serializers
 
 from auth_service.accounts.models import Role
 from auth_service.accounts.selectors import ACCOUNT_EMAIL_SEARCH_MAX_RESULTS, ACCOUNT_LIST_MAX_IDS
+from common.fields import UUIDListField
 
 PROFILE_FIELDS = ("full_name", "specialty", "timezone", "bio", "phone", "date_of_birth")
 
@@ -74,7 +74,8 @@ class StaffTokenInputSerializer(serializers.Serializer):
 
 
 class AccountListInternalFilterInputSerializer(serializers.Serializer):
-    ids = serializers.CharField(
+    ids = UUIDListField(
+        max_items=ACCOUNT_LIST_MAX_IDS,
         required=False,
         help_text=f"Comma-separated account ids (UUIDs), at most {ACCOUNT_LIST_MAX_IDS}; unknown "
         "ones are left out of the answer. Either this or `email`.",
@@ -101,23 +102,6 @@ class AccountListInternalFilterInputSerializer(serializers.Serializer):
                 {"ids": [serializers.ErrorDetail("This field is required.", code="required")]}
             )
         return attrs
-
-    def validate_ids(self, value: str) -> list[uuid.UUID]:
-        parts = [part.strip() for part in value.split(",")]
-        if len(parts) > ACCOUNT_LIST_MAX_IDS:
-            raise serializers.ValidationError(
-                f"At most {ACCOUNT_LIST_MAX_IDS} ids, {len(parts)} were given.",
-                code="too-many-ids",
-            )
-        ids = []
-        for part in parts:
-            try:
-                ids.append(uuid.UUID(part))
-            except ValueError:
-                raise serializers.ValidationError(
-                    f"'{part[:40]}' is not a UUID.", code="invalid-uuid"
-                ) from None
-        return list(dict.fromkeys(ids))  # once each, in the order given
 
 
 class AccountInternalOutputSerializer(serializers.Serializer):

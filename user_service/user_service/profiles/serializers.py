@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 from rest_framework import serializers
 
+from common.fields import UUIDListField
 from common.permissions import ROLE_DOCTOR
 from user_service.profiles.models import (
     FULL_NAME_MAX_LENGTH,
@@ -137,7 +136,8 @@ class DoctorListFilterInputSerializer(serializers.Serializer):
 
 
 class ProfileListInternalFilterInputSerializer(serializers.Serializer):
-    ids = serializers.CharField(
+    ids = UUIDListField(
+        max_items=PROFILE_LIST_MAX_IDS,
         required=False,
         help_text=f"Comma-separated user ids (UUIDs), at most {PROFILE_LIST_MAX_IDS}; "
         "unknown ones are left out of the answer. Either this or `created_before`.",
@@ -191,23 +191,6 @@ class ProfileListInternalFilterInputSerializer(serializers.Serializer):
                 {"ids": [serializers.ErrorDetail("This field is required.", code="required")]}
             )
         return attrs
-
-    def validate_ids(self, value: str) -> list[uuid.UUID]:
-        parts = [part.strip() for part in value.split(",")]
-        if len(parts) > PROFILE_LIST_MAX_IDS:
-            raise serializers.ValidationError(
-                f"At most {PROFILE_LIST_MAX_IDS} ids, {len(parts)} were given.",
-                code="too-many-ids",
-            )
-        ids = []
-        for part in parts:
-            try:
-                ids.append(uuid.UUID(part))
-            except ValueError:
-                raise serializers.ValidationError(
-                    f"'{part[:40]}' is not a UUID.", code="invalid-uuid"
-                ) from None
-        return list(dict.fromkeys(ids))  # once each, in the order given
 
 
 class DoctorProfilePatchInputSerializer(serializers.Serializer):
