@@ -153,3 +153,18 @@ def test_threads_minting_their_first_token_at_once_share_one_test_key():
     keys = testing.race(lambda _: testing.private_key("race-check"), range(6))
 
     assert len({id(key) for key in keys}) == 1
+
+
+@pytest.mark.django_db
+def test_admin_fields_exposed_finds_a_protected_field_a_form_lets_write(django_user_model):
+    from common.testing import admin_fields_exposed
+
+    boss = django_user_model.objects.create(username="boss", is_staff=True, is_superuser=True)
+    nobody = django_user_model.objects.create(username="nobody", is_staff=True)
+    protected = {django_user_model: {"username"}}
+
+    assert admin_fields_exposed(protected, user=boss) == {
+        ("User", "add"): {"username"},
+        ("User", "change"): {"username"},
+    }
+    assert admin_fields_exposed(protected, user=nobody) == {}

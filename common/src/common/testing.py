@@ -549,3 +549,64 @@ def fake_people(monkeypatch: pytest.MonkeyPatch) -> FakePeople:
     monkeypatch.setattr("common.people.people_get", fake.people_get)
     monkeypatch.setattr("common.people.people_search", fake.people_search)
     return fake
+
+
+def admin_fields_exposed(
+    protected: dict[Any, set[str]], *, user: Any, examples: dict[Any, Any] | None = None
+) -> dict[tuple[str, str], set[str]]:
+    """The ``protected`` fields (per model) that some admin form lets ``user`` write.
+
+    Walks every ModelAdmin registered on the site, its add and change forms
+    (the change form of ``examples[model]`` or the model's first row) and
+    their inlines, so a page added later is held to it. Returns
+    ``{(model name, "add" | "change"): fields}``; empty when nothing is exposed.
+    A ForeignKey's form field counts for its ``<name>_id`` column too.
+    """
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+
+    def flat(fields) -> set[str]:
+        names: set[str] = set()
+        for field in fields:
+            names |= flat(field) if isinstance(field, (list, tuple)) else {field}
+        return names
+
+    def writable(model_admin, obj) -> set[str]:
+        allowed = (
+            model_admin.has_add_permission(request)
+            if obj is None
+            else model_admin.has_change_permission(request, obj)
+        )
+        if not allowed:
+            return set()
+        fields = flat(model_admin.get_fields(request, obj)) - set(
+            model_admin.get_readonly_fields(request, obj)
+        )
+        if obj is not None:
+            fields |= set(getattr(model_admin, "list_editable", ()))
+        return fields
+
+    def hit(model, fields: set[str]) -> set[str]:
+        names = protected.get(model, set())
+        return {name for name in fields if name in names or f"{name}_id" in names}
+
+    exposed = {}
+    for model, model_admin in admin.site._registry.items():
+        obj = (examples or {}).get(model) or model.objects.first()
+        for instance in (None, obj):
+            found = hit(model, writable(model_admin, instance))
+            for inline in model_admin.get_inline_instances(request, instance):
+                inline_writable = inline.has_add_permission(request, instance) or (
+                    instance is not None and inline.has_change_permission(request, instance)
+                )
+                if inline_writable:
+                    fields = flat(inline.get_fields(request, instance)) - set(
+                        inline.get_readonly_fields(request, instance)
+                    )
+                    found |= hit(inline.model, fields)
+            if found:
+                exposed[(model.__name__, "add" if instance is None else "change")] = found
+    return exposed

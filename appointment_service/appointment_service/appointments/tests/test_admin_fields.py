@@ -6,45 +6,15 @@ The check walks every ModelAdmin registered on the site, so a page added later i
 
 import pytest
 from django.contrib import admin
-from django.test import RequestFactory
 
 from appointment_service.appointments.models import Appointment
 from appointment_service.appointments.tests.factories import AppointmentEventFactory
+from common.testing import admin_fields_exposed
 
 pytestmark = pytest.mark.django_db
 
 PROTECTED = {Appointment: {"patient_id", "doctor_id", "slot_id", "start", "end"}}
 GROUPS = [("clinic-admin",), ("front-desk",), ("read-only",)]
-
-
-def _flat(fields) -> set[str]:
-    names = set()
-    for field in fields:
-        names |= _flat(field) if isinstance(field, (list, tuple)) else {field}
-    return names
-
-
-def _editable(model_admin, request, obj) -> set[str]:
-    """The fields of ``model_admin`` a form lets ``request.user`` write (add form, change form,
-    changelist's list_editable)."""
-    allowed = (
-        model_admin.has_add_permission(request)
-        if obj is None
-        else model_admin.has_change_permission(request, obj)
-    )
-    if not allowed:
-        return set()
-    fields = _flat(model_admin.get_fields(request, obj))
-    editable = fields - set(model_admin.get_readonly_fields(request, obj))
-    if obj is not None:
-        editable |= set(model_admin.list_editable)
-    return editable
-
-
-def _protected_in(model, editable: set[str]) -> set[str]:
-    protected = PROTECTED.get(model, set())
-    # A ForeignKey's form field is named after the field, its column after attname.
-    return {name for name in editable if name in protected or f"{name}_id" in protected}
 
 
 @pytest.mark.parametrize("groups", GROUPS)
@@ -53,26 +23,11 @@ def test_no_admin_form_edits_an_appointments_patient_doctor_slot_or_times(
 ):
     event = AppointmentEventFactory()
     user = staff_admin_client(*groups).user
-    request = RequestFactory().get("/admin/")
-    request.user = user
-    examples = {Appointment: event.appointment, type(event): event}
 
-    exposed = {}
-    for model, model_admin in admin.site._registry.items():
-        obj = examples.get(model) or model.objects.first()
-        for instance in (None, obj):
-            found = _protected_in(model, _editable(model_admin, request, instance))
-            for inline in model_admin.get_inline_instances(request, instance):
-                writable = inline.has_add_permission(request, instance) or (
-                    instance is not None and inline.has_change_permission(request, instance)
-                )
-                if writable:
-                    fields = _flat(inline.get_fields(request, instance)) - set(
-                        inline.get_readonly_fields(request, instance)
-                    )
-                    found |= _protected_in(inline.model, fields)
-            if found:
-                exposed[(model.__name__, "add" if instance is None else "change")] = found
+    exposed = admin_fields_exposed(
+        PROTECTED, user=user, examples={Appointment: event.appointment, type(event): event}
+    )
+
     assert exposed == {}
     assert Appointment in admin.site._registry
 

@@ -7,8 +7,8 @@ page added later is held to it.
 
 import pytest
 from django.contrib import admin
-from django.test import RequestFactory
 
+from common.testing import admin_fields_exposed
 from schedule_service.scheduling.models import SlotHold
 from schedule_service.scheduling.tests.factories import AvailabilityRuleFactory, SlotHoldFactory
 
@@ -20,52 +20,13 @@ PROTECTED = {
 GROUPS = [("clinic-admin",), ("front-desk",), ("read-only",)]
 
 
-def _flat(fields) -> set[str]:
-    names = set()
-    for field in fields:
-        names |= _flat(field) if isinstance(field, (list, tuple)) else {field}
-    return names
-
-
-def _editable(model_admin, request, obj) -> set[str]:
-    """The fields a form of ``model_admin`` lets ``request.user`` write."""
-    allowed = (
-        model_admin.has_add_permission(request)
-        if obj is None
-        else model_admin.has_change_permission(request, obj)
-    )
-    if not allowed:
-        return set()
-    fields = _flat(model_admin.get_fields(request, obj))
-    editable = fields - set(model_admin.get_readonly_fields(request, obj))
-    if obj is not None:
-        editable |= set(model_admin.list_editable)
-    return editable
-
-
 @pytest.mark.parametrize("groups", GROUPS)
 def test_no_admin_form_edits_a_holds_slot_doctor_or_times(staff_admin_client, groups):
     rule = AvailabilityRuleFactory()
     SlotHoldFactory(doctor=rule.doctor)
-    request = RequestFactory().get("/admin/")
-    request.user = staff_admin_client(*groups).user
 
-    exposed = {}
-    for model, model_admin in admin.site._registry.items():
-        obj = model.objects.first()
-        for instance in (None, obj):
-            found = _editable(model_admin, request, instance) & PROTECTED.get(model, set())
-            for inline in model_admin.get_inline_instances(request, instance):
-                writable = inline.has_add_permission(request, instance) or (
-                    instance is not None and inline.has_change_permission(request, instance)
-                )
-                if writable:
-                    fields = _flat(inline.get_fields(request, instance)) - set(
-                        inline.get_readonly_fields(request, instance)
-                    )
-                    found |= fields & PROTECTED.get(inline.model, set())
-            if found:
-                exposed[(model.__name__, "add" if instance is None else "change")] = found
+    exposed = admin_fields_exposed(PROTECTED, user=staff_admin_client(*groups).user)
+
     assert exposed == {}
     assert SlotHold in admin.site._registry
 
