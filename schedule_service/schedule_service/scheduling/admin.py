@@ -131,7 +131,25 @@ class PolicyForm(ServiceForm):
 
 
 class ServiceWritesMixin:
-    """Saves are the form's service call; deletes go through the subclass's ``delete_one``."""
+    """Saves are the form's service call; deletes go through the subclass's ``delete_one``.
+
+    ``writes`` names what the admin offers at all (``add``, ``change``,
+    ``delete``); each then takes the user's Django permission for it.
+    """
+
+    writes: tuple[str, ...] = ()
+
+    def _may(self, request, action: str) -> bool:
+        return action in self.writes and _allowed(request, self.opts, action)
+
+    def has_add_permission(self, request) -> bool:
+        return self._may(request, "add")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._may(request, "change")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._may(request, "delete")
 
     def save_model(self, request, obj, form, change) -> None:
         """Nothing left to save: ``form.write()`` did, through the service."""
@@ -148,15 +166,7 @@ class RuleWritesMixin(ServiceWritesMixin):
     """Clinic-admins add, change and delete rules (services.rule_create/update/delete)."""
 
     form = AvailabilityRuleForm
-
-    def has_add_permission(self, request) -> bool:
-        return _allowed(request, self.opts, "add")
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return _allowed(request, self.opts, "change")
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return _allowed(request, self.opts, "delete")
+    writes = ("add", "change", "delete")
 
     def get_readonly_fields(self, request, obj=None):
         # A rule stays its doctor's: moving it is no API change either.
@@ -171,12 +181,7 @@ class TimeOffWritesMixin(ServiceWritesMixin):
     """Clinic-admins add and delete time off (services.time_off_create/delete), never edit it."""
 
     form = TimeOffForm
-
-    def has_add_permission(self, request) -> bool:
-        return _allowed(request, self.opts, "add")
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return _allowed(request, self.opts, "delete")
+    writes = ("add", "delete")
 
     def save_model(self, request, obj, form, change) -> None:
         # As the API's answer lists them: held slots stay held until their appointments move.
@@ -212,6 +217,7 @@ class PolicyWritesMixin(ServiceWritesMixin):
     """Clinic-admins change the booking policy (services.policy_update); nothing else of it."""
 
     form = PolicyForm
+    writes = ("change",)
     fields = (
         "doctor_id",
         "timezone",
@@ -235,9 +241,6 @@ class PolicyWritesMixin(ServiceWritesMixin):
         "created_at",
         "updated_at",
     )
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return _allowed(request, self.opts, "change")
 
 
 @admin.register(DoctorSchedule)
