@@ -24,5 +24,7 @@ urlpatterns = [
     path("documented", views.DocumentedView.as_view()),
     path("plain-not-found/", views.plain_not_found),
     path("admin-staff-id", views.admin_staff_id),
+    path("db-fault", views.DatabaseFaultView.as_view()),
+    path("plain-db-fault", views.plain_database_fault),
 ]
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -175,3 +175,35 @@ def admin_staff_id(request):
 
     found = staff_id(request)
     return JsonResponse({"staff_id": str(found) if found else None})
+
+
+# Database faults: each view fails with OperationalError as often as ``DB_FAULTS`` says
+# (a list the tests fill), then answers; ``DB_CALLS`` counts the calls.
+DB_FAULTS: list[Exception] = []
+DB_CALLS: list[str] = []
+
+
+def _maybe_fail(method: str) -> None:
+    DB_CALLS.append(method)
+    if DB_FAULTS:
+        raise DB_FAULTS.pop(0)
+
+
+class DatabaseFaultView(APIView):
+    permission_classes = []
+
+    def get(self, request):
+        _maybe_fail("GET")
+        return Response({"ok": True})
+
+    def post(self, request):
+        _maybe_fail("POST")
+        return Response({"ok": True}, status=201)
+
+
+def plain_database_fault(request):
+    """A plain Django view (as the admin's) whose query fails."""
+    from django.http import JsonResponse
+
+    _maybe_fail(request.method)
+    return JsonResponse({"ok": True})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -43,6 +44,8 @@ class ServiceUnavailable(Problem):
     code = "dependency-unavailable"
     title = "A service this request depends on is unavailable"
     default_detail = "Please try again in a moment."
+    # Seconds a client should wait before trying again (the Retry-After header).
+    retry_after: int | None = 5
 
 
 class Conflict(Problem):
@@ -147,14 +150,35 @@ def _problem_response(body: dict[str, Any], headers: dict[str, str] | None = Non
     return response
 
 
+def _database_fault_problem(exc: Exception) -> tuple[Problem, bool]:
+    """The 503 problem for a database fault, and whether its request may be retried.
+
+    Logged once with the exception: as a warning when the connection broke (a
+    read is then retried by ``common.db.DatabaseRetryMiddleware``), else as an
+    error.
+    """
+    from common.db import DatabaseUnavailable, connection_lost
+
+    lost = connection_lost()
+    level = logging.WARNING if lost else logging.ERROR
+    logger.log(level, "Database fault: %s", exc.__class__.__name__, exc_info=exc)
+    return DatabaseUnavailable(), lost
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler rendering every error as problem details.
 
     Django's ``ValidationError``, ``Http404`` and ``PermissionDenied`` are
-    converted too. Unexpected exceptions become a bare 500 whose trace goes
+    converted too; a database fault (``common.db``) is a 503 with
+    ``Retry-After``. Other unexpected exceptions become a 500 whose trace goes
     to the log only.
     """
-    if isinstance(exc, DjangoValidationError):
+    from common.db import RETRYABLE_ATTRIBUTE, is_database_fault
+
+    retryable = False
+    if is_database_fault(exc):
+        exc, retryable = _database_fault_problem(exc)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -183,6 +207,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = problem_body(
             exc.status_code, code=exc.code, title=exc.title, detail=str(exc.detail), extra=exc.extra
         )
+        if getattr(exc, "retry_after", None):
+            headers.setdefault("Retry-After", str(exc.retry_after))
     elif isinstance(exc, exceptions.ValidationError):
         body = problem_body(
             400,
@@ -196,7 +222,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             headers["Retry-After"] = str(int(exc.wait))
         body = problem_body(response.status_code, detail=str(detail))
-    return _problem_response(body, headers)
+    answer = _problem_response(body, headers)
+    setattr(answer, RETRYABLE_ATTRIBUTE, retryable)
+    return answer
 
 
 def _json_problem(status_code: int, detail: str) -> JsonResponse:
@@ -225,7 +253,34 @@ def page_not_found(request, exception=None):  # noqa: ARG001
 
 
 def server_error(request):  # noqa: ARG001
-    """Django ``handler500``: never a trace, only a problem."""
+    """Django ``handler500``: never a trace, only a problem.
+
+    Django calls it while handling the exception (its own log line carries the
+    trace), so a database fault raised outside a DRF view (the admin, a
+    middleware, the session) is told apart here: 503 with ``Retry-After``.
+    """
+    from common.db import (
+        RETRYABLE_ATTRIBUTE,
+        DatabaseUnavailable,
+        connection_lost,
+        is_database_fault,
+    )
+
+    if is_database_fault(sys.exc_info()[1]):
+        problem = DatabaseUnavailable()
+        response = JsonResponse(
+            problem_body(
+                problem.status_code,
+                code=problem.code,
+                title=problem.title,
+                detail=str(problem.detail),
+            ),
+            status=problem.status_code,
+            content_type=PROBLEM_CONTENT_TYPE,
+            headers={"Retry-After": str(problem.retry_after)},
+        )
+        setattr(response, RETRYABLE_ATTRIBUTE, connection_lost())
+        return response
     return _json_problem(500, "Something went wrong on our side; it has been logged.")
 
 
