@@ -22,6 +22,11 @@ ENV_VARS = (
     "DATABASE_URL",
     "DB_POOL_MAX",
     "DB_CONN_MAX_AGE",
+    "DB_CONNECT_TIMEOUT",
+    "DB_STATEMENT_TIMEOUT",
+    "DB_POOL_TIMEOUT",
+    "CACHE_SOCKET_TIMEOUT",
+    "CACHE_RETRY_SECONDS",
     "CACHE_URL",
     "CACHE_KEY_PREFIX",
     "AUTH_SERVICE_URL",
@@ -72,9 +77,50 @@ def test_postgres_url_uses_the_connection_pool(clean_env, tmp_path):
         "db.internal",
         5432,
     )
-    assert config["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 5}
-    assert config["OPTIONS"]["connect_timeout"] == 5
+    assert config["OPTIONS"]["pool"] == {
+        "min_size": 1,
+        "max_size": 4,
+        "timeout": 3.0,
+        "reconnect_timeout": 3.0,
+    }
+    assert config["OPTIONS"]["connect_timeout"] == 3
+    assert config["OPTIONS"]["options"] == "-c statement_timeout=15000"
     assert config["CONN_MAX_AGE"] == 0
+    # The pool checks each connection before handing it out.
+    assert config["CONN_HEALTH_CHECKS"] is True
+
+
+def test_database_timeouts_come_from_the_environment(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", POSTGRES_URL)
+    clean_env.setenv("DB_CONNECT_TIMEOUT", "7")
+    clean_env.setenv("DB_STATEMENT_TIMEOUT", "2.5")
+    clean_env.setenv("DB_POOL_TIMEOUT", "1.5")
+
+    options = database_config(default_sqlite=tmp_path / "x.sqlite3")["default"]["OPTIONS"]
+
+    assert options["connect_timeout"] == 7
+    assert options["options"] == "-c statement_timeout=2500"
+    assert options["pool"]["timeout"] == options["pool"]["reconnect_timeout"] == 1.5
+
+
+def test_a_statement_timeout_of_zero_sets_none(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", POSTGRES_URL)
+    clean_env.setenv("DB_STATEMENT_TIMEOUT", "0")
+
+    options = database_config(default_sqlite=tmp_path / "x.sqlite3")["default"]["OPTIONS"]
+
+    assert "options" not in options
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("DB_CONNECT_TIMEOUT", "0"), ("DB_POOL_TIMEOUT", "-1")]
+)
+def test_database_timeouts_must_be_positive(clean_env, tmp_path, name, value):
+    clean_env.setenv("DATABASE_URL", POSTGRES_URL)
+    clean_env.setenv(name, value)
+
+    with pytest.raises(ImproperlyConfigured, match=name):
+        database_config(default_sqlite=tmp_path / "x.sqlite3")
 
 
 def test_postgres_pool_size_comes_from_db_pool_max(clean_env, tmp_path):
@@ -120,11 +166,24 @@ def test_cache_url_redis_gives_the_redis_cache(clean_env, url):
 
     assert cache_config() == {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "common.cache.FallbackRedisCache",
             "LOCATION": url,
+            "RETRY_SECONDS": 5.0,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             "KEY_PREFIX": "",
         }
     }
+
+
+def test_redis_timeouts_and_retry_period_come_from_the_environment(clean_env):
+    clean_env.setenv("CACHE_URL", "redis://cache:6379/1")
+    clean_env.setenv("CACHE_SOCKET_TIMEOUT", "0.2")
+    clean_env.setenv("CACHE_RETRY_SECONDS", "9")
+
+    config = cache_config()["default"]
+
+    assert config["OPTIONS"] == {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
+    assert config["RETRY_SECONDS"] == 9.0
 
 
 def test_cache_url_locmem_gives_the_local_memory_cache(clean_env):
@@ -247,7 +306,7 @@ def test_test_settings_strip_the_pool_and_keep_other_postgres_options(clean_env,
 
     default = overrides["DATABASES"]["default"]
     assert "pool" not in default["OPTIONS"]
-    assert default["OPTIONS"]["connect_timeout"] == 5
+    assert default["OPTIONS"]["connect_timeout"] == 3
     assert default["CONN_MAX_AGE"] == 0
     assert "pool" in databases["default"]["OPTIONS"]  # the input is left alone
     assert overrides["JWT_KEY_PROVIDER"] == "common.testing.TestKeyProvider"
@@ -275,9 +334,10 @@ def test_installed_apps_without_admin():
     assert "django.contrib.admin" not in installed_apps(admin=False)
 
 
-def test_middleware_binds_the_request_id_first_and_limits_bodies_next():
-    assert middleware()[:2] == [
+def test_middleware_binds_the_request_id_first_then_retries_reads_then_limits_bodies():
+    assert middleware()[:3] == [
         "common.request_id.RequestIdMiddleware",
+        "common.db.DatabaseRetryMiddleware",
         "common.errors.BodySizeLimitMiddleware",
     ]
 

@@ -87,9 +87,11 @@ def password_attempt_begin(*, email: str, address: str) -> None:
     (``LOGIN_FAILURES_PER_ACCOUNT``, ``LOGIN_FAILURES_PER_ADDRESS`` within
     ``LOGIN_FAILURE_WINDOW_SECONDS``); a refused attempt is not counted. An
     attempt that goes on stays counted as a failure until
-    ``password_attempt_succeeded`` says otherwise. Raises
-    ``ServiceUnavailable`` (503) when the cache cannot count: no password is
-    checked uncounted.
+    ``password_attempt_succeeded`` says otherwise. While Redis is away the
+    counts are kept in the process's memory (``common.cache``: brute force is
+    still slowed, per process); only a cache that fails outright (the database
+    cache with its database down) gives ``ServiceUnavailable`` (503): no
+    password is checked uncounted.
     """
     account_key, address_key = _account_key(email), _address_key(address)
     try:
@@ -140,7 +142,7 @@ class AddressRateThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)
-        except Exception as exc:  # the cache is down: refuse rather than count nothing
+        except Exception as exc:  # the cache failed outright: refuse rather than count nothing
             logger.exception("The cache cannot count %s requests", self.scope)
             raise ServiceUnavailable() from exc
 

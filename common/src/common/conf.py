@@ -46,9 +46,14 @@ def database_config(*, default_sqlite: Path) -> dict[str, Any]:
     """Return ``DATABASES`` from ``DATABASE_URL`` (a SQLite file when unset).
 
     PostgreSQL uses Django's psycopg 3 connection pool (``DB_POOL_MAX`` per
-    process; ``DB_POOL_MAX=0`` falls back to persistent connections). SQLite
-    gets WAL, a busy timeout and IMMEDIATE transactions so that several
-    workers can share the file.
+    process; ``DB_POOL_MAX=0`` falls back to persistent connections), which
+    checks each connection before handing it out, so one that a failover or
+    ``pg_terminate_backend`` ended is never used. Every connection has a
+    connect timeout (``DB_CONNECT_TIMEOUT``) and a statement timeout
+    (``DB_STATEMENT_TIMEOUT``, 0 for none); waiting for a connection from the
+    pool ends after ``DB_POOL_TIMEOUT``. Each such fault answers 503
+    (``common.db``). SQLite gets WAL, a busy timeout and IMMEDIATE transactions
+    so that several workers can share the file.
     """
     refuse_placeholder("DATABASE_URL", env.str("DATABASE_URL", default=""))
     config = env.db_url("DATABASE_URL", default=f"sqlite:///{default_sqlite}")
@@ -57,13 +62,25 @@ def database_config(*, default_sqlite: Path) -> dict[str, Any]:
         config["ENGINE"] = "django.db.backends.postgresql"
         pool_max = env.int("DB_POOL_MAX", default=4)
         options = config.setdefault("OPTIONS", {})
-        options.setdefault("connect_timeout", 5)
+        options.setdefault("connect_timeout", _positive_int("DB_CONNECT_TIMEOUT", default=3))
+        statement_ms = int(env.float("DB_STATEMENT_TIMEOUT", default=15.0) * 1000)
+        if statement_ms > 0:
+            options.setdefault("options", f"-c statement_timeout={statement_ms}")
+        config["CONN_HEALTH_CHECKS"] = True
         if pool_max > 0:
-            options["pool"] = {"min_size": 1, "max_size": pool_max, "timeout": 5}
+            pool_timeout = _positive_seconds("DB_POOL_TIMEOUT", default=3.0)
+            options["pool"] = {
+                "min_size": 1,
+                "max_size": pool_max,
+                "timeout": pool_timeout,
+                # A connection that cannot be made is tried again for this long, after
+                # which the next request that needs one starts afresh at once: after an
+                # outage the pool reconnects within a second or two of the database.
+                "reconnect_timeout": pool_timeout,
+            }
             config["CONN_MAX_AGE"] = 0
         else:
             config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-            config["CONN_HEALTH_CHECKS"] = True
     elif "sqlite" in engine:
         config["CONN_MAX_AGE"] = None
         config["OPTIONS"] = {
@@ -78,12 +95,24 @@ def cache_config() -> dict[str, Any]:
     """Return ``CACHES`` from ``CACHE_URL``: Redis when given, else the database table.
 
     Both are shared by every worker of the service (login throttling needs
-    that). ``CACHE_KEY_PREFIX`` keeps apart deployments (or test stacks) that
-    share one Redis database.
+    that). Redis is ``common.cache.FallbackRedisCache``: while it cannot be
+    reached (``CACHE_SOCKET_TIMEOUT`` per try), each process counts and caches
+    in its own memory and tries Redis again every ``CACHE_RETRY_SECONDS``.
+    ``CACHE_KEY_PREFIX`` keeps apart deployments (or test stacks) that share
+    one Redis database.
     """
     url = refuse_placeholder("CACHE_URL", env.str("CACHE_URL", default=""))
     if url.startswith(("redis://", "rediss://")):
-        cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        socket_timeout = _positive_seconds("CACHE_SOCKET_TIMEOUT", default=0.5)
+        cache = {
+            "BACKEND": "common.cache.FallbackRedisCache",
+            "LOCATION": url,
+            "RETRY_SECONDS": _positive_seconds("CACHE_RETRY_SECONDS", default=5.0),
+            "OPTIONS": {
+                "socket_connect_timeout": socket_timeout,
+                "socket_timeout": socket_timeout,
+            },
+        }
     elif url.startswith("locmem://"):
         cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     else:
@@ -121,6 +150,8 @@ def middleware() -> list[str]:
     """Return ``MIDDLEWARE`` shared by the services."""
     return [
         "common.request_id.RequestIdMiddleware",
+        # A read whose database connection died under it runs once more (common.db).
+        "common.db.DatabaseRetryMiddleware",
         "common.errors.BodySizeLimitMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -191,6 +222,13 @@ def spectacular_settings(*, title: str, description: str) -> dict[str, Any]:
             "common.schema.problem_media_type_hook",
         ],
     }
+
+
+def _positive_int(name: str, *, default: int) -> int:
+    value = env.int(name, default=default)
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive whole number.")
+    return value
 
 
 def _positive_seconds(name: str, *, default: float) -> float:
