@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.test import override_settings
 
+from common import http as http_module
 from common.errors import ServiceUnavailable
 from common.http import (
     ApiClient,
@@ -123,6 +124,34 @@ def test_token_endpoint_down_is_service_unavailable(dead_url):
         provider_for(dead_url).get_token("schedule_service")
 
     assert time.monotonic() - started < 2
+
+
+def test_a_token_that_cannot_be_renewed_is_used_until_it_expires(local_server, monkeypatch):
+    """auth_service down at renewal time: the token in hand still serves, then a clear 503."""
+    local_server.reply(TOKEN_PATH, token_reply(expires_in=20))  # within the 30 s margin
+    provider = provider_for(local_server.url)
+    clock = {"now": 1_000_000.0, "mono": 50.0}
+    monkeypatch.setattr(http_module.time, "time", lambda: clock["now"])
+    monkeypatch.setattr(http_module.time, "monotonic", lambda: clock["mono"])
+    assert provider.get_token("schedule_service") == "token-1"
+    local_server.reply(TOKEN_PATH, Reply(status=503, json={"detail": "down"}))
+
+    assert provider.get_token("schedule_service") == "token-1"  # renewal failed: token in hand
+    assert provider.get_token("schedule_service") == "token-1"  # not asked again at once
+    asked = len(local_server.hits_to(TOKEN_PATH))
+    clock["now"] += 10
+    clock["mono"] += 10
+    assert provider.get_token("schedule_service") == "token-1"  # asked again, still in hand
+    assert len(local_server.hits_to(TOKEN_PATH)) > asked
+
+    clock["now"] += 9  # one second before the end: within the leeway, no longer usable
+    clock["mono"] += 9
+    with pytest.raises(ServiceUnavailable):
+        provider.get_token("schedule_service")
+
+    local_server.reply(TOKEN_PATH, token_reply(expires_in=300))  # auth_service is back
+    assert provider.get_token("schedule_service") == "token-1"  # a new one (the counter restarts)
+    assert provider.get_token("schedule_service") == "token-1"
 
 
 def test_token_endpoint_refusing_the_credentials_is_service_unavailable(local_server):

@@ -66,8 +66,16 @@ class _CachedToken:
 class ClientCredentialsTokenProvider:
     """Get service tokens from auth_service by client credentials, cached per audience.
 
-    A token is reused until ``TOKEN_REFRESH_MARGIN_SECONDS`` before it expires.
+    A token is renewed ``TOKEN_REFRESH_MARGIN_SECONDS`` before it expires. If
+    auth_service cannot renew it then, the token in hand is used for as long
+    as it is still valid (``EXPIRY_LEEWAY_SECONDS`` short of its end), and
+    renewal is tried again at most every ``RENEW_RETRY_SECONDS``: a short
+    auth_service outage costs no service call. Only once it has expired do
+    calls fail with ``ServiceUnavailable`` (503).
     """
+
+    EXPIRY_LEEWAY_SECONDS = 2
+    RENEW_RETRY_SECONDS = 2.0
 
     def __init__(self, *, token_url: str, client_id: str, client_secret: str):
         self.token_url = token_url
@@ -75,42 +83,64 @@ class ClientCredentialsTokenProvider:
         self.client_secret = client_secret
         self._session = _session(retry_methods=frozenset({"POST"}), retries=1)
         self._tokens: dict[str, _CachedToken] = {}
+        self._renew_failed_at: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def get_token(self, audience: str) -> str:
+    def _usable(self, audience: str, *, margin: float) -> str | None:
         cached = self._tokens.get(audience)
-        if cached and cached.expires_at - TOKEN_REFRESH_MARGIN_SECONDS > time.time():
+        if cached and cached.expires_at - margin > time.time():
             return cached.value
+        return None
+
+    def get_token(self, audience: str) -> str:
+        token = self._usable(audience, margin=TOKEN_REFRESH_MARGIN_SECONDS)
+        if token:
+            return token
         with self._lock:
-            cached = self._tokens.get(audience)
-            if cached and cached.expires_at - TOKEN_REFRESH_MARGIN_SECONDS > time.time():
-                return cached.value
+            token = self._usable(audience, margin=TOKEN_REFRESH_MARGIN_SECONDS)
+            if token:
+                return token
+            in_hand = self._usable(audience, margin=self.EXPIRY_LEEWAY_SECONDS)
+            failed_at = self._renew_failed_at.get(audience)
+            if in_hand and failed_at and time.monotonic() - failed_at < self.RENEW_RETRY_SECONDS:
+                return in_hand
             try:
-                response = self._session.post(
-                    self.token_url,
-                    data={
-                        "grant_type": "client_credentials",
-                        "client_id": self.client_id,
-                        "client_secret": self.client_secret,
-                        "audience": audience,
-                    },
-                    headers={REQUEST_ID_HEADER: get_request_id() or ""},
-                    timeout=_timeout(),
-                )
-            except requests.RequestException as exc:
-                raise ServiceUnavailable("The sign-in service cannot be reached.") from exc
-            if response.status_code != 200:
-                logger.error(
-                    "Service token request for %s failed with %s", audience, response.status_code
-                )
-                raise ServiceUnavailable("This service could not authenticate to another service.")
-            try:
-                body = response.json()
-                token = _CachedToken(body["access_token"], time.time() + int(body["expires_in"]))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ServiceUnavailable("The sign-in service gave an unusable answer.") from exc
-            self._tokens[audience] = token
-            return token.value
+                issued = self._fetch(audience)
+            except ServiceUnavailable:
+                if not in_hand:
+                    raise
+                self._renew_failed_at[audience] = time.monotonic()
+                logger.warning("Service token for %s not renewed; using the one in hand", audience)
+                return in_hand
+            self._renew_failed_at.pop(audience, None)
+            self._tokens[audience] = issued
+            return issued.value
+
+    def _fetch(self, audience: str) -> _CachedToken:
+        try:
+            response = self._session.post(
+                self.token_url,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                    "audience": audience,
+                },
+                headers={REQUEST_ID_HEADER: get_request_id() or ""},
+                timeout=_timeout(),
+            )
+        except requests.RequestException as exc:
+            raise ServiceUnavailable("The sign-in service cannot be reached.") from exc
+        if response.status_code != 200:
+            logger.error(
+                "Service token request for %s failed with %s", audience, response.status_code
+            )
+            raise ServiceUnavailable("This service could not authenticate to another service.")
+        try:
+            body = response.json()
+            return _CachedToken(body["access_token"], time.time() + int(body["expires_in"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ServiceUnavailable("The sign-in service gave an unusable answer.") from exc
 
     def invalidate(self, audience: str) -> None:
         with self._lock:
