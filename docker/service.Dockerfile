@@ -47,12 +47,16 @@ COPY --chmod=0755 docker/entrypoint.sh /usr/local/bin/entrypoint.sh
 
 # Static files are collected at build time (settings need a secret key to load; this one
 # only lives in this layer's command). The code stays root-owned and read-only for the app
-# user; only var/ (SQLite files when DATABASE_URL is unset) and auth_service's keys folder
-# are writable. A named volume mounted on the keys folder takes its owner from the image.
+# user; only var/ (SQLite files when DATABASE_URL is unset), auth_service's keys folder and
+# the portal's data folder (its sessions database) are writable. A named volume mounted on
+# either folder takes its owner from the image.
 RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput \
     && chown app:app /app/var \
     && if [ "${SERVICE}" = "auth_service" ]; then \
         install -d -m 0700 -o app -g app /var/lib/auth/keys; \
+    fi \
+    && if [ "${SERVICE}" = "portal" ]; then \
+        install -d -m 0700 -o app -g app /app/data; \
     fi
 
 USER 10001:10001

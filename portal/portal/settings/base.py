@@ -26,10 +26,12 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] = [
 ]
 
 # People sign in with auth_service; the portal keeps their tokens in a server-side
-# session (the shared cache: Redis in compose, the database table locally), never
-# in the browser. Sessions live 20 hours from the last request (WCAG 2.2.1).
+# session, never in the browser. Sessions live in the portal's own database (a SQLite
+# file on a volume in compose), not in Redis: a Redis outage signs no one out (README,
+# "When things fail"). They last 20 hours from the last request (WCAG 2.2.1);
+# `manage.py clearsessions` removes the expired ones.
 AUTHENTICATION_BACKENDS: list[str] = []
-SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_NAME = "clinic_session"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=20 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True

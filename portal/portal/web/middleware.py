@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from common.errors import ServiceUnavailable
@@ -50,13 +52,19 @@ class PortalErrorMiddleware:
         return None
 
 
-def service_unavailable(request: HttpRequest) -> HttpResponse:
-    """The calm 503 page: no API calls, a reference to quote, and when to try again."""
-    response = render(
-        request,
-        "portal/errors/503.html",
-        {"reference": (get_request_id() or "")[:8]},
-        status=503,
-    )
+def service_unavailable(request: HttpRequest, *, without_session: bool = False) -> HttpResponse:
+    """The calm 503 page: no API calls, a reference to quote, and when to try again.
+
+    ``without_session``: the page is drawn without the context processors, which
+    read the session (the database is what failed), so it shows no one signed in.
+    """
+    context = {"reference": (get_request_id() or "")[:8]}
+    if without_session:
+        context |= {"request": request, "clinic_name": settings.CLINIC_NAME}
+        context |= {"clinic_phone": settings.CLINIC_PHONE}
+        body = render_to_string("portal/errors/503.html", context)
+        response = HttpResponse(body, status=503)
+    else:
+        response = render(request, "portal/errors/503.html", context, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

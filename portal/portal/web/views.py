@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import sys
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -18,9 +19,11 @@ from django.utils import timezone as dj_timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.db import RETRYABLE_ATTRIBUTE, connection_lost, is_database_fault
 from portal.web import auth, clients, forms, problems, timefmt, weeks
 from portal.web.clients import ApiProblem
 from portal.web.context import display_zone
+from portal.web.middleware import service_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +188,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's ``handler500``; a database fault (the sessions live there) is the 503 page."""
+    if is_database_fault(sys.exc_info()[1]):
+        response = service_unavailable(request, without_session=True)
+        setattr(response, RETRYABLE_ATTRIBUTE, connection_lost())
+        return response
     return render(request, "portal/errors/500.html", status=500)
 
 

@@ -867,3 +867,29 @@ def test_the_home_page_shows_an_upcoming_time_in_the_chosen_zone(sign_in, api):
     assert "Monday 4 March 2030 at 9:30am" in page
     assert "Times are in Kolkata time (UTC+5:30)." in page
     assert "With your doctor." in page
+
+
+def test_a_database_fault_gives_the_503_page_without_touching_the_session(rf):
+    """The sessions live in the database: the page is drawn without them, no one signed in."""
+    from django.db import OperationalError
+
+    from common.db import RETRYABLE_ATTRIBUTE
+    from portal.web import views
+
+    class BrokenSession:
+        def __getattr__(self, name):
+            raise AssertionError("the session was read")
+
+    request = rf.get("/appointments")
+    request.session = BrokenSession()
+    try:
+        raise OperationalError("the database system is shutting down")
+    except OperationalError:
+        response = views.server_error(request)
+
+    page = page_text(response)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Sorry, booking is not working right now" in page
+    assert "Sign out" not in page
+    assert getattr(response, RETRYABLE_ATTRIBUTE) is False
