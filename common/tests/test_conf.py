@@ -21,6 +21,7 @@ from common.conf import test_settings as make_test_settings
 ENV_VARS = (
     "DATABASE_URL",
     "DB_POOL_MAX",
+    "GUNICORN_THREADS",
     "DB_CONN_MAX_AGE",
     "DB_CONNECT_TIMEOUT",
     "DB_STATEMENT_TIMEOUT",
@@ -79,7 +80,7 @@ def test_postgres_url_uses_the_connection_pool(clean_env, tmp_path):
     )
     assert config["OPTIONS"]["pool"] == {
         "min_size": 1,
-        "max_size": 4,
+        "max_size": 1,
         "timeout": 3.0,
         "reconnect_timeout": 3.0,
     }
@@ -130,6 +131,15 @@ def test_postgres_pool_size_comes_from_db_pool_max(clean_env, tmp_path):
     config = database_config(default_sqlite=tmp_path / "x.sqlite3")["default"]
 
     assert config["OPTIONS"]["pool"]["max_size"] == 12
+
+
+def test_postgres_pool_size_defaults_to_one_per_gunicorn_thread(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", POSTGRES_URL)
+    clean_env.setenv("GUNICORN_THREADS", "8")
+
+    config = database_config(default_sqlite=tmp_path / "x.sqlite3")["default"]
+
+    assert config["OPTIONS"]["pool"]["max_size"] == 8
 
 
 def test_db_pool_max_zero_uses_persistent_connections(clean_env, tmp_path):

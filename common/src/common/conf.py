@@ -46,7 +46,8 @@ def database_config(*, default_sqlite: Path) -> dict[str, Any]:
     """Return ``DATABASES`` from ``DATABASE_URL`` (a SQLite file when unset).
 
     PostgreSQL uses Django's psycopg 3 connection pool (``DB_POOL_MAX`` per
-    process; ``DB_POOL_MAX=0`` falls back to persistent connections), which
+    process, by default one per gunicorn thread; ``DB_POOL_MAX=0`` falls back
+    to persistent connections), which
     checks each connection before handing it out, so one that a failover or
     ``pg_terminate_backend`` ended is never used. Every connection has a
     connect timeout (``DB_CONNECT_TIMEOUT``) and a statement timeout
@@ -60,7 +61,9 @@ def database_config(*, default_sqlite: Path) -> dict[str, Any]:
     engine = config["ENGINE"]
     if "postgresql" in engine:
         config["ENGINE"] = "django.db.backends.postgresql"
-        pool_max = env.int("DB_POOL_MAX", default=4)
+        # One connection per thread that may use it: a sync worker never needs a second,
+        # and after a failover no idle spare is left to be met dead.
+        pool_max = env.int("DB_POOL_MAX", default=env.int("GUNICORN_THREADS", default=1))
         options = config.setdefault("OPTIONS", {})
         options.setdefault("connect_timeout", _positive_int("DB_CONNECT_TIMEOUT", default=3))
         statement_ms = int(env.float("DB_STATEMENT_TIMEOUT", default=15.0) * 1000)

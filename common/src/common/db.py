@@ -59,10 +59,17 @@ def connection_lost() -> bool:
 
 
 def discard_broken_connections() -> None:
-    """Close every broken connection (the pool drops it), so that the next query opens a new one."""
+    """Close every broken connection, so that the next query gets a working one.
+
+    The pool drops it, and checks the connections idle in it at once (they
+    most likely died with it) instead of handing them out one by one.
+    """
     for connection in connections.all(initialized_only=True):
         if _broken(connection):
             connection.close()
+            pool = getattr(connection, "pool", None)
+            if pool is not None:
+                pool.check()
 
 
 class DatabaseRetryMiddleware:
