@@ -273,14 +273,21 @@ def fresh_postgres_databases(base_url: str, services: list[str], prefix: str) ->
     return urls
 
 
-def make_test_stack(state_dir: Path, services: list[str], *, port_offset: int = 0) -> Stack:
+def make_test_stack(
+    state_dir: Path,
+    services: list[str],
+    *,
+    port_offset: int = 0,
+    postgres_url: str | None = None,
+) -> Stack:
     """A prepared stack for tests: production settings and compose's variables.
 
-    With TEST_POSTGRES_URL each service gets a fresh PostgreSQL database, and
-    with TEST_REDIS_URL auth_service counts sign-in failures in Redis, as in
-    compose.yaml; otherwise SQLite files and the database cache.
+    With a PostgreSQL server (``postgres_url``, by default TEST_POSTGRES_URL)
+    each service gets a fresh database on it, and with TEST_REDIS_URL
+    auth_service counts sign-in failures in Redis, as in compose.yaml;
+    otherwise SQLite files and the database cache.
     """
-    postgres = os.environ.get("TEST_POSTGRES_URL", "")
+    postgres = os.environ.get("TEST_POSTGRES_URL", "") if postgres_url is None else postgres_url
     databases = sorted(s for s in services if s in DATABASE_SERVICES)
     stack = Stack(
         state_dir=state_dir,
