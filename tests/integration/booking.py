@@ -58,6 +58,22 @@ def service_auth(stack, http, audience="schedule_service") -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+def publish_weekly_hours(stack, http, doctor_auth) -> None:
+    """The doctor is available every day, 08:00-18:00 in their zone, in 30-minute slots."""
+    for weekday in range(7):
+        http.post(
+            f"{stack.url('schedule_service')}/api/v1/availability/",
+            json={
+                "weekday": weekday,
+                "start_time": "08:00",
+                "end_time": "18:00",
+                "slot_minutes": 30,
+            },
+            headers=doctor_auth,
+            timeout=10,
+        ).raise_for_status()
+
+
 def free_slots(stack, http, doctor_id, auth, days=14) -> list[dict]:
     today = datetime.now(UTC).date()
     response = http.get(

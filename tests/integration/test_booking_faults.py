@@ -13,7 +13,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from booking import appointments, approve, assert_no_orphans, free_slots, register, sign_in
+from booking import (
+    appointments,
+    approve,
+    assert_no_orphans,
+    free_slots,
+    publish_weekly_hours,
+    register,
+    sign_in,
+)
 from conftest import unique_email
 from stack import make_test_stack
 
@@ -50,18 +58,7 @@ def clinic(stack):
         approve(stack, http, doctor_id)
         register(stack, http, email=patient_email, role="patient", full_name="Pat Faults")
         doctor, patient = sign_in(stack, http, doctor_email), sign_in(stack, http, patient_email)
-        for weekday in range(7):
-            http.post(
-                f"{stack.url('schedule_service')}/api/v1/availability/",
-                json={
-                    "weekday": weekday,
-                    "start_time": "08:00",
-                    "end_time": "18:00",
-                    "slot_minutes": 30,
-                },
-                headers=doctor,
-                timeout=10,
-            ).raise_for_status()
+        publish_weekly_hours(stack, http, doctor)
         # Two days out at least: outside the 24-hour reschedule and cancel cut-offs.
         later = (datetime.now(UTC) + timedelta(days=2)).isoformat().replace("+00:00", "Z")
         slots = iter(

@@ -18,7 +18,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from booking import PASSWORD, approve, assert_no_orphans, register, sign_in
+from booking import (
+    PASSWORD,
+    approve,
+    assert_no_orphans,
+    publish_weekly_hours,
+    register,
+    sign_in,
+)
 from conftest import unique_email
 from infra import Answer, Load, PostgresCluster, RedisServer, call, describe, free_port, wait_until
 from stack import TEST_BASE_PORT, make_test_stack
@@ -110,18 +117,7 @@ class Clinic:
             )
             approve(stack, http, self.doctor_id)
             self.doctor = sign_in(stack, http, email)
-            for weekday in range(7):
-                http.post(
-                    f"{stack.url('schedule_service')}/api/v1/availability/",
-                    json={
-                        "weekday": weekday,
-                        "start_time": "08:00",
-                        "end_time": "18:00",
-                        "slot_minutes": 30,
-                    },
-                    headers=self.doctor,
-                    timeout=10,
-                ).raise_for_status()
+            publish_weekly_hours(stack, http, self.doctor)
             today = datetime.now(UTC).date()
             response = http.get(
                 f"{stack.url('schedule_service')}/api/v1/doctors/{self.doctor_id}/slots/",
@@ -213,9 +209,9 @@ def warm_up(stack, patients, urls, clinic) -> None:
     assert not bad, describe(answers, unexpected=bad)
 
 
-def portal_sign_in(stack, browser: requests.Session, email: str) -> Answer:
-    """GET the portal's sign-in form, POST it; the answer to the POST (not followed)."""
-    url = f"{stack.url('portal')}/sign-in"
+def portal_form(stack, browser: requests.Session, path: str, label: str, fields: dict) -> Answer:
+    """GET a portal form, POST ``fields`` with its CSRF token; the answer to the POST (not followed)."""
+    url = f"{stack.url('portal')}{path}"
     page = browser.get(url, timeout=10)
     assert page.status_code == 200, page.text[:300]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
@@ -223,33 +219,26 @@ def portal_sign_in(stack, browser: requests.Session, email: str) -> Answer:
         browser,
         "POST",
         url,
-        label="portal sign-in",
-        data={"csrfmiddlewaretoken": token, "email": email, "password": PASSWORD},
+        label=label,
+        data={"csrfmiddlewaretoken": token, **fields},
         headers={"Referer": url},
         allow_redirects=False,
     )
 
 
+def portal_sign_in(stack, browser: requests.Session, email: str) -> Answer:
+    fields = {"email": email, "password": PASSWORD}
+    return portal_form(stack, browser, "/sign-in", "portal sign-in", fields)
+
+
 def portal_register(stack) -> Answer:
+    fields = {
+        "full_name": "Portal Outage",
+        "email": unique_email("infra-portal"),
+        "password": PASSWORD,
+    }
     with requests.Session() as browser:
-        url = f"{stack.url('portal')}/register"
-        page = browser.get(url, timeout=10)
-        assert page.status_code == 200, page.text[:300]
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        return call(
-            browser,
-            "POST",
-            url,
-            label="portal register",
-            data={
-                "csrfmiddlewaretoken": token,
-                "full_name": "Portal Outage",
-                "email": unique_email("infra-portal"),
-                "password": PASSWORD,
-            },
-            headers={"Referer": url},
-            allow_redirects=False,
-        )
+        return portal_form(stack, browser, "/register", "portal register", fields)
 
 
 def assert_portal_signs_in(stack, email: str) -> None:
