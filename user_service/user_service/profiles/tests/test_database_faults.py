@@ -22,7 +22,7 @@ def test_every_connection_has_the_statement_timeout_of_the_settings():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_query_past_the_statement_timeout_is_a_503_and_the_next_one_works():
     """A table locked by someone else: the read waits, is cancelled, and answers a clear 503."""
     params = connection.get_connection_params()
