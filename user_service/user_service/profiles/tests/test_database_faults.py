@@ -51,6 +51,8 @@ def test_a_query_past_the_statement_timeout_is_a_503_and_the_next_one_works():
     finally:
         release.set()
         holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET statement_timeout")  # the test's clean-up must not meet it
 
     assert response.status_code == 503, response.content
     assert response["Content-Type"] == "application/problem+json"
