@@ -106,7 +106,7 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 videos: install chromium ffmpeg ## Record the walkthrough videos (docs/videos) and screenshots (docs/screenshots)
 	$(BIN)/python scripts/record_walkthroughs.py
 
-compose-check: ## Lint the Dockerfile and validate compose.yaml
+compose-check: install ## Lint the Dockerfile, validate compose.yaml and check it against scripts/registry.py
 	bash scripts/compose_check.sh
 
 bench: install ## Benchmarks over HTTP on PostgreSQL (TEST_POSTGRES_URL, default the local server)
