@@ -6,9 +6,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Services that exist in this checkout, in start order.
-SERVICES := $(foreach s,auth_service user_service schedule_service appointment_service portal,$(if $(wildcard $(s)/manage.py),$(s)))
-API_SERVICES := $(filter-out portal,$(SERVICES))
+# Services that exist in this checkout, in start order, and those with an OpenAPI schema
+# (scripts/registry.py lists them all).
+present = $(foreach s,$(1),$(if $(wildcard $(s)/manage.py),$(s)))
+SERVICES := $(call present,$(shell $(or $(PYTHON),python3) scripts/registry.py names))
+API_SERVICES := $(call present,$(shell $(or $(PYTHON),python3) scripts/registry.py names --api))
 # Set TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432) to run every test on
 # PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
 TEST_POSTGRES_URL ?=
@@ -104,7 +106,7 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 videos: install chromium ffmpeg ## Record the walkthrough videos (docs/videos) and screenshots (docs/screenshots)
 	$(BIN)/python scripts/record_walkthroughs.py
 
-compose-check: ## Lint the Dockerfile and validate compose.yaml
+compose-check: install ## Lint the Dockerfile, validate compose.yaml and check it against scripts/registry.py
 	bash scripts/compose_check.sh
 
 bench: install ## Benchmarks over HTTP on PostgreSQL (TEST_POSTGRES_URL, default the local server)

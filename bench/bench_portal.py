@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import stack as stack_module  # noqa: E402
 from loadgen import Result, run, summary  # noqa: E402
 from stack import make_test_stack  # noqa: E402
 
@@ -109,11 +108,7 @@ def main() -> int:
     os.environ.setdefault("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     os.environ.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
     with tempfile.TemporaryDirectory() as tmp:
-        stack = make_test_stack(
-            Path(tmp),
-            ["auth_service", "user_service", "schedule_service", "appointment_service", "portal"],
-            port_offset=600,
-        )
+        stack = make_test_stack(Path(tmp), port_offset=600)
         stack.start()
         try:
             for i, email in enumerate(PATIENTS):
@@ -126,7 +121,7 @@ def main() -> int:
 
             results = measure(stack, cookies, "gthread 2x8")
             stack.stop_service("portal")
-            stack_module.WORKER_ARGS.pop("portal", None)
+            stack.worker_args["portal"] = ("--worker-class", "sync")
             stack.start_service("portal")
             results += measure(stack, cookies, "sync 2")
         finally:

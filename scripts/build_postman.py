@@ -12,13 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from registry import SERVICES
+
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = {
-    "auth_service": "auth_url",
-    "user_service": "user_url",
-    "schedule_service": "schedule_url",
-    "appointment_service": "appointment_url",
-}
 
 STORE_PAIR = [
     "const body = pm.response.json();",
@@ -66,6 +62,11 @@ STORE_APPOINTMENT = [
 CHECK_2XX = ["pm.test('status is 2xx', () => pm.expect(pm.response.code).to.be.within(200, 299));"]
 
 
+def url_variable(service: str) -> str:
+    """The collection variable holding a service's address: auth_url, ..., portal_url."""
+    return service.removesuffix("_service") + "_url"
+
+
 def schema(service: str, *, internal: bool = False) -> dict:
     """The service's public OpenAPI schema, or its internal one (the /internal/ endpoints)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": f"{service}.settings.test"}
@@ -111,7 +112,7 @@ def body_for(path: str, media: str, value: dict) -> dict:
 
 
 def request_item(service: str, path: str, method: str, operation: dict) -> dict:
-    url_var = SERVICES.get(service, "portal_url")
+    url_var = url_variable(service)
     postman_path = path.replace("{", "{{").replace("}", "}}")
     for name in ("id", "user_id", "doctor_id"):
         postman_path = postman_path.replace("{{" + name + "}}", "{{" + f"{service}_{name}" + "}}")
@@ -163,7 +164,7 @@ def request_item(service: str, path: str, method: str, operation: dict) -> dict:
 
 def main() -> None:
     folders = []
-    for service in SERVICES:
+    for service in (s.name for s in SERVICES if s.api):
         if not (ROOT / service / "manage.py").exists():
             continue
         spec_paths = {**schema(service)["paths"], **schema(service, internal=True)["paths"]}
@@ -175,11 +176,10 @@ def main() -> None:
         ]
         folders.append({"name": service, "item": items})
     variables = {
-        "portal_url": "http://127.0.0.1:8000",
-        "auth_url": "http://127.0.0.1:8001",
-        "user_url": "http://127.0.0.1:8002",
-        "schedule_url": "http://127.0.0.1:8003",
-        "appointment_url": "http://127.0.0.1:8004",
+        **{
+            url_variable(s.name): f"http://127.0.0.1:{s.port}"
+            for s in sorted(SERVICES, key=lambda s: s.port)
+        },
         "email": "ana.lima@demo.clinic",
         "password": "demo-clinic-2026",
         "access_token": "",

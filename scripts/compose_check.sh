@@ -171,6 +171,19 @@ else
     echo "   skipped: ${COMPOSE_SCHEMA} or jsonschema in ${VENV_PYTHON} is missing"
 fi
 
+echo "== ${COMPOSE_FILE} and docker/postgres/init.sh against scripts/registry.py"
+# The services, ports, addresses, databases, workers and service accounts that `make run`
+# and the tests use (tests/integration/test_registry.py; it starts no service).
+if "${VENV_PYTHON}" -c "import pytest, yaml" >/dev/null 2>&1; then
+    if "${VENV_PYTHON}" -m pytest -q -p no:django -p no:cacheprovider tests/integration/test_registry.py; then
+        ok "the containers are the services of scripts/registry.py"
+    else
+        fail "${COMPOSE_FILE} or docker/postgres/init.sh does not match scripts/registry.py"
+    fi
+else
+    fail "pytest and PyYAML are missing from ${VENV_PYTHON}: run make install"
+fi
+
 echo "== shellcheck"
 shell_scripts=(docker/*.sh docker/postgres/*.sh scripts/*.sh)
 if shellcheck=$(find_tool shellcheck "${SHELLCHECK_PACKAGE}"); then

@@ -10,15 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from registry import BY_NAME  # noqa: E402
 from stack import DEMO_FILE, ROOT, Stack, present_services  # noqa: E402
-
-TITLES = {
-    "portal": "Portal (patients and doctors)",
-    "auth_service": "auth_service",
-    "user_service": "user_service",
-    "schedule_service": "schedule_service",
-    "appointment_service": "appointment_service",
-}
 
 
 def main() -> int:
@@ -44,8 +37,9 @@ def main() -> int:
     print("\nThe clinic is running.\n")
     for service in stack.ports:
         url = stack.url(service)
-        extra = "" if service == "portal" else f"   API docs {url}/api/docs/   admin {url}/admin/"
-        print(f"  {TITLES[service]:<32} {url}{extra}")
+        about = BY_NAME[service]
+        extra = f"   API docs {url}/api/docs/   admin {url}/admin/" if about.api else ""
+        print(f"  {about.title or service:<32} {url}{extra}")
     print(f"\nDemo logins (password for all: {demo['password']})")
     for person in demo["staff"]:
         groups = ", ".join(person.get("groups", ["clinic-admin"]))

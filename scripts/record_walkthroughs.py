@@ -488,11 +488,7 @@ def main() -> int:
             print("Recording video needs ffmpeg: run `make ffmpeg`.", file=sys.stderr)
             return 1
         print("Starting the services…", flush=True)
-        stack = make_test_stack(
-            Path(state),
-            ["auth_service", "user_service", "schedule_service", "appointment_service", "portal"],
-            port_offset=PORT_OFFSET,
-        )
+        stack = make_test_stack(Path(state), port_offset=PORT_OFFSET)
         stack.start()
         try:
             with sync_playwright() as playwright:

@@ -1,7 +1,8 @@
 """Set up and start the services as real processes (used by `make run` and the integration tests).
 
 Every service is configured only through environment variables, the same ones
-compose.yaml sets, so what runs here is what runs in containers.
+compose.yaml sets, so what runs here is what runs in containers. Which services there
+are, their ports, workers and service accounts come from scripts/registry.py.
 """
 
 from __future__ import annotations
@@ -19,50 +20,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from registry import BY_NAME, SERVICES
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 DEMO_FILE = ROOT / "demo" / "demo_data.json"
 
-# (name, port) in start order; a service whose folder is missing is skipped.
-SERVICES = [
-    ("auth_service", 8001),
-    ("user_service", 8002),
-    ("schedule_service", 8003),
-    ("appointment_service", 8004),
-    ("portal", 8000),
-]
-# The portal waits on the APIs for every page: threads keep its workers busy meanwhile.
-WORKER_ARGS = {"portal": ("--worker-class", "gthread", "--threads", "8")}
-DATABASE_SERVICES = ("auth_service", "user_service", "schedule_service", "appointment_service")
-
-# Which service account may ask for which scopes, per audience: exactly what each calls
-# (its clients.py, and common.admin_sso for the admin sign-in of every service with an
-# admin). auth_service mints its own tokens (AUTH_SERVICE_OUTGOING_SCOPES).
-# Every service with an admin signs staff in (staff:sign-in); every service that verifies
-# people's access tokens polls the list of ended sign-ins (revocations:read, see
-# common.auth); the admins name the patients and doctors behind ids (common.people:
-# profiles from user_service, emails from auth_service).
-AUTH = ["staff:sign-in", "revocations:read"]
-PEOPLE_AUTH = [*AUTH, "accounts:read"]
-SERVICE_ACCOUNTS = {
-    "user_service": {"auth_service": AUTH},
-    # Checks that a doctor exists (and their time zone) before making a schedule.
-    "schedule_service": {"user_service": ["profiles:read"], "auth_service": PEOPLE_AUTH},
-    # Holds, reads and lets go of slots.
-    "appointment_service": {
-        "schedule_service": ["slots:read", "slots:reserve", "slots:release"],
-        "user_service": ["profiles:read"],
-        "auth_service": PEOPLE_AUTH,
-    },
-    # The portal names the other side of each appointment with one batch look-up a page, and
-    # the browser behind each sign-in and registration (so each person is throttled alone).
-    # It verifies no token itself, so it needs no revocation list.
-    "portal": {"user_service": ["profiles:read"], "auth_service": ["client-address:forward"]},
-}
-
 
 def present_services() -> list[tuple[str, int]]:
-    return [(name, port) for name, port in SERVICES if (ROOT / name / "manage.py").exists()]
+    """(name, port) of every service whose folder is in this checkout, in start order."""
+    return [(s.name, s.port) for s in SERVICES if (ROOT / s.name / "manage.py").exists()]
 
 
 @dataclass
@@ -77,6 +44,10 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     workers: int = 2
     log_dir: Path | None = None
+    # gunicorn's worker options per service (the registry's, unless a benchmark compares).
+    worker_args: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {s.name: s.gunicorn_args for s in SERVICES}
+    )
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -91,8 +62,8 @@ class Stack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         values = json.loads(self.secrets_file.read_text()) if self.secrets_file.exists() else {}
         wanted = [
-            f"{name}_{kind}"
-            for name, _ in SERVICES
+            f"{service.name}_{kind}"
+            for service in SERVICES
             for kind in ("django_secret_key", "client_secret")
         ]
         missing = [key for key in wanted if key not in values]
@@ -111,14 +82,11 @@ class Stack:
             "DJANGO_SECRET_KEY": values[f"{service}_django_secret_key"],
             "SERVICE_CLIENT_ID": service,
             "SERVICE_CLIENT_SECRET": values[f"{service}_client_secret"],
-            "AUTH_SERVICE_URL": self.url("auth_service"),
-            "USER_SERVICE_URL": self.url("user_service"),
-            "SCHEDULE_SERVICE_URL": self.url("schedule_service")
-            if "schedule_service" in self.ports
-            else "",
-            "APPOINTMENT_SERVICE_URL": self.url("appointment_service")
-            if "appointment_service" in self.ports
-            else "",
+            **{
+                s.url_env: self.url(s.name) if s.name in self.ports else ""
+                for s in SERVICES
+                if s.url_env
+            },
             "JWT_KEYS_DIR": str(self.state_dir / "jwt"),
             "STATIC_ROOT": str(self.state_dir / "static" / service),
             **self.extra_env,
@@ -153,12 +121,14 @@ class Stack:
             # sessions.
             for service in self.ports:
                 self.manage(service, "createcachetable")
-        for client_id, grants in SERVICE_ACCOUNTS.items():
-            args = ["service_account", "--client-id", client_id, "--secret-env", "CLIENT_SECRET"]
-            for audience, scopes in grants.items():
+        for account in (s for s in SERVICES if s.grants):
+            args = ["service_account", "--client-id", account.name, "--secret-env", "CLIENT_SECRET"]
+            for audience, scopes in account.grants.items():
                 args += ["--audience", audience, *(a for s in scopes for a in ("--scope", s))]
             self.manage(
-                "auth_service", *args, env={"CLIENT_SECRET": values[f"{client_id}_client_secret"]}
+                "auth_service",
+                *args,
+                env={"CLIENT_SECRET": values[f"{account.name}_client_secret"]},
             )
         if demo:
             for service in self.ports:
@@ -189,7 +159,7 @@ class Stack:
                 f"127.0.0.1:{self.ports[service]}",
                 "--workers",
                 str(self.workers),
-                *WORKER_ARGS.get(service, ("--worker-class", "sync")),
+                *self.worker_args[service],
                 "--timeout",
                 "30",
                 "--graceful-timeout",
@@ -250,13 +220,6 @@ class Stack:
 
 
 TEST_BASE_PORT = int(os.environ.get("INTEGRATION_BASE_PORT", "18000"))
-_PORT_OFFSETS = {
-    "portal": 0,
-    "auth_service": 1,
-    "user_service": 2,
-    "schedule_service": 3,
-    "appointment_service": 4,
-}
 
 
 def fresh_postgres_databases(base_url: str, services: list[str], prefix: str) -> dict[str, str]:
@@ -275,23 +238,29 @@ def fresh_postgres_databases(base_url: str, services: list[str], prefix: str) ->
 
 def make_test_stack(
     state_dir: Path,
-    services: list[str],
+    services: list[str] | None = None,
     *,
     port_offset: int = 0,
     postgres_url: str | None = None,
 ) -> Stack:
     """A prepared stack for tests: production settings and compose's variables.
 
+    ``services`` are started in the order given; by default every service in this
+    checkout, in start order. Their ports keep the development ports' offsets from
+    INTEGRATION_BASE_PORT + ``port_offset``.
+
     With a PostgreSQL server (``postgres_url``, by default TEST_POSTGRES_URL)
     each service gets a fresh database on it, and with TEST_REDIS_URL
     auth_service counts sign-in failures in Redis, as in compose.yaml;
     otherwise SQLite files and the database cache.
     """
+    if services is None:
+        services = [name for name, _ in present_services()]
     postgres = os.environ.get("TEST_POSTGRES_URL", "") if postgres_url is None else postgres_url
-    databases = sorted(s for s in services if s in DATABASE_SERVICES)
+    databases = sorted(s for s in services if BY_NAME[s].database)
     stack = Stack(
         state_dir=state_dir,
-        ports={s: TEST_BASE_PORT + port_offset + _PORT_OFFSETS[s] for s in services},
+        ports={s: TEST_BASE_PORT + port_offset + BY_NAME[s].offset for s in services},
         database_urls=fresh_postgres_databases(
             postgres, databases, f"it{TEST_BASE_PORT + port_offset}"
         )

@@ -57,11 +57,7 @@ TITLE_SUFFIX = " – Clinic booking"
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    stack = make_test_stack(
-        tmp_path_factory.mktemp("e2e"),
-        ["auth_service", "user_service", "schedule_service", "appointment_service", "portal"],
-        port_offset=200,
-    )
+    stack = make_test_stack(tmp_path_factory.mktemp("e2e"), port_offset=200)
     stack.start()
     yield stack
     stack.stop()

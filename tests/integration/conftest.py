@@ -22,18 +22,7 @@ from stack import make_test_stack  # noqa: E402
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    services = [
-        s
-        for s in (
-            "auth_service",
-            "user_service",
-            "schedule_service",
-            "appointment_service",
-            "portal",
-        )
-        if (ROOT / s / "manage.py").exists()
-    ]
-    stack = make_test_stack(tmp_path_factory.mktemp("stack"), services)
+    stack = make_test_stack(tmp_path_factory.mktemp("stack"))
     # The portal renews a person's access token once it is 10 s old (not 9.5 minutes), so
     # that the renewal race of test_portal.py happens within a test.
     stack.extra_env["TOKEN_REFRESH_MARGIN_SECONDS"] = "590"

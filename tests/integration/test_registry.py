@@ -1,0 +1,131 @@
+"""compose.yaml and docker/postgres/init.sh agree with scripts/registry.py.
+
+The registry is what `make run`, these tests and the benchmarks start; the containers are
+configured by hand in compose.yaml. These checks read the files (no stack, no Docker), so a
+service, port, address, database or scope changed in one place and not the other fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+from registry import BY_NAME, SERVICES, main
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+# The long-running service containers: those that publish a port.
+PUBLISHED = {name: spec for name, spec in COMPOSE.items() if "ports" in spec}
+# compose's services reach each other by these network aliases (Django refuses "_" in a host).
+HOSTS = {s.name: s.name.replace("_", "-") for s in SERVICES}
+
+
+def test_compose_publishes_every_service_on_its_port():
+    assert {name: spec["ports"] for name, spec in PUBLISHED.items()} == {
+        s.name: [f"127.0.0.1:{s.port}:8000"] for s in SERVICES
+    }
+    for service in SERVICES:
+        assert PUBLISHED[service.name]["build"]["args"]["SERVICE"] == service.name
+
+
+def test_compose_starts_services_in_the_registry_order():
+    """Each service depends on no service that starts after it."""
+    order = [s.name for s in SERVICES]
+    for position, name in enumerate(order):
+        assert set(PUBLISHED[name].get("depends_on", {})).isdisjoint(order[position:])
+
+
+@pytest.mark.parametrize("service", [s for s in SERVICES if s.url_env], ids=lambda s: s.name)
+def test_compose_calls_each_service_by_its_url_variable(service):
+    alias = HOSTS[service.name]
+    assert alias in PUBLISHED[service.name]["networks"]["default"]["aliases"]
+    for name, spec in COMPOSE.items():
+        value = spec.get("environment", {}).get(service.url_env)
+        assert value in (None, f"http://{alias}:8000"), name
+
+
+def test_compose_sets_no_other_service_url_variable():
+    known = {s.url_env for s in SERVICES}
+    for name, spec in COMPOSE.items():
+        variables = {v for v in spec.get("environment", {}) if v.endswith("_SERVICE_URL")}
+        assert variables - {f"PUBLIC_{v}" for v in known} <= known, name
+
+
+def test_the_portal_links_to_every_api_on_its_published_port():
+    environment = PUBLISHED["portal"]["environment"]
+    for service in SERVICES:
+        if service.api:
+            assert environment[f"PUBLIC_{service.url_env}"] == f"http://localhost:{service.port}"
+
+
+@pytest.mark.parametrize("service", [s for s in SERVICES if s.grants], ids=lambda s: s.name)
+def test_compose_hands_each_caller_its_secret_and_addresses(service):
+    environment = PUBLISHED[service.name]["environment"]
+    secret = f"{service.name.upper()}_CLIENT_SECRET"
+    assert environment["SERVICE_CLIENT_SECRET"].startswith(f"${{{secret}:?")
+    for audience in service.grants:
+        assert BY_NAME[audience].url_env in environment
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_compose_gives_a_database_to_the_services_that_have_one(service):
+    url = PUBLISHED[service.name]["environment"]["DATABASE_URL"]
+    password = f"POSTGRES_{service.name.upper()}_PASSWORD"
+    if service.database:
+        assert re.fullmatch(
+            rf"postgres://{service.name}:\$\{{{password}:\?[^}}]*\}}@postgres:5432/{service.name}",
+            url,
+        )
+        assert password in COMPOSE["postgres"]["environment"]
+    else:
+        assert not url.startswith("postgres://")
+        assert password not in COMPOSE["postgres"]["environment"]
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_compose_runs_the_registry_workers(service):
+    environment = PUBLISHED[service.name]["environment"]
+    assert environment.get("GUNICORN_WORKER_CLASS", "sync") == service.worker_class
+    assert int(environment.get("GUNICORN_THREADS", "1")) == service.threads
+
+
+def test_compose_creates_the_registry_service_accounts():
+    script = " ".join(COMPOSE["auth_setup"]["command"]).replace("\\\n", " ")
+    accounts: dict[str, dict[str, set[str]]] = {}
+    for call in script.split("python manage.py service_account")[1:]:
+        options = shlex.split(call.split("\n", 1)[0])
+        grants: dict[str, set[str]] = {}
+        for option, value in zip(options[::2], options[1::2], strict=True):
+            if option == "--client-id":
+                accounts[value] = grants
+            elif option == "--audience":
+                scopes = grants.setdefault(value, set())
+            elif option == "--scope":
+                scopes.add(value)
+    assert accounts == {
+        s.name: {audience: set(scopes) for audience, scopes in s.grants.items()}
+        for s in SERVICES
+        if s.grants
+    }
+
+
+def test_init_sh_creates_a_database_per_database_service():
+    init = (ROOT / "docker" / "postgres" / "init.sh").read_text()
+    names = re.search(r"^SERVICES=\(([^)]*)\)$", init, re.MULTILINE).group(1).split()
+    assert names == [s.name for s in SERVICES if s.database]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["names"], [s.name for s in SERVICES]),
+        (["names", "--api"], [s.name for s in SERVICES if s.api]),
+        (["names", "--database"], [s.name for s in SERVICES if s.database]),
+    ],
+)
+def test_registry_prints_the_names_the_makefile_reads(capsys, argv, expected):
+    assert main(argv) == 0
+    assert capsys.readouterr().out.split() == expected
