@@ -73,6 +73,10 @@ class Stack:
             self.secrets_file.chmod(0o600)
         return values
 
+    def _threads(self, service: str) -> str:
+        args = self.worker_args.get(service, ())
+        return args[args.index("--threads") + 1] if "--threads" in args else "1"
+
     def env(self, service: str) -> dict[str, str]:
         """The environment of one service: the variables compose.yaml sets."""
         values = self.secrets()
@@ -89,6 +93,8 @@ class Stack:
             },
             "JWT_KEYS_DIR": str(self.state_dir / "jwt"),
             "STATIC_ROOT": str(self.state_dir / "static" / service),
+            # As compose sets it: the database pool keeps one connection per thread.
+            "GUNICORN_THREADS": self._threads(service),
             **self.extra_env,
         }
         if service in self.database_urls:
