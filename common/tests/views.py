@@ -11,10 +11,10 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.errors import Conflict
+from common.errors import Conflict, PayloadTooLarge
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope, IsDoctor, IsPatient, IsStaff, IsUser
-from common.schema import NOT_FOUND, UNAUTHORIZED
+from common.schema import NOT_FOUND, UNAUTHORIZED, problem_for
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +160,21 @@ class DocumentedView(APIView):
     @extend_schema(responses={200: NumberSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND})
     def get(self, request):
         return Response({"value": 1})
+
+    @extend_schema(
+        request=NumberSerializer,
+        responses={
+            201: NumberSerializer,
+            **problem_for(
+                exceptions.ValidationError,
+                exceptions.NotAuthenticated,
+                (Conflict, "The number is taken"),
+                PayloadTooLarge,
+            ),
+        },
+    )
+    def post(self, request):
+        return Response({"value": 1}, status=201)
 
 
 def plain_not_found(request):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auth_service.accounts import keys, selectors, services, throttling
+from auth_service.accounts import keys, schema, selectors, services, throttling
 from auth_service.accounts.serializers import (
     PROFILE_FIELDS,
     AccountOutputSerializer,
@@ -25,34 +24,10 @@ from auth_service.accounts.serializers import (
     TokenObtainInputSerializer,
     TokenPairOutputSerializer,
 )
-from common.schema import UNAUTHORIZED, UNAVAILABLE, problem
+from common.errors import ServiceUnavailable
+from common.schema import problem_for
 
-TAG = "auth"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-EXAMPLE_ID = "0b7c6a52-8f3e-4d55-9a57-3e2f0c1d9a11"
-PAIR_EXAMPLE = OpenApiExample(
-    "token pair",
-    value={
-        "access": "eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiJ9...",
-        "refresh": "eyJhbGciOiJSUzI1NiJ9...",
-    },
-    response_only=True,
-)
-BAD_INPUT = problem("Invalid input")
-THROTTLED = problem("Too many failed attempts", status=429, code="throttled")
-RETRY_AFTER = OpenApiParameter(
-    "Retry-After",
-    OpenApiTypes.INT,
-    OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait before trying again.",
-)
-RATE_LIMITED = problem("Too many requests from this address", status=429, code="throttled")
-PASSWORD_CHANGE_REQUIRED = problem(
-    "The password is temporary (reset by staff): choose a new one first",
-    status=403,
-    code="password-change-required",
-)
 
 
 class PublicApi(APIView):
@@ -68,7 +43,7 @@ class RegisterApi(PublicApi):
     throttle_classes = [throttling.RegisterRateThrottle]
 
     @extend_schema(
-        tags=[TAG],
+        tags=schema.TAGS,
         summary="Register a patient or a doctor",
         description="Creates the account and its profile in user_service, or neither. "
         "Doctors also send `specialty` and `timezone`; a new doctor is listed and bookable "
@@ -79,49 +54,17 @@ class RegisterApi(PublicApi):
         "per client address (`THROTTLE_REGISTER`, 60 an hour by default): past it the answer "
         "is 429 with `Retry-After`.",
         request=RegisterInputSerializer,
-        parameters=[RETRY_AFTER],
+        parameters=[schema.RETRY_AFTER],
         responses={
             201: AccountOutputSerializer,
-            400: BAD_INPUT,
-            409: problem("Email already registered", status=409, code="email-taken"),
-            429: RATE_LIMITED,
-            503: problem(
-                "user_service did not confirm the profile: the registration will be completed "
-                "or undone shortly",
-                status=503,
-                code="dependency-unavailable",
+            **problem_for(
+                ValidationError,
+                schema.EMAIL_TAKEN,
+                schema.RATE_LIMITED,
+                schema.REGISTRATION_UNCONFIRMED,
             ),
         },
-        examples=[
-            OpenApiExample(
-                "patient",
-                value={
-                    "email": "ana@example.com",
-                    "password": "correct-horse-battery",
-                    "role": "patient",
-                    "full_name": "Ana Lima",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "doctor",
-                value={
-                    "email": "dr.weber@example.com",
-                    "password": "correct-horse-battery",
-                    "role": "doctor",
-                    "full_name": "Dr. Lena Weber",
-                    "specialty": "cardiology",
-                    "timezone": "Europe/Berlin",
-                    "bio": "Cardiologist with 12 years of practice.",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "created",
-                value={"id": EXAMPLE_ID, "email": "ana@example.com", "role": "patient"},
-                response_only=True,
-            ),
-        ],
+        examples=schema.REGISTER_EXAMPLES,
     )
     def post(self, request):
         serializer = RegisterInputSerializer(data=request.data)
@@ -138,7 +81,7 @@ class RegisterApi(PublicApi):
 
 class TokenObtainApi(PublicApi):
     @extend_schema(
-        tags=[TAG],
+        tags=schema.TAGS,
         summary="Sign in: get an access and a refresh token",
         description="Every attempt counts against the account and the client address "
         "before the password is checked; a successful one clears the account's count. "
@@ -149,27 +92,18 @@ class TokenObtainApi(PublicApi):
         "tokens: a 403 `password-change-required`; choose a new password with "
         "`POST /api/v1/auth/password/renew`, then sign in.",
         request=TokenObtainInputSerializer,
-        parameters=[RETRY_AFTER],
+        parameters=[schema.RETRY_AFTER],
         responses={
             200: TokenPairOutputSerializer,
-            400: BAD_INPUT,
-            401: problem(
-                "Wrong email or password, or a deactivated account",
-                status=401,
-                code="invalid-credentials",
+            **problem_for(
+                ValidationError,
+                schema.WRONG_PASSWORD,
+                schema.PASSWORD_CHANGE_REQUIRED,
+                schema.THROTTLED,
+                ServiceUnavailable,
             ),
-            403: PASSWORD_CHANGE_REQUIRED,
-            429: THROTTLED,
-            503: UNAVAILABLE,
         },
-        examples=[
-            OpenApiExample(
-                "sign in",
-                value={"email": "ana@example.com", "password": "correct-horse-battery"},
-                request_only=True,
-            ),
-            PAIR_EXAMPLE,
-        ],
+        examples=schema.SIGN_IN_EXAMPLES,
     )
     def post(self, request):
         serializer = TokenObtainInputSerializer(data=request.data)
@@ -182,7 +116,7 @@ class TokenObtainApi(PublicApi):
 
 class TokenRefreshApi(PublicApi):
     @extend_schema(
-        tags=[TAG],
+        tags=schema.TAGS,
         summary="Rotate a refresh token",
         description="Returns a new pair. The refresh token sent is used up. Sent again within "
         "`REFRESH_REUSE_GRACE_SECONDS` (5 by default) of its rotation, while the token that "
@@ -193,15 +127,9 @@ class TokenRefreshApi(PublicApi):
         request=RefreshInputSerializer,
         responses={
             200: TokenPairOutputSerializer,
-            400: BAD_INPUT,
-            401: problem("Invalid refresh token", status=401, code="invalid-refresh-token"),
+            **problem_for(ValidationError, schema.INVALID_REFRESH_TOKEN),
         },
-        examples=[
-            OpenApiExample(
-                "rotate", value={"refresh": "eyJhbGciOiJSUzI1NiJ9..."}, request_only=True
-            ),
-            PAIR_EXAMPLE,
-        ],
+        examples=schema.REFRESH_EXAMPLES,
     )
     def post(self, request):
         serializer = RefreshInputSerializer(data=request.data)
@@ -212,18 +140,13 @@ class TokenRefreshApi(PublicApi):
 
 class LogoutApi(PublicApi):
     @extend_schema(
-        tags=[TAG],
+        tags=schema.TAGS,
         summary="Sign out: revoke the refresh token and its family",
         request=RefreshInputSerializer,
-        examples=[
-            OpenApiExample(
-                "sign out", value={"refresh": "eyJhbGciOiJSUzI1NiJ9..."}, request_only=True
-            )
-        ],
+        examples=[schema.LOGOUT_EXAMPLE],
         responses={
             204: OpenApiResponse(description="Signed out."),
-            400: BAD_INPUT,
-            401: problem("Invalid refresh token", status=401, code="invalid-refresh-token"),
+            **problem_for(ValidationError, schema.INVALID_REFRESH_TOKEN),
         },
     )
     def post(self, request):
@@ -242,16 +165,10 @@ def _current_account(request):
 
 class MeApi(APIView):
     @extend_schema(
-        tags=[TAG],
+        tags=schema.TAGS,
         summary="The signed-in account",
-        responses={200: AccountOutputSerializer, 401: UNAUTHORIZED},
-        examples=[
-            OpenApiExample(
-                "me",
-                value={"id": EXAMPLE_ID, "email": "ana@example.com", "role": "patient"},
-                response_only=True,
-            )
-        ],
+        responses={200: AccountOutputSerializer, **problem_for(NotAuthenticated)},
+        examples=[schema.ME_EXAMPLE],
     )
     def get(self, request):
         return Response(_account(_current_account(request)))
@@ -259,30 +176,18 @@ class MeApi(APIView):
 
 class PasswordChangeApi(APIView):
     @extend_schema(
-        tags=[TAG],
+        tags=schema.TAGS,
         summary="Change the password (signs out every other session)",
         description="The old password counts like a sign-in attempt, for the account and "
         "the client address (the same counters); past the limit the answer is 429 with "
         "`Retry-After` before the old password is checked.",
         request=PasswordChangeInputSerializer,
-        parameters=[RETRY_AFTER],
+        parameters=[schema.RETRY_AFTER],
         responses={
             204: OpenApiResponse(description="Changed."),
-            400: BAD_INPUT,
-            401: UNAUTHORIZED,
-            429: THROTTLED,
-            503: UNAVAILABLE,
+            **problem_for(ValidationError, NotAuthenticated, schema.THROTTLED, ServiceUnavailable),
         },
-        examples=[
-            OpenApiExample(
-                "change",
-                value={
-                    "old_password": "correct-horse-battery",
-                    "new_password": "a-much-longer-passphrase",
-                },
-                request_only=True,
-            )
-        ],
+        examples=[schema.PASSWORD_CHANGE_EXAMPLE],
     )
     def post(self, request):
         serializer = PasswordChangeInputSerializer(data=request.data)
@@ -297,7 +202,7 @@ class PasswordChangeApi(APIView):
 
 class PasswordRenewApi(PublicApi):
     @extend_schema(
-        tags=[TAG],
+        tags=schema.TAGS,
         summary="Replace a temporary password (set by clinic staff) with a new one",
         description="After a password reset, sign-in answers 403 `password-change-required`; "
         "send the temporary password and a new one here, then sign in with the new one. The "
@@ -307,27 +212,17 @@ class PasswordRenewApi(PublicApi):
         "pass the password rules and differ from the temporary one (400, field "
         "`new_password`).",
         request=PasswordRenewInputSerializer,
-        parameters=[RETRY_AFTER],
+        parameters=[schema.RETRY_AFTER],
         responses={
             204: OpenApiResponse(description="The new password is set: sign in with it."),
-            400: BAD_INPUT,
-            401: problem(
-                "Wrong email or temporary password", status=401, code="invalid-credentials"
+            **problem_for(
+                ValidationError,
+                schema.WRONG_TEMPORARY_PASSWORD,
+                schema.THROTTLED,
+                ServiceUnavailable,
             ),
-            429: THROTTLED,
-            503: UNAVAILABLE,
         },
-        examples=[
-            OpenApiExample(
-                "renew",
-                value={
-                    "email": "ana@example.com",
-                    "temporary_password": "k7qm-x3fp-w9cz",
-                    "new_password": "a-much-longer-passphrase",
-                },
-                request_only=True,
-            )
-        ],
+        examples=[schema.PASSWORD_RENEW_EXAMPLE],
     )
     def post(self, request):
         serializer = PasswordRenewInputSerializer(data=request.data)
@@ -343,7 +238,7 @@ class ServiceTokenApi(PublicApi):
     throttle_classes = [throttling.ServiceTokenRateThrottle]
 
     @extend_schema(
-        tags=["service accounts"],
+        tags=schema.SERVICE_ACCOUNT_TAGS,
         summary="Client-credentials grant: a token for one service",
         description="RFC 6749 §4.4. Send form-encoded fields (JSON is accepted too). "
         "The token's `aud` is the `audience` asked for; no refresh token is issued. "
@@ -353,37 +248,17 @@ class ServiceTokenApi(PublicApi):
             "application/x-www-form-urlencoded": ServiceTokenInputSerializer,
             "application/json": ServiceTokenInputSerializer,
         },
-        parameters=[RETRY_AFTER],
+        parameters=[schema.RETRY_AFTER],
         responses={
             200: ServiceTokenOutputSerializer,
-            400: problem("Bad grant, audience or scope", code="invalid-target"),
-            401: problem("Unknown client or wrong secret", status=401, code="invalid-client"),
-            429: RATE_LIMITED,
-            503: UNAVAILABLE,
+            **problem_for(
+                ValidationError,
+                *schema.SERVICE_TOKEN_REFUSED,
+                schema.RATE_LIMITED,
+                ServiceUnavailable,
+            ),
         },
-        examples=[
-            OpenApiExample(
-                "request",
-                value={
-                    "grant_type": "client_credentials",
-                    "client_id": "appointment_service",
-                    "client_secret": "<secret>",
-                    "audience": "schedule_service",
-                    "scope": "slots:reserve slots:read",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "token",
-                value={
-                    "access_token": "eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiJ9...",
-                    "token_type": "Bearer",
-                    "expires_in": 300,
-                    "scope": "slots:read slots:reserve",
-                },
-                response_only=True,
-            ),
-        ],
+        examples=schema.SERVICE_TOKEN_EXAMPLES,
     )
     def post(self, request):
         serializer = ServiceTokenInputSerializer(data=request.data)
@@ -404,27 +279,10 @@ class ServiceTokenApi(PublicApi):
 
 class JwksApi(PublicApi):
     @extend_schema(
-        tags=["keys"],
+        tags=schema.KEY_TAGS,
         summary="Public keys that verify every token (JWKS, RFC 7517)",
         responses={200: JwksOutputSerializer},
-        examples=[
-            OpenApiExample(
-                "keys",
-                value={
-                    "keys": [
-                        {
-                            "kty": "RSA",
-                            "kid": "0_ri-B1a-SD8tqBgTlSxZ1GdMcg82VvAdBeHJ6oaieE",
-                            "alg": "RS256",
-                            "use": "sig",
-                            "n": "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0_Iz...",
-                            "e": "AQAB",
-                        }
-                    ]
-                },
-                response_only=True,
-            )
-        ],
+        examples=[schema.JWKS_EXAMPLE],
     )
     def get(self, request):
         return Response(keys.jwks_document(), headers={"Cache-Control": "public, max-age=300"})

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auth_service.accounts import selectors, services
-from auth_service.accounts.apis import BAD_INPUT, NO_STORE, PAIR_EXAMPLE, THROTTLED
+from auth_service.accounts import schema, selectors, services
+from auth_service.accounts.apis import NO_STORE
 from auth_service.accounts.selectors import ACCOUNT_EMAIL_SEARCH_MAX_RESULTS, ACCOUNT_LIST_MAX_IDS
 from auth_service.accounts.serializers import (
     AccountInternalOutputSerializer,
@@ -18,9 +19,10 @@ from auth_service.accounts.serializers import (
     TokenPairOutputSerializer,
 )
 from common.auth import REVOCATIONS_SCOPE
+from common.errors import ServiceUnavailable
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope
-from common.schema import FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, problem
+from common.schema import problem_for
 
 SCOPE_STAFF_SIGN_IN = "staff:sign-in"
 SCOPE_ACCOUNTS_READ = "accounts:read"
@@ -33,7 +35,7 @@ class StaffTokenInternalApi(APIView):
     required_scopes = {SCOPE_STAFF_SIGN_IN}
 
     @extend_schema(
-        tags=["internal"],
+        tags=schema.INTERNAL_TAGS,
         summary="Admin sign-in: a token pair for a staff member with a staff group",
         description=f"Scope `{SCOPE_STAFF_SIGN_IN}` (a service token for `auth_service`). "
         "The calling service's admin passes on the email and password it was given and the "
@@ -45,28 +47,15 @@ class StaffTokenInternalApi(APIView):
         request=StaffTokenInputSerializer,
         responses={
             200: TokenPairOutputSerializer,
-            400: BAD_INPUT,
-            401: problem(
-                "Wrong email or password, not staff with a group, or no valid service token",
-                status=401,
-                code="invalid-credentials",
+            **problem_for(
+                ValidationError,
+                schema.WRONG_STAFF_PASSWORD,
+                PermissionDenied,
+                schema.THROTTLED,
+                ServiceUnavailable,
             ),
-            403: FORBIDDEN,
-            429: THROTTLED,
-            503: UNAVAILABLE,
         },
-        examples=[
-            OpenApiExample(
-                "sign in",
-                value={
-                    "email": "desk@clinic.example",
-                    "password": "correct-horse-battery",
-                    "client_address": "203.0.113.7",
-                },
-                request_only=True,
-            ),
-            PAIR_EXAMPLE,
-        ],
+        examples=schema.STAFF_SIGN_IN_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
         serializer = StaffTokenInputSerializer(data=request.data)
@@ -92,7 +81,7 @@ class AccountListInternalApi(APIView):
     pagination_class = AccountBatchPagination
 
     @extend_schema(
-        tags=["internal"],
+        tags=schema.INTERNAL_TAGS,
         summary="Get many accounts by id, or search them by email",
         description=f"Scope `{SCOPE_ACCOUNTS_READ}` (a service token for `auth_service`). The "
         f"accounts of the ids in `ids` (comma-separated, at most {ACCOUNT_LIST_MAX_IDS}), in "
@@ -103,26 +92,11 @@ class AccountListInternalApi(APIView):
         parameters=[AccountListInternalFilterInputSerializer],
         responses={
             200: AccountInternalOutputSerializer(many=True),
-            400: problem(
-                f"Neither or both of `ids` and `email`, a malformed UUID, more than "
-                f"{ACCOUNT_LIST_MAX_IDS} ids, or an empty or too long email text"
+            **problem_for(
+                schema.ACCOUNT_FILTER_INVALID, *schema.AUTHENTICATED, schema.NO_SUCH_PAGE
             ),
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: problem("No such page", status=404, code="not-found"),
         },
-        examples=[
-            OpenApiExample(
-                "account",
-                value={
-                    "id": "5e1c9d2a-7b3f-4c6d-8e9a-1b2c3d4e5f60",
-                    "email": "jonas.keller@example.com",
-                    "role": "patient",
-                    "is_active": True,
-                },
-                response_only=True,
-            ),
-        ],
+        examples=[schema.INTERNAL_ACCOUNT_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
         filters = AccountListInternalFilterInputSerializer(data=request.query_params)
@@ -142,7 +116,7 @@ class RevocationListInternalApi(APIView):
     required_scopes = {REVOCATIONS_SCOPE}
 
     @extend_schema(
-        tags=["internal"],
+        tags=schema.INTERNAL_TAGS,
         summary="Revoked sign-ins: access tokens that every service refuses",
         description=f"Scope `{REVOCATIONS_SCOPE}` (a service token for `auth_service`). "
         "Each entry names an account (`sub`) and a Unix time (`revoked_before`): every access "
@@ -155,24 +129,9 @@ class RevocationListInternalApi(APIView):
         "process, never per request. Ids only: no email or name.",
         responses={
             200: RevocationListOutputSerializer,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
+            **problem_for(*schema.AUTHENTICATED),
         },
-        examples=[
-            OpenApiExample(
-                "list",
-                value={
-                    "revocations": [
-                        {
-                            "sub": "0b7c6a52-8f3e-4d55-9a57-3e2f0c1d9a11",
-                            "revoked_before": 1796112000,
-                        }
-                    ],
-                    "window_seconds": 660,
-                },
-                response_only=True,
-            )
-        ],
+        examples=[schema.REVOCATIONS_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
         body = RevocationListOutputSerializer(

@@ -1,8 +1,14 @@
 """drf-spectacular glue: the bearer scheme, the public/internal split and shared schema bits."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
+
+from common.errors import Problem, ServiceUnavailable, problem_body
 
 
 class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -43,8 +49,17 @@ ProblemSerializer = inline_serializer(
 )
 
 
+EXAMPLE_REQUEST_ID = "3f2a9c4e5b6d4e0f8a1b2c3d4e5f6a7b"
+EXAMPLE_FIELD_ERROR = {
+    "field": "email",
+    "code": "invalid",
+    "detail": "Enter a valid email address.",
+}
+VALIDATION_CODE = "validation-error"
+
+
 def problem(
-    description: str, *, status: int = 400, code: str = "validation-error", detail: str = ""
+    description: str, *, status: int = 400, code: str = VALIDATION_CODE, detail: str = ""
 ) -> OpenApiResponse:
     """Document a problem-details answer, with an example."""
     example = {
@@ -53,17 +68,95 @@ def problem(
         "status": status,
         "detail": detail or description,
         "code": code,
-        "request_id": "3f2a9c4e5b6d4e0f8a1b2c3d4e5f6a7b",
+        "request_id": EXAMPLE_REQUEST_ID,
     }
-    if code == "validation-error":
-        example["errors"] = [
-            {"field": "email", "code": "invalid", "detail": "Enter a valid email address."}
-        ]
+    if code == VALIDATION_CODE:
+        example["errors"] = [EXAMPLE_FIELD_ERROR]
     return OpenApiResponse(
         response=ProblemSerializer,
         description=description,
         examples=[
             OpenApiExample(code, value=example, response_only=True, status_codes=[str(status)])
+        ],
+    )
+
+
+# When the general exceptions are raised, unless a view says better.
+_DEFAULT_WHEN: dict[type[exceptions.APIException], str] = {
+    exceptions.ValidationError: "Invalid input",
+    exceptions.NotAuthenticated: "Missing, invalid or expired token",
+    exceptions.AuthenticationFailed: "Missing, invalid or expired token",
+    exceptions.PermissionDenied: "Not allowed for this token",
+    exceptions.NotFound: "Not found",
+    exceptions.Throttled: "Too many requests",
+    ServiceUnavailable: "A dependency is unavailable",
+}
+
+# An exception class, or an exception class with the sentence that says when a view raises it.
+ProblemSource = type[exceptions.APIException] | tuple[type[exceptions.APIException], str]
+
+
+def problem_example(exception: type[exceptions.APIException]) -> dict[str, Any]:
+    """The problem document ``common.errors.exception_handler`` renders for ``exception``.
+
+    A ``Problem`` carries its own code and title; DRF's validation errors list
+    their fields; DRF's other exceptions get the code and title of their status.
+    """
+    detail = str(exception.default_detail)
+    if issubclass(exception, Problem):
+        body = problem_body(
+            exception.status_code, code=exception.code, title=exception.title, detail=detail
+        )
+    elif issubclass(exception, exceptions.ValidationError):
+        body = problem_body(
+            exception.status_code,
+            code=VALIDATION_CODE,
+            title="Invalid input",
+            detail="One or more fields are invalid.",
+            errors=[EXAMPLE_FIELD_ERROR],
+        )
+    else:
+        body = problem_body(exception.status_code, detail=detail)
+    body["request_id"] = EXAMPLE_REQUEST_ID
+    return body
+
+
+def _when(exception: type[exceptions.APIException]) -> str:
+    """The default sentence for ``exception``: a general one's, else its default detail."""
+    return _DEFAULT_WHEN.get(exception) or str(exception.default_detail).rstrip(".")
+
+
+def problem_for(*sources: ProblemSource) -> dict[int, OpenApiResponse]:
+    """Document the problem answers of an operation from the exceptions it raises.
+
+    Each source is a ``Problem`` subclass (or one of DRF's exceptions), or a
+    pair of the class and a sentence saying when the view raises it. The
+    answers are grouped by status: each status gets the problem schema, a
+    description listing its codes with their sentences, and one example per
+    code, exactly as the exception handler renders it. Meant to be unpacked
+    into ``extend_schema(responses={200: ..., **problem_for(...)})``.
+    """
+    by_status: dict[int, dict[str, tuple[str, dict[str, Any]]]] = {}
+    for source in sources:
+        exception, when = source if isinstance(source, tuple) else (source, _when(source))
+        example = problem_example(exception)
+        by_status.setdefault(example["status"], {}).setdefault(example["code"], (when, example))
+    return {status: _grouped_response(status, cases) for status, cases in sorted(by_status.items())}
+
+
+def _grouped_response(status: int, cases: dict[str, tuple[str, dict[str, Any]]]) -> OpenApiResponse:
+    """One status's answer: the problem schema, its codes described and each one's example."""
+    if len(cases) == 1:
+        [(code, (when, _))] = cases.items()
+        description = f"{when} (`{code}`)"
+    else:
+        description = "\n".join(f"- `{code}`: {when}" for code, (when, _) in cases.items())
+    return OpenApiResponse(
+        response=ProblemSerializer,
+        description=description,
+        examples=[
+            OpenApiExample(code, value=example, response_only=True, status_codes=[str(status)])
+            for code, (_, example) in cases.items()
         ],
     )
 

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    PolymorphicProxySerializer,
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -17,8 +11,8 @@ from rest_framework.views import APIView
 
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import IsStaff, IsUser
-from common.schema import FORBIDDEN, UNAUTHORIZED, problem
-from user_service.profiles import selectors, services
+from common.schema import problem_for
+from user_service.profiles import schema, selectors, services
 from user_service.profiles.models import Doctor
 from user_service.profiles.serializers import (
     DoctorListFilterInputSerializer,
@@ -29,34 +23,6 @@ from user_service.profiles.serializers import (
     PatientProfilePatchInputSerializer,
     SpecialtyOutputSerializer,
 )
-
-TAGS = ["profiles"]
-
-SPECIALTY_EXAMPLE = {"slug": "cardiology", "name": "Cardiology"}
-DOCTOR_EXAMPLE = {
-    "id": "0b8f5a7e-3c1d-4a8e-9f6b-2d4c6e8a0b1c",
-    "full_name": "Dr. Anna Weber",
-    "specialty": SPECIALTY_EXAMPLE,
-    "bio": "Interventional cardiologist, 15 years of practice.",
-    "timezone": "Europe/Berlin",
-    "approved": True,
-}
-DOCTOR_PROFILE_EXAMPLE = {
-    **{k: v for k, v in DOCTOR_EXAMPLE.items() if k != "approved"},
-    "role": "doctor",
-    "approved_at": "2026-01-06T08:00:00Z",
-    "created_at": "2026-01-05T09:30:00Z",
-    "updated_at": "2026-02-10T14:00:00Z",
-}
-PATIENT_PROFILE_EXAMPLE = {
-    "id": "5e1c9d2a-7b3f-4c6d-8e9a-1b2c3d4e5f60",
-    "role": "patient",
-    "full_name": "Jonas Keller",
-    "phone": "+49 30 1234567",
-    "date_of_birth": "1988-04-17",
-    "created_at": "2026-01-07T18:12:00Z",
-    "updated_at": "2026-01-07T18:12:00Z",
-}
 
 
 def _profile_output(profile) -> dict:
@@ -71,19 +37,12 @@ class SpecialtyListApi(APIView):
     pagination_class = PageNumberPagination
 
     @extend_schema(
-        tags=TAGS,
+        tags=schema.TAGS,
         summary="List medical specialties",
         description="Public: no token needed. The slugs are what doctors register with.",
         auth=[],
         responses={200: SpecialtyOutputSerializer(many=True)},
-        examples=[
-            OpenApiExample(
-                "specialties",
-                # drf-spectacular wraps a list view's example in the paginated envelope.
-                value=SPECIALTY_EXAMPLE,
-                response_only=True,
-            )
-        ],
+        examples=[schema.SPECIALTIES_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
         return paginated_response(
@@ -96,7 +55,7 @@ class DoctorListApi(APIView):
     pagination_class = PageNumberPagination
 
     @extend_schema(
-        tags=TAGS,
+        tags=schema.TAGS,
         summary="Search the doctor directory",
         description="Any signed-in user. `search` matches name, specialty and bio; an unknown "
         "`specialty` slug is a 400. Only approved doctors are listed; staff may ask for "
@@ -104,16 +63,14 @@ class DoctorListApi(APIView):
         parameters=[DoctorListFilterInputSerializer],
         responses={
             200: DoctorOutputSerializer(many=True),
-            400: problem("Invalid filter, ordering or unknown specialty"),
-            401: UNAUTHORIZED,
-            403: problem(
-                "Not allowed for this token, or `status` other than `approved` without staff",
-                status=403,
-                code="pending-doctors-staff-only",
+            **problem_for(
+                *schema.DOCTOR_FILTER_INVALID,
+                *schema.AUTHENTICATED,
+                schema.PENDING_DOCTORS_STAFF_ONLY,
+                schema.NO_SUCH_PAGE,
             ),
-            404: problem("No such page", status=404, code="not-found"),
         },
-        examples=[OpenApiExample("doctors", value=DOCTOR_EXAMPLE, response_only=True)],
+        examples=[schema.DOCTORS_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
         filters = DoctorListFilterInputSerializer(data=request.query_params)
@@ -132,26 +89,16 @@ class DoctorDetailApi(APIView):
     permission_classes = [IsUser]
 
     @extend_schema(
-        tags=TAGS,
+        tags=schema.TAGS,
         summary="Get one doctor",
         description="Any signed-in user. A doctor waiting for approval is a 404 for everyone "
         "but themself and staff.",
-        parameters=[
-            OpenApiParameter(
-                "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Doctor id"
-            )
-        ],
+        parameters=[schema.DOCTOR_ID_PARAMETER],
         responses={
             200: DoctorOutputSerializer,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: problem(
-                "No doctor has this id (or one you may not see yet)",
-                status=404,
-                code="doctor-not-found",
-            ),
+            **problem_for(*schema.AUTHENTICATED, schema.HIDDEN_DOCTOR_NOT_FOUND),
         },
-        examples=[OpenApiExample("doctor", value=DOCTOR_EXAMPLE, response_only=True)],
+        examples=[schema.DOCTOR_EXAMPLE],
     )
     def get(self, request: Request, id: str) -> Response:
         doctor = selectors.doctor_get_visible(
@@ -164,24 +111,18 @@ class DoctorApproveApi(APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(
-        tags=TAGS,
+        tags=schema.TAGS,
         operation_id="doctor_approve",
         summary="Approve a doctor (staff)",
         description="Staff only. A self-registered doctor waits for approval: until then they "
         "can sign in, edit their profile and set up availability, but are not listed and "
         "cannot be booked. Idempotent: approving an approved doctor changes nothing (204). "
         "schedule_service notices within `DOCTOR_APPROVAL_RECHECK_SECONDS`.",
-        parameters=[
-            OpenApiParameter(
-                "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Doctor id"
-            )
-        ],
+        parameters=[schema.DOCTOR_ID_PARAMETER],
         request=None,
         responses={
             204: None,
-            401: UNAUTHORIZED,
-            403: problem("Not a staff token", status=403, code="permission-denied"),
-            404: problem("No doctor has this id", status=404, code="doctor-not-found"),
+            **problem_for(*schema.STAFF, schema.DOCTOR_NOT_FOUND),
         },
     )
     def post(self, request: Request, id: str) -> Response:
@@ -190,67 +131,37 @@ class DoctorApproveApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-PROFILE_OUTPUT = PolymorphicProxySerializer(
-    component_name="Profile",
-    serializers={
-        "patient": PatientProfileOutputSerializer,
-        "doctor": DoctorProfileOutputSerializer,
-    },
-    resource_type_field_name="role",
-)
-PROFILE_NOT_FOUND = problem(
-    "No profile (staff accounts have none)", status=404, code="profile-not-found"
-)
-
-
 class ProfileMeApi(APIView):
     permission_classes = [IsUser]
 
     @extend_schema(
-        tags=TAGS,
+        tags=schema.TAGS,
         summary="Get my profile",
         description="A patient gets patient fields, a doctor doctor fields; staff have no profile (404).",
-        responses={200: PROFILE_OUTPUT, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: PROFILE_NOT_FOUND},
-        examples=[
-            OpenApiExample("patient", value=PATIENT_PROFILE_EXAMPLE, response_only=True),
-            OpenApiExample("doctor", value=DOCTOR_PROFILE_EXAMPLE, response_only=True),
-        ],
+        responses={
+            200: schema.PROFILE_OUTPUT,
+            **problem_for(*schema.AUTHENTICATED, schema.OWN_PROFILE_NOT_FOUND),
+        },
+        examples=schema.PROFILE_EXAMPLES,
     )
     def get(self, request: Request) -> Response:
         profile = selectors.profile_get_for_user(user_id=request.user.id, role=request.user.role)
         return Response(_profile_output(profile))
 
     @extend_schema(
-        tags=TAGS,
+        tags=schema.TAGS,
         summary="Change my profile",
         description="Send only the fields to change. Patients: `full_name`, `phone`, "
         "`date_of_birth`. Doctors: `full_name`, `bio`, `timezone`, `specialty` (slug). "
         "`id`, `role` and any other field are ignored. A refused request changes nothing.",
-        request=PolymorphicProxySerializer(
-            component_name="ProfilePatchInput",
-            serializers=[PatientProfilePatchInputSerializer, DoctorProfilePatchInputSerializer],
-            resource_type_field_name=None,
-        ),
+        request=schema.PROFILE_PATCH_INPUT,
         responses={
-            200: PROFILE_OUTPUT,
-            400: problem("Invalid field, unknown specialty or malformed JSON"),
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: PROFILE_NOT_FOUND,
+            200: schema.PROFILE_OUTPUT,
+            **problem_for(
+                *schema.PROFILE_INVALID, *schema.AUTHENTICATED, schema.OWN_PROFILE_NOT_FOUND
+            ),
         },
-        examples=[
-            OpenApiExample(
-                "patient",
-                value={"phone": "+49 30 7654321", "date_of_birth": "1988-04-17"},
-                request_only=True,
-            ),
-            OpenApiExample(
-                "doctor",
-                value={"timezone": "Europe/Vienna", "specialty": "cardiology", "bio": "New bio."},
-                request_only=True,
-            ),
-            OpenApiExample("doctor", value=DOCTOR_PROFILE_EXAMPLE, response_only=True),
-        ],
+        examples=schema.PROFILE_PATCH_EXAMPLES,
     )
     def patch(self, request: Request) -> Response:
         profile = selectors.profile_get_for_user(user_id=request.user.id, role=request.user.role)

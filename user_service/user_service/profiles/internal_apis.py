@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,8 +10,8 @@ from rest_framework.views import APIView
 
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope
-from common.schema import FORBIDDEN, UNAUTHORIZED, problem
-from user_service.profiles import selectors, services
+from common.schema import problem_for
+from user_service.profiles import schema, selectors, services
 from user_service.profiles.selectors import PROFILE_LIST_MAX_IDS
 from user_service.profiles.serializers import (
     ProfileCreateInputSerializer,
@@ -20,30 +19,8 @@ from user_service.profiles.serializers import (
     ProfileListInternalFilterInputSerializer,
 )
 
-TAGS = ["internal"]
 SCOPE_READ = "profiles:read"
 SCOPE_WRITE = "profiles:write"
-
-DOCTOR_EXAMPLE = {
-    "user_id": "0b8f5a7e-3c1d-4a8e-9f6b-2d4c6e8a0b1c",
-    "role": "doctor",
-    "full_name": "Dr. Anna Weber",
-    "timezone": "Europe/Berlin",
-    "specialty": {"slug": "cardiology", "name": "Cardiology"},
-    "approved": True,
-    "phone": None,
-    "created_at": "2026-01-05T09:30:00Z",
-}
-PATIENT_EXAMPLE = {
-    "user_id": "5e1c9d2a-7b3f-4c6d-8e9a-1b2c3d4e5f60",
-    "role": "patient",
-    "full_name": "Jonas Keller",
-    "timezone": None,
-    "specialty": None,
-    "approved": None,
-    "phone": "+49 30 1234567",
-    "created_at": "2026-01-07T18:12:00Z",
-}
 
 
 class ProfileBatchPagination(PageNumberPagination):
@@ -61,7 +38,7 @@ class ProfileListCreateInternalApi(APIView):
     pagination_class = ProfileBatchPagination
 
     @extend_schema(
-        tags=TAGS,
+        tags=schema.INTERNAL_TAGS,
         summary="Get the profiles of many users",
         description=f"Scope `{SCOPE_READ}`. The doctors' and patients' profiles of the user ids "
         f"in `ids` (comma-separated, at most {PROFILE_LIST_MAX_IDS}), in the order given, all in "
@@ -75,19 +52,11 @@ class ProfileListCreateInternalApi(APIView):
         parameters=[ProfileListInternalFilterInputSerializer],
         responses={
             200: ProfileInternalOutputSerializer(many=True),
-            400: problem(
-                f"None or more than one of `ids`, `created_before` and `search`, a malformed "
-                f"UUID or time, more than {PROFILE_LIST_MAX_IDS} ids, an empty or too long "
-                "search or an unknown role"
+            **problem_for(
+                schema.PROFILE_FILTER_INVALID, *schema.AUTHENTICATED, schema.NO_SUCH_PAGE
             ),
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: problem("No such page", status=404, code="not-found"),
         },
-        examples=[
-            OpenApiExample("doctor", value=DOCTOR_EXAMPLE, response_only=True),
-            OpenApiExample("patient", value=PATIENT_EXAMPLE, response_only=True),
-        ],
+        examples=schema.INTERNAL_PROFILE_EXAMPLES,
     )
     def get(self, request: Request) -> Response:
         filters = ProfileListInternalFilterInputSerializer(data=request.query_params)
@@ -104,7 +73,7 @@ class ProfileListCreateInternalApi(APIView):
         return paginated_response(self, request, profiles, ProfileInternalOutputSerializer)
 
     @extend_schema(
-        tags=TAGS,
+        tags=schema.INTERNAL_TAGS,
         summary="Create a profile for a newly registered user",
         description=f"Scope `{SCOPE_WRITE}`. Idempotent on `user_id`: when the profile exists "
         "it is returned unchanged with 200. Doctors must send `specialty` and `timezone`.",
@@ -112,42 +81,13 @@ class ProfileListCreateInternalApi(APIView):
         responses={
             201: ProfileInternalOutputSerializer,
             200: ProfileInternalOutputSerializer,
-            400: problem("Invalid field, unknown specialty or bad time zone"),
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            409: problem(
-                "The user has a profile with the other role",
-                status=409,
-                code="profile-role-conflict",
+            **problem_for(
+                *schema.PROFILE_CREATE_INVALID,
+                *schema.AUTHENTICATED,
+                schema.PROFILE_ROLE_CONFLICT,
             ),
         },
-        examples=[
-            OpenApiExample(
-                "doctor",
-                value={
-                    "user_id": DOCTOR_EXAMPLE["user_id"],
-                    "role": "doctor",
-                    "full_name": "Dr. Anna Weber",
-                    "specialty": "cardiology",
-                    "timezone": "Europe/Berlin",
-                    "bio": "Interventional cardiologist.",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "patient",
-                value={
-                    "user_id": PATIENT_EXAMPLE["user_id"],
-                    "role": "patient",
-                    "full_name": "Jonas Keller",
-                    "phone": "+49 30 1234567",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "doctor", value=DOCTOR_EXAMPLE, response_only=True, status_codes=["201", "200"]
-            ),
-        ],
+        examples=schema.INTERNAL_PROFILE_CREATE_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
         serializer = ProfileCreateInputSerializer(data=request.data)
@@ -176,47 +116,29 @@ class ProfileDetailInternalApi(APIView):
     required_scopes = {"GET": {SCOPE_READ}, "DELETE": {SCOPE_WRITE}}
 
     @extend_schema(
-        tags=TAGS,
+        tags=schema.INTERNAL_TAGS,
         summary="Get a user's profile",
         description=f"Scope `{SCOPE_READ}`. `timezone` and `specialty` are null for patients.",
-        parameters=[
-            OpenApiParameter(
-                "user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="User id"
-            )
-        ],
+        parameters=[schema.USER_ID_PARAMETER],
         responses={
             200: ProfileInternalOutputSerializer,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: problem("No profile for this user id", status=404, code="profile-not-found"),
+            **problem_for(*schema.AUTHENTICATED, schema.PROFILE_NOT_FOUND),
         },
-        examples=[
-            OpenApiExample("doctor", value=DOCTOR_EXAMPLE, response_only=True),
-            OpenApiExample("patient", value=PATIENT_EXAMPLE, response_only=True),
-        ],
+        examples=schema.INTERNAL_PROFILE_EXAMPLES,
     )
     def get(self, request: Request, user_id: str) -> Response:
         profile = selectors.profile_get(user_id=user_id)
         return Response(ProfileInternalOutputSerializer(profile).data)
 
     @extend_schema(
-        tags=TAGS,
+        tags=schema.INTERNAL_TAGS,
         summary="Delete the profile of a registration that never completed",
         description=f"Scope `{SCOPE_WRITE}`. For auth_service's reconciliation: removes the "
         "doctor or patient profile of a user id that has no account (the registration was "
         "undone). The id may then hold a profile of either role. 404 when there is none "
         "(already deleted: a caller may count that as done).",
-        parameters=[
-            OpenApiParameter(
-                "user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="User id"
-            )
-        ],
-        responses={
-            204: None,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: problem("No profile for this user id", status=404, code="profile-not-found"),
-        },
+        parameters=[schema.USER_ID_PARAMETER],
+        responses={204: None, **problem_for(*schema.AUTHENTICATED, schema.PROFILE_NOT_FOUND)},
     )
     def delete(self, request: Request, user_id: str) -> Response:
         profile = selectors.profile_get(user_id=user_id)
