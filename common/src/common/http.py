@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 TOKEN_REFRESH_MARGIN_SECONDS = 30
 
+# The raw answer ``ApiClient.request`` returns, for the type hints of callers that read it later.
+Response = requests.Response
+
 # Every 4xx status: ``expect=CLIENT_ERRORS`` hands any refusal to the caller as an ``Answer``.
 CLIENT_ERRORS = range(400, 500)
 
