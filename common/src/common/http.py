@@ -202,10 +202,11 @@ class ApiClient:
 
     ``token`` (a user's access token) is sent as a bearer token when given;
     ``headers`` adds others (``Idempotency-Key``). Connection failures, timeouts
-    and 5xx answers raise ``ServiceUnavailable`` (503); any other answer,
-    401 included, is returned for ``clients.py`` to interpret. Idempotent
-    methods (and POSTs marked ``idempotent=True``) are retried a bounded number
-    of times on connection errors and 502/503/504.
+    and 5xx answers raise ``ServiceUnavailable`` (503); ``request`` returns
+    any other answer, 401 included, and ``get_json``/``post_json``/``call``
+    read it (an expected status, or 503). Idempotent methods (and POSTs
+    marked ``idempotent=True``) are retried a bounded number of times on
+    connection errors and 502/503/504.
     """
 
     def __init__(self, *, base_url: str, name: str, retries: int = 2):
