@@ -163,6 +163,20 @@ def test_token_endpoint_refusing_the_credentials_is_service_unavailable(local_se
         provider_for(local_server.url).get_token("schedule_service")
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [Reply(body=b"<html>"), Reply(json={"token_type": "Bearer"}), Reply(json=["x"])],
+    ids=["html", "no-token", "list"],
+)
+def test_token_endpoint_with_an_unusable_answer_is_service_unavailable(local_server, reply):
+    local_server.reply(TOKEN_PATH, reply)
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        provider_for(local_server.url).get_token("schedule_service")
+
+    assert "unusable answer" in str(raised.value.detail)
+
+
 def test_token_request_carries_the_request_id(server, request_id):
     request_id("req-token-1")
 
