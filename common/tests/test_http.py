@@ -12,6 +12,8 @@ from django.test import override_settings
 from common import http as http_module
 from common.errors import ServiceUnavailable
 from common.http import (
+    CLIENT_ERRORS,
+    Answer,
     ApiClient,
     ClientCredentialsTokenProvider,
     ServiceClient,
@@ -159,6 +161,20 @@ def test_token_endpoint_refusing_the_credentials_is_service_unavailable(local_se
 
     with pytest.raises(ServiceUnavailable):
         provider_for(local_server.url).get_token("schedule_service")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [Reply(body=b"<html>"), Reply(json={"token_type": "Bearer"}), Reply(json=["x"])],
+    ids=["html", "no-token", "list"],
+)
+def test_token_endpoint_with_an_unusable_answer_is_service_unavailable(local_server, reply):
+    local_server.reply(TOKEN_PATH, reply)
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        provider_for(local_server.url).get_token("schedule_service")
+
+    assert "unusable answer" in str(raised.value.detail)
 
 
 def test_token_request_carries_the_request_id(server, request_id):
@@ -560,3 +576,139 @@ def test_service_client_does_not_take_a_token_from_the_caller(server):
 
     with pytest.raises(TypeError):
         client_for(server).get(API_PATH, token="someone-elses")
+
+
+# Reading answers: get_json, post_json, call, parse
+
+
+def test_get_json_returns_the_decoded_body(local_server):
+    local_server.reply(API_PATH, Reply(json={"id": 42}))
+
+    assert api_client(local_server).get_json(API_PATH, token="t") == {"id": 42}
+
+
+def test_get_json_returns_a_list_body(local_server):
+    local_server.reply(API_PATH, Reply(json=[1, 2]))
+
+    assert api_client(local_server).get_json(API_PATH) == [1, 2]
+
+
+@pytest.mark.parametrize("status", [200, 201])
+def test_post_json_expects_200_or_201_and_sends_its_json(local_server, status):
+    local_server.reply(API_PATH, Reply(status=status, json={"ok": True}))
+
+    data = api_client(local_server).post_json(API_PATH, json={"a": 1}, idempotent=True)
+
+    assert data == {"ok": True}
+    assert local_server.hits_to(API_PATH)[0].json() == {"a": 1}
+
+
+def test_service_client_get_json_sends_its_service_token(server):
+    server.reply(API_PATH, Reply(json={"id": 42}))
+
+    assert client_for(server).get_json(API_PATH) == {"id": 42}
+    assert server.hits_to(API_PATH)[0].headers["authorization"] == "Bearer token-1"
+
+
+@pytest.mark.parametrize("status", [201, 204, 302, 400, 404, 409])
+def test_an_unexpected_status_is_service_unavailable_and_logged(local_server, caplog, status):
+    local_server.reply(API_PATH, Reply(status=status, json={"code": "nope"}))
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        api_client(local_server).get_json(API_PATH)
+
+    assert "The appointment service gave an unexpected answer." in str(raised.value.detail)
+    assert f"unexpected {status}" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(body=b"<html>oops</html>", headers={"Content-Type": "text/html"}),
+        Reply(body=b""),
+        Reply(json="a bare string"),
+        Reply(json=7),
+    ],
+    ids=["html", "empty", "string", "number"],
+)
+def test_a_2xx_body_that_is_no_json_object_or_list_is_service_unavailable(
+    local_server, caplog, reply
+):
+    local_server.reply(API_PATH, reply)
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        api_client(local_server).get_json(API_PATH)
+
+    assert "The appointment service gave an unusable answer." in str(raised.value.detail)
+    assert "answered 200 with" in caplog.text
+
+
+@pytest.mark.parametrize("status", [500, 502])
+def test_get_json_5xx_is_service_unavailable(local_server, status):
+    local_server.reply(API_PATH, Reply(status=status, json={"id": 1}))
+
+    with pytest.raises(ServiceUnavailable):
+        api_client(local_server).get_json(API_PATH)
+
+
+def test_get_json_unreachable_is_service_unavailable(dead_url):
+    with pytest.raises(ServiceUnavailable):
+        ApiClient(base_url=dead_url, name="schedule").get_json(API_PATH)
+
+
+def test_a_204_answer_has_no_data(local_server):
+    local_server.reply(API_PATH, Reply(status=204))
+
+    answer = api_client(local_server).call("DELETE", API_PATH, expect=(204,))
+
+    assert answer == Answer(204, None)
+    assert answer.code == ""
+
+
+def test_an_expected_refusal_is_answered_with_its_problem_code(local_server):
+    local_server.reply(API_PATH, Reply(status=409, json={"code": "slot-taken", "detail": "x"}))
+
+    answer = api_client(local_server).call("POST", API_PATH, expect=(200, 409))
+
+    assert answer.status == 409
+    assert answer.code == "slot-taken"
+    assert answer.data["detail"] == "x"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(status=404, body=b"not found", headers={"Content-Type": "text/plain"}),
+        Reply(status=404, json=["a", "list"]),
+        Reply(status=404, json={"detail": "no code"}),
+    ],
+    ids=["text", "list", "no-code"],
+)
+def test_a_refusal_without_a_problem_document_is_still_the_callers(local_server, reply):
+    local_server.reply(API_PATH, reply)
+
+    answer = api_client(local_server).call("GET", API_PATH, expect=CLIENT_ERRORS)
+
+    assert answer.status == 404
+    assert answer.code == ""
+    assert isinstance(answer.data, dict)
+
+
+def test_answer_reads_a_response_sent_with_request(local_server):
+    local_server.reply(API_PATH, Reply(json={"id": 1}))
+    client = api_client(local_server)
+
+    assert client.answer(client.get(API_PATH), expect=(200,)) == Answer(200, {"id": 1})
+
+
+def test_parse_builds_a_value_from_the_data(local_server):
+    assert api_client(local_server).parse(lambda d: d["id"] * 2, {"id": 21}) == 42
+
+
+@pytest.mark.parametrize("data", [{}, {"id": "x"}, None, []])
+def test_parse_of_data_that_does_not_fit_is_service_unavailable(local_server, caplog, data):
+    with pytest.raises(ServiceUnavailable) as raised:
+        api_client(local_server).parse(lambda d: int(d["id"]), data)
+
+    assert "The appointment service gave an unusable answer." in str(raised.value.detail)
+    assert "Unusable answer from appointment" in caplog.text

@@ -21,8 +21,8 @@ from appointment_service.appointments.exceptions import (
     SlotTaken,
     SlotUnavailable,
 )
-from common.errors import ServiceUnavailable
-from common.http import ServiceClient
+from common.errors import Problem, ServiceUnavailable
+from common.http import Answer, ServiceClient
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,13 @@ class Hold:
     created_at: datetime.datetime
 
 
+# schedule_service's 409 codes for a slot that cannot be reserved (any other: SlotUnavailable).
+_REFUSALS: dict[str, type[Problem]] = {
+    ProblemCode.SLOT_TAKEN: SlotTaken,
+    ProblemCode.DOCTOR_NOT_BOOKABLE: DoctorNotBookable,
+}
+
+
 @cache
 def _client() -> ServiceClient:
     return ServiceClient(base_url=settings.SCHEDULE_SERVICE_URL, audience=AUDIENCE)
@@ -94,38 +101,6 @@ def _time(value: Any) -> datetime.datetime:
 
 def _optional_uuid(value: Any) -> uuid.UUID | None:
     return None if value is None else uuid.UUID(str(value))
-
-
-def _body(response: Any) -> dict[str, Any]:
-    body = response.json()
-    if not isinstance(body, dict):
-        raise ValueError("the answer is not a JSON object")
-    return body
-
-
-def _parse(response: Any, build) -> Any:
-    """Build a dataclass from a 200 answer; an unusable body is schedule_service's failure."""
-    try:
-        return build(_body(response))
-    except (ValueError, KeyError, TypeError) as exc:
-        logger.error("Unusable answer from schedule_service: %s", exc)
-        raise ServiceUnavailable("The schedule service gave an unusable answer.") from exc
-
-
-def _unexpected(response: Any) -> ServiceUnavailable:
-    # A 400/403 here means this service and schedule_service disagree (contract or
-    # service-account scopes): for the caller it is an unavailable dependency.
-    logger.error(
-        "Unexpected answer from schedule_service: %s %s", response.status_code, response.url
-    )
-    return ServiceUnavailable("The schedule service gave an unexpected answer.")
-
-
-def _problem_code(response: Any) -> str:
-    try:
-        return str(_body(response).get("code", ""))
-    except ValueError:
-        return ""
 
 
 def _slot(body: dict[str, Any]) -> Slot:
@@ -183,12 +158,11 @@ def schedule_slot_get(
     ``ServiceUnavailable`` (503) when schedule_service cannot answer usefully.
     """
     params = {"appointment_id": str(appointment_id)} if appointment_id else None
-    response = _client().get(f"/internal/v1/slots/{slot_id}/", params=params)
-    if response.status_code == 404:
+    client = _client()
+    answer = client.call("GET", f"/internal/v1/slots/{slot_id}/", expect=(200, 404), params=params)
+    if answer.status == 404:
         return None
-    if response.status_code != 200:
-        raise _unexpected(response)
-    return _parse(response, _slot)
+    return client.parse(_slot, answer.data)
 
 
 def _free_slot(body: dict[str, Any]) -> FreeSlot:
@@ -215,24 +189,34 @@ def schedule_slot_list(
         "to": last.isoformat(),
         "page_size": SLOT_PAGE_SIZE,
     }
+    client = _client()
     slots: list[FreeSlot] = []
     for page in range(1, MAX_SLOT_PAGES + 1):
-        response = _client().get(
-            f"/internal/v1/doctors/{doctor_id}/slots/", params={**params, "page": page}
+        answer = client.call(
+            "GET",
+            f"/internal/v1/doctors/{doctor_id}/slots/",
+            expect=(200, 404),
+            params={**params, "page": page},
         )
-        if response.status_code == 404 and _problem_code(response) == "doctor-not-found":
-            raise DoctorNotBookable()
-        if response.status_code != 200:
-            raise _unexpected(response)
-        body = _parse(response, lambda b: b)
-        try:
-            slots.extend(_free_slot(item) for item in body["results"])
-        except (ValueError, KeyError, TypeError) as exc:
-            logger.error("Unusable slot list from schedule_service: %s", exc)
-            raise ServiceUnavailable("The schedule service gave an unusable answer.") from exc
-        if not body.get("next"):
+        if answer.status == 404:
+            if answer.code == "doctor-not-found":
+                raise DoctorNotBookable()
+            raise _unexpected(answer)
+        slots.extend(client.parse(_free_slot_page, answer.data))
+        if not answer.data.get("next"):
             break
     return slots
+
+
+def _free_slot_page(body: dict[str, Any]) -> list[FreeSlot]:
+    return [_free_slot(item) for item in body["results"]]
+
+
+def _unexpected(answer: Answer) -> ServiceUnavailable:
+    # A refusal this client cannot place means this service and schedule_service
+    # disagree (contract or service-account scopes): for the caller, an unavailable dependency.
+    logger.error("Unexpected %s %r from schedule_service", answer.status, answer.code)
+    return ServiceUnavailable("The schedule_service service gave an unexpected answer.")
 
 
 def schedule_slot_reserve(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> Reservation:
@@ -243,23 +227,19 @@ def schedule_slot_reserve(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> R
     ``SlotNotFound`` (404) and ``ServiceUnavailable`` (503; the slot may or
     may not be held then: release it to be sure).
     """
-    response = _client().post(
+    client = _client()
+    answer = client.call(
+        "POST",
         f"/internal/v1/slots/{slot_id}/reserve",
+        expect=(200, 404, 409),
         json={"appointment_id": str(appointment_id)},
         idempotent=True,
     )
-    if response.status_code == 200:
-        return _parse(response, _reservation)
-    if response.status_code == 409:
-        code = _problem_code(response)
-        if code == ProblemCode.SLOT_TAKEN:
-            raise SlotTaken()
-        if code == ProblemCode.DOCTOR_NOT_BOOKABLE:
-            raise DoctorNotBookable()
-        raise SlotUnavailable()
-    if response.status_code == 404:
+    if answer.status == 404:
         raise SlotNotFound()
-    raise _unexpected(response)
+    if answer.status == 409:
+        raise _REFUSALS.get(answer.code, SlotUnavailable)()
+    return client.parse(_reservation, answer.data)
 
 
 def schedule_slot_release(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> None:
@@ -268,16 +248,15 @@ def schedule_slot_release(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> N
     Raises ``SlotHeldByOther`` (409) when another appointment holds it and
     ``ServiceUnavailable`` (503).
     """
-    response = _client().post(
+    answer = _client().call(
+        "POST",
         f"/internal/v1/slots/{slot_id}/release",
+        expect=(200, 404, 409),
         json={"appointment_id": str(appointment_id)},
         idempotent=True,
     )
-    if response.status_code in (200, 404):
-        return
-    if response.status_code == 409:
+    if answer.status == 409:
         raise SlotHeldByOther()
-    raise _unexpected(response)
 
 
 def schedule_hold_list(*, doctor_id: uuid.UUID | None = None) -> Iterator[Hold]:
@@ -286,16 +265,13 @@ def schedule_hold_list(*, doctor_id: uuid.UUID | None = None) -> Iterator[Hold]:
     Raises ``ServiceUnavailable`` (503) on the first page that cannot be had.
     """
     params: dict[str, Any] = {"doctor_id": str(doctor_id)} if doctor_id else {}
+    client = _client()
     for page in range(1, MAX_HOLD_PAGES + 1):
-        response = _client().get("/internal/v1/holds/", params={**params, "page": page})
-        if response.status_code != 200:
-            raise _unexpected(response)
-        body = _parse(response, lambda b: b)
-        try:
-            holds = [_hold(item) for item in body["results"]]
-        except (ValueError, KeyError, TypeError) as exc:
-            logger.error("Unusable hold list from schedule_service: %s", exc)
-            raise ServiceUnavailable("The schedule service gave an unusable answer.") from exc
-        yield from holds
+        body = client.get_json("/internal/v1/holds/", params={**params, "page": page})
+        yield from client.parse(_hold_page, body)
         if not body.get("next"):
             return
+
+
+def _hold_page(body: dict[str, Any]) -> list[Hold]:
+    return [_hold(item) for item in body["results"]]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,10 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from auth_service.accounts.exceptions import ProfileRejected
-from common.errors import ServiceUnavailable
-from common.http import ServiceClient
-
-logger = logging.getLogger(__name__)
+from common.http import CLIENT_ERRORS, ServiceClient
 
 AUDIENCE = "user_service"
 # A runaway ``next`` chain must not loop forever.
@@ -42,15 +38,6 @@ def _profile(body: dict[str, Any]) -> Profile:
     )
 
 
-def _parsed_profile(response: Any) -> Profile:
-    """The profile of a 200/201 answer; an unusable body is user_service's failure (503)."""
-    try:
-        return _profile(response.json())
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        logger.error("Unusable profile answer from user_service: %s", exc.__class__.__name__)
-        raise ServiceUnavailable("The user_service gave an unusable answer.") from exc
-
-
 def user_profile_create(*, user_id: uuid.UUID, role: str, fields: dict[str, Any]) -> Profile:
     """Create the profile of a new account in user_service (idempotent on ``user_id``).
 
@@ -59,27 +46,34 @@ def user_profile_create(*, user_id: uuid.UUID, role: str, fields: dict[str, Any]
     ``ServiceUnavailable`` (503) when it cannot answer, answers 5xx or gives an
     unusable answer (the profile may or may not exist then).
     """
-    response = _client().post(
+    client = _client()
+    answer = client.call(
+        "POST",
         "/internal/v1/profiles/",
+        expect=(200, 201, *CLIENT_ERRORS),
         json={**fields, "user_id": str(user_id), "role": role},
         idempotent=True,
     )
-    if response.status_code in (200, 201):
-        return _parsed_profile(response)
-    if response.status_code == 400:
-        body = response.json()
-        raise ProfileRejected(body.get("detail") or None, extra={"errors": body.get("errors", [])})
-    raise ProfileRejected(f"The profile was refused ({response.status_code}).")
+    if answer.status == 400:
+        raise ProfileRejected(
+            answer.data.get("detail") or None, extra={"errors": answer.data.get("errors", [])}
+        )
+    if answer.status >= 400:
+        raise ProfileRejected(f"The profile was refused ({answer.status}).")
+    return client.parse(_profile, answer.data)
 
 
 def user_profile_get(*, user_id: uuid.UUID) -> Profile | None:
-    """Return the profile of ``user_id``, or None when user_service has none."""
-    response = _client().get(f"/internal/v1/profiles/{user_id}/")
-    if response.status_code == 404:
+    """Return the profile of ``user_id``, or None when user_service has none.
+
+    Raises ``ServiceUnavailable`` (503) when user_service cannot answer, or
+    answers anything but the profile or a 404.
+    """
+    client = _client()
+    answer = client.call("GET", f"/internal/v1/profiles/{user_id}/", expect=(200, 404))
+    if answer.status == 404:
         return None
-    if response.status_code != 200:
-        raise ProfileRejected(f"Unexpected answer from user_service ({response.status_code}).")
-    return _profile(response.json())
+    return client.parse(_profile, answer.data)
 
 
 def user_profile_list_created(
@@ -93,19 +87,16 @@ def user_profile_list_created(
     params: dict[str, Any] = {"created_before": before.isoformat(), "page_size": PROFILE_PAGE_SIZE}
     if after is not None:
         params["created_after"] = after.isoformat()
+    client = _client()
     for page in range(1, MAX_PROFILE_PAGES + 1):
-        response = _client().get("/internal/v1/profiles/", params={**params, "page": page})
-        if response.status_code != 200:
-            logger.error("user_service answered %s to a profile listing", response.status_code)
-            raise ServiceUnavailable("The user_service gave an unexpected answer.")
-        try:
-            body = response.json()
-            profiles = [_profile(item) for item in body["results"]]
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ServiceUnavailable("The user_service gave an unusable answer.") from exc
-        yield from profiles
+        body = client.get_json("/internal/v1/profiles/", params={**params, "page": page})
+        yield from client.parse(_profile_page, body)
         if not body.get("next"):
             return
+
+
+def _profile_page(body: dict[str, Any]) -> list[Profile]:
+    return [_profile(item) for item in body["results"]]
 
 
 def user_profile_delete(*, user_id: uuid.UUID) -> bool:
@@ -114,10 +105,5 @@ def user_profile_delete(*, user_id: uuid.UUID) -> bool:
     Idempotent (a profile already gone is fine). Raises ``ServiceUnavailable``
     (503) when user_service cannot answer or refuses.
     """
-    response = _client().request("DELETE", f"/internal/v1/profiles/{user_id}/")
-    if response.status_code == 204:
-        return True
-    if response.status_code == 404:
-        return False
-    logger.error("user_service answered %s to deleting profile %s", response.status_code, user_id)
-    raise ServiceUnavailable("The user_service gave an unexpected answer.")
+    answer = _client().call("DELETE", f"/internal/v1/profiles/{user_id}/", expect=(204, 404))
+    return answer.status == 204

@@ -47,7 +47,7 @@ from common.auth import USER_TOKEN_TYPE, InvalidToken, KeysUnavailable, verify_t
 from common.counters import count_attempt, uncount_attempt
 from common.errors import ServiceUnavailable
 from common.handoff import HANDOFF_WAIT_SECONDS, TokenPair, rotate_once
-from common.http import ApiClient, ServiceClient
+from common.http import CLIENT_ERRORS, ApiClient, ServiceClient
 from common.net import client_address, is_ip_address
 from common.permissions import GROUP_CLINIC_ADMIN, ROLE_STAFF, STAFF_GROUPS
 
@@ -205,26 +205,23 @@ class AuthServiceStaffBackend(ModelBackend):
 
     def _check(self, request, *, username: str, password: str, address: str):
         try:
-            response = _auth_service().post(
+            answer = _auth_service().call(
+                "POST",
                 STAFF_TOKEN_PATH,
+                expect=(200, 400, 401, 429),
                 json={"email": username, "password": password, "client_address": address},
             )
         except ServiceUnavailable:
-            logger.warning("Admin sign-in: auth_service unreachable")
+            logger.warning("Admin sign-in: auth_service cannot answer")
             _refuse(request, UNAVAILABLE_MESSAGE)
             return None
-        if response.status_code in (400, 401):
+        if answer.status in (400, 401):
             return None
-        if response.status_code == 429:
+        if answer.status == 429:
             _refuse(request, AUTH_THROTTLED_MESSAGE)
             return None
-        if response.status_code != 200:
-            logger.error("Admin sign-in: auth_service answered %s", response.status_code)
-            _refuse(request, UNAVAILABLE_MESSAGE)
-            return None
         try:
-            body = response.json()
-            access, refresh = body["access"], body["refresh"]
+            access, refresh = answer.data["access"], answer.data["refresh"]
             staff = staff_access(access)
         except (InvalidToken, KeysUnavailable, KeyError, ValueError, TypeError):
             logger.warning("Admin sign-in: auth_service returned an unusable token")
@@ -310,14 +307,16 @@ class AdminSignInForm(AdminAuthenticationForm):
 
 
 def _rotate_at_auth_service(refresh: str) -> TokenPair | None:
-    response = _auth_api().post(REFRESH_PATH, json={"refresh": refresh})
-    if response.status_code != 200:
+    client = _auth_api()
+    answer = client.call(
+        "POST", REFRESH_PATH, expect=(200, *CLIENT_ERRORS), json={"refresh": refresh}
+    )
+    if answer.status != 200:
         return None
-    try:
-        body = response.json()
-        return TokenPair(access=str(body["access"]), refresh=str(body["refresh"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ServiceUnavailable("The sign-in service gave an unusable answer.") from exc
+    return client.parse(
+        lambda body: TokenPair(access=str(body["access"]), refresh=str(body["refresh"])),
+        answer.data,
+    )
 
 
 def _rotate(refresh: str) -> TokenPair | None:

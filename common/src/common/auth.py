@@ -269,22 +269,23 @@ def parse_revocations(document: Any) -> dict[str, int]:
 def fetch_revocations() -> dict[str, int]:
     """Fetch auth_service's revocation list with this service's token (scope ``revocations:read``).
 
-    Raises ``ServiceUnavailable`` when auth_service cannot answer or refuses,
-    ``ValueError`` for an unusable answer.
+    Raises ``ServiceUnavailable`` when auth_service cannot answer, refuses or
+    gives an answer that is not JSON, ``ValueError`` (or ``KeyError``,
+    ``TypeError``) for a document that is not a revocation list.
     """
-    from common.http import ServiceClient
+    from common.http import CLIENT_ERRORS, ServiceClient
 
     client = ServiceClient(base_url=settings.AUTH_SERVICE_URL, audience="auth_service", retries=0)
-    response = client.get(REVOCATIONS_PATH)
-    if response.status_code != 200:
+    answer = client.call("GET", REVOCATIONS_PATH, expect=(200, *CLIENT_ERRORS))
+    if answer.status != 200:
         logger.error(
             "auth_service answered %s to the revocation list: does this service's account "
             "hold %s on auth_service?",
-            response.status_code,
+            answer.status,
             REVOCATIONS_SCOPE,
         )
         raise ServiceUnavailable("The revocation list was refused.")
-    return parse_revocations(response.json())
+    return parse_revocations(answer.data)
 
 
 class RevocationList:

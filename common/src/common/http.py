@@ -1,13 +1,22 @@
-"""The service-to-service HTTP client: keep-alive, timeouts, bounded retries, service tokens."""
+"""The service-to-service HTTP client: keep-alive, timeouts, bounded retries, service tokens.
+
+Read answers with ``get_json``/``post_json`` (the decoded body of an expected
+status) or ``call`` (an ``Answer`` with its status, for callers that react to
+particular refusals), and build values from them with ``parse``: every
+failure of the other service (unreachable, too slow, 5xx, an unexpected
+status, a body that is not JSON or does not fit) is ``ServiceUnavailable``
+(503), logged once with what went wrong.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import requests
 from django.conf import settings
@@ -21,6 +30,32 @@ from common.request_id import get_request_id
 logger = logging.getLogger(__name__)
 
 TOKEN_REFRESH_MARGIN_SECONDS = 30
+
+# The raw answer ``ApiClient.request`` returns, for the type hints of callers that read it later.
+Response = requests.Response
+
+# Every 4xx status: ``expect=CLIENT_ERRORS`` hands any refusal to the caller as an ``Answer``.
+CLIENT_ERRORS = range(400, 500)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer of an expected status and its decoded JSON body.
+
+    ``data`` is a dict or list for a 2xx with a body, None for a 204, and for
+    a 4xx the problem document (a dict, empty when the body is not one: the
+    status alone still says what happened).
+    """
+
+    status: int
+    data: Any
+
+    @property
+    def code(self) -> str:
+        """The problem ``code`` of a refusal, or "" when it names none."""
+        return str(self.data.get("code") or "") if isinstance(self.data, dict) else ""
 
 
 class TokenProvider(Protocol):
@@ -167,10 +202,11 @@ class ApiClient:
 
     ``token`` (a user's access token) is sent as a bearer token when given;
     ``headers`` adds others (``Idempotency-Key``). Connection failures, timeouts
-    and 5xx answers raise ``ServiceUnavailable`` (503); any other answer,
-    401 included, is returned for ``clients.py`` to interpret. Idempotent
-    methods (and POSTs marked ``idempotent=True``) are retried a bounded number
-    of times on connection errors and 502/503/504.
+    and 5xx answers raise ``ServiceUnavailable`` (503); ``request`` returns
+    any other answer, 401 included, and ``get_json``/``post_json``/``call``
+    read it (an expected status, or 503). Idempotent methods (and POSTs
+    marked ``idempotent=True``) are retried a bounded number of times on
+    connection errors and 502/503/504.
     """
 
     def __init__(self, *, base_url: str, name: str, retries: int = 2):
@@ -219,6 +255,64 @@ class ApiClient:
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("POST", path, **kwargs)
 
+    def call(
+        self, method: str, path: str, *, expect: Container[int] = (200,), **kwargs: Any
+    ) -> Answer:
+        """Send one request and return its ``Answer`` when its status is in ``expect``.
+
+        Any other status, and a 2xx whose body is not a JSON object or list
+        (204 aside), is this service's dependency failing: ``ServiceUnavailable``.
+        """
+        return self.answer(self.request(method, path, **kwargs), expect=expect)
+
+    def get_json(self, path: str, *, expect: Container[int] = (200,), **kwargs: Any) -> Any:
+        """GET ``path`` and return the decoded body of an expected status (see ``call``)."""
+        return self.call("GET", path, expect=expect, **kwargs).data
+
+    def post_json(self, path: str, *, expect: Container[int] = (200, 201), **kwargs: Any) -> Any:
+        """POST to ``path`` and return the decoded body of an expected status (see ``call``)."""
+        return self.call("POST", path, expect=expect, **kwargs).data
+
+    def answer(self, response: requests.Response, *, expect: Container[int]) -> Answer:
+        """Read ``response`` as ``call`` does (for callers that sent it with ``request``)."""
+        where = f"{response.request.method} {response.url}"
+        if response.status_code not in expect:
+            logger.error("%s answered an unexpected %s", where, response.status_code)
+            raise ServiceUnavailable(f"The {self.name} service gave an unexpected answer.")
+        if response.status_code >= 400:
+            return Answer(response.status_code, _problem_document(response))
+        if response.status_code == 204:
+            return Answer(204, None)
+        try:
+            data = response.json()
+        except ValueError as exc:
+            logger.error("%s answered %s with a body that is not JSON", where, response.status_code)
+            raise self.unusable() from exc
+        if not isinstance(data, dict | list):
+            logger.error("%s answered %s with a bare JSON value", where, response.status_code)
+            raise self.unusable()
+        return Answer(response.status_code, data)
+
+    def parse(self, build: Callable[[Any], T], data: Any) -> T:
+        """Return ``build(data)``; data that does not fit (a missing key, a bad value) is 503."""
+        try:
+            return build(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            logger.error("Unusable answer from %s: %r", self.name, exc)
+            raise self.unusable() from exc
+
+    def unusable(self) -> ServiceUnavailable:
+        """The error for an answer of the right status that cannot be used."""
+        return ServiceUnavailable(f"The {self.name} service gave an unusable answer.")
+
+
+def _problem_document(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
 
 class ServiceClient(ApiClient):
     """Call another service's API with a service token for ``audience``.
@@ -249,11 +343,7 @@ class ServiceClient(ApiClient):
             return False
         if not self.answer_401_codes:
             return True
-        try:
-            code = response.json().get("code")
-        except (ValueError, AttributeError):
-            return True
-        return code not in self.answer_401_codes
+        return _problem_document(response).get("code") not in self.answer_401_codes
 
     @property
     def token_provider(self) -> TokenProvider:

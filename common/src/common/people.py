@@ -76,17 +76,14 @@ def _batches(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
 def _results(client: ServiceClient, params: dict[str, Any]) -> list[dict[str, Any]]:
     """The ``results`` of one page from ``client``; ``ServiceUnavailable`` for any other answer."""
     path = PROFILES_PATH if client.audience == USER_SERVICE else ACCOUNTS_PATH
-    response = client.get(path, params=params)
-    if response.status_code != 200:
-        logger.error("%s answered %s to %s", client.audience, response.status_code, path)
-        raise ServiceUnavailable(f"The {client.audience} service gave an unexpected answer.")
-    try:
-        results = response.json()["results"]
-        if not isinstance(results, list):
-            raise TypeError("results is not a list")
-        return results
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ServiceUnavailable(f"The {client.audience} service gave an unusable answer.") from exc
+    return client.parse(_result_list, client.get_json(path, params=params))
+
+
+def _result_list(body: dict[str, Any]) -> list[dict[str, Any]]:
+    results = body["results"]
+    if not isinstance(results, list):
+        raise TypeError("results is not a list")
+    return results
 
 
 def _profiles(params: dict[str, Any]) -> dict[uuid.UUID, dict[str, Any]]:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 
-from common.errors import ServiceUnavailable
 from common.http import ServiceClient
-
-logger = logging.getLogger(__name__)
 
 AUDIENCE = "user_service"
 
@@ -31,25 +28,23 @@ def _client() -> ServiceClient:
     return ServiceClient(base_url=settings.USER_SERVICE_URL, audience=AUDIENCE)
 
 
+def _doctor_profile(body: dict[str, Any]) -> DoctorProfile:
+    return DoctorProfile(
+        role=str(body["role"]),
+        timezone=body.get("timezone"),
+        # Anything but a plain true (missing, null) is not an approval.
+        approved=body.get("approved") is True,
+    )
+
+
 def user_doctor_get(*, doctor_id: uuid.UUID) -> DoctorProfile | None:
     """Return the profile of ``doctor_id`` from user_service, or ``None`` when it has none.
 
     Raises ``ServiceUnavailable`` (503) when user_service cannot be reached,
     answers 5xx, or gives an answer this client cannot use.
     """
-    response = _client().get(f"/internal/v1/profiles/{doctor_id}/")
-    if response.status_code == 404:
+    client = _client()
+    answer = client.call("GET", f"/internal/v1/profiles/{doctor_id}/", expect=(200, 404))
+    if answer.status == 404:
         return None
-    if response.status_code != 200:
-        logger.error("user_service answered %s for profile %s", response.status_code, doctor_id)
-        raise ServiceUnavailable("The user_service gave an unexpected answer.")
-    try:
-        body = response.json()
-        return DoctorProfile(
-            role=str(body["role"]),
-            timezone=body.get("timezone"),
-            # Anything but a plain true (missing, null) is not an approval.
-            approved=body.get("approved") is True,
-        )
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ServiceUnavailable("The user_service gave an unusable answer.") from exc
+    return client.parse(_doctor_profile, answer.data)

@@ -3,6 +3,7 @@
 import datetime
 import json
 import uuid
+from urllib.parse import parse_qs
 
 import jwt
 import pytest
@@ -147,6 +148,32 @@ def test_slot_get_unusable_body_is_unavailable(schedule_stub, body):
         clients.schedule_slot_get(slot_id=SLOT_ID)
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "call"),
+    [
+        ("GET", SLOT_PATH, lambda: clients.schedule_slot_get(slot_id=SLOT_ID)),
+        (
+            "POST",
+            RESERVE_PATH,
+            lambda: clients.schedule_slot_reserve(slot_id=SLOT_ID, appointment_id=APPOINTMENT_ID),
+        ),
+        ("GET", HOLDS_PATH, lambda: list(clients.schedule_hold_list())),
+    ],
+    ids=["slot", "reserve", "holds"],
+)
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(200, b"<html>oops</html>"), (200, b""), (201, b"{}"), (302, b""), (502, b"{}")],
+    ids=["html", "empty", "201", "302", "502"],
+)
+def test_an_unreadable_or_unexpected_answer_is_unavailable(
+    schedule_stub, method, path, call, status, body
+):
+    schedule_stub.route(method, path, status=status, body=body, content_type="text/html")
+    with pytest.raises(ServiceUnavailable):
+        call()
+
+
 def test_5xx_is_unavailable(schedule_stub):
     schedule_stub.route("GET", SLOT_PATH, status=500, json={})
     with pytest.raises(ServiceUnavailable):
@@ -234,33 +261,30 @@ def _hold(n: int) -> dict:
     }
 
 
-def test_hold_list_reads_every_page(schedule_stub, monkeypatch):
-    # The stub routes by path only: each page is put in place just before it is asked for.
-    pages = {
-        1: {
+def test_hold_list_reads_every_page(schedule_stub):
+    schedule_stub.route(
+        "GET",
+        HOLDS_PATH,
+        query={"page": "1"},
+        json={
             "count": 3,
             "next": "http://x/internal/v1/holds/?page=2",
             "results": [_hold(1), _hold(2)],
         },
-        2: {"count": 3, "next": None, "results": [_hold(3)]},
-    }
-    seen = []
-    real_get = clients._client().get
-
-    def get(path, **kwargs):
-        page = kwargs["params"]["page"]
-        seen.append(kwargs["params"])
-        schedule_stub.route("GET", HOLDS_PATH, json=pages[page])
-        return real_get(path, **kwargs)
-
-    monkeypatch.setattr(clients._client(), "get", get)
+    )
+    schedule_stub.route(
+        "GET",
+        HOLDS_PATH,
+        query={"page": "2"},
+        json={"count": 3, "next": None, "results": [_hold(3)]},
+    )
     holds = list(clients.schedule_hold_list(doctor_id=DOCTOR_ID))
     assert [hold.slot_id for hold in holds] == [uuid.UUID(int=n) for n in (1, 2, 3)]
     assert holds[0].appointment_id == uuid.UUID(int=1001)
     assert holds[0].created_at == datetime.datetime(2026, 11, 25, 8, tzinfo=datetime.UTC)
-    assert seen == [
-        {"doctor_id": str(DOCTOR_ID), "page": 1},
-        {"doctor_id": str(DOCTOR_ID), "page": 2},
+    assert [parse_qs(query) for query in schedule_stub.queries] == [
+        {"doctor_id": [str(DOCTOR_ID)], "page": ["1"]},
+        {"doctor_id": [str(DOCTOR_ID)], "page": ["2"]},
     ]
     assert "slots:read" in _claims(schedule_stub.requests[0])["scope"].split()
 

@@ -75,11 +75,42 @@ def test_profile_get(user_service_stub):
     assert clients.user_profile_get(user_id=uuid.uuid4()) is None  # stub answers 404
 
 
-def test_profile_get_unexpected_answer(user_service_stub):
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(403, {}), (302, {}), (500, {}), (200, {"no": "id"}), (200, [1]), (200, b"<html>")],
+)
+def test_profile_get_unexpected_answer_is_unavailable(user_service_stub, status, body):
     user_id = uuid.uuid4()
-    user_service_stub.route("GET", f"/internal/v1/profiles/{user_id}/", status=403)
-    with pytest.raises(ProfileRejected):
+    path = f"/internal/v1/profiles/{user_id}/"
+    if isinstance(body, bytes):
+        user_service_stub.route("GET", path, status=status, body=body, content_type="text/html")
+    else:
+        user_service_stub.route("GET", path, status=status, json=body)
+    with pytest.raises(ServiceUnavailable):
         clients.user_profile_get(user_id=user_id)
+
+
+def test_profile_create_with_a_body_that_is_not_json_is_unavailable(user_service_stub):
+    user_service_stub.route(
+        "POST", "/internal/v1/profiles/", status=201, body=b"<html>", content_type="text/html"
+    )
+    with pytest.raises(ServiceUnavailable):
+        clients.user_profile_create(user_id=uuid.uuid4(), role="patient", fields={"full_name": "x"})
+
+
+def test_profile_create_400_without_a_problem_document_is_refused(user_service_stub):
+    user_service_stub.route(
+        "POST", "/internal/v1/profiles/", status=400, body=b"bad", content_type="text/plain"
+    )
+    with pytest.raises(ProfileRejected) as info:
+        clients.user_profile_create(user_id=uuid.uuid4(), role="patient", fields={"full_name": "x"})
+    assert info.value.extra["errors"] == []
+
+
+def test_profile_create_unexpected_status_is_unavailable(user_service_stub):
+    user_service_stub.route("POST", "/internal/v1/profiles/", status=302, json={})
+    with pytest.raises(ServiceUnavailable):
+        clients.user_profile_create(user_id=uuid.uuid4(), role="patient", fields={"full_name": "x"})
 
 
 def test_profile_create_with_an_unusable_answer_is_unavailable(user_service_stub):
@@ -121,7 +152,10 @@ def test_profile_list_created_without_a_lower_bound(user_service_stub):
     assert "created_after" not in parse_qs(user_service_stub.queries[0])
 
 
-@pytest.mark.parametrize(("status", "body"), [(403, {}), (200, {"results": [{"x": 1}]}), (200, [])])
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(403, {}), (500, {}), (200, {"results": [{"x": 1}]}), (200, []), (200, {"results": 3})],
+)
 def test_profile_list_created_failures_are_unavailable(user_service_stub, status, body):
     user_service_stub.route("GET", "/internal/v1/profiles/", status=status, json=body)
     with pytest.raises(ServiceUnavailable):

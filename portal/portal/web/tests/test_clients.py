@@ -599,3 +599,78 @@ def test_calendar_file_is_passed_through(api, request_):
     assert (
         clients.appointment_ics(request_, appointment_id=appointment_id) == b"BEGIN:VCALENDAR\r\n"
     )
+
+
+def test_a_calendar_file_refused_is_a_problem(api, request_):
+    appointment_id = uuid.uuid4()
+    api.route(
+        "GET",
+        f"/api/v1/appointments/{appointment_id}/ics",
+        status=404,
+        json=problem_body(404, "not-found"),
+    )
+
+    with pytest.raises(ApiProblem) as raised:
+        clients.appointment_ics(request_, appointment_id=appointment_id)
+
+    assert (raised.value.status, raised.value.code) == (404, "not-found")
+
+
+@pytest.mark.parametrize("status", [204, 302, 500])
+def test_a_calendar_file_with_an_unexpected_status_is_the_services_failure(api, request_, status):
+    appointment_id = uuid.uuid4()
+    api.route("GET", f"/api/v1/appointments/{appointment_id}/ics", status=status, body=b"")
+
+    with pytest.raises(ServiceUnavailable):
+        clients.appointment_ics(request_, appointment_id=appointment_id)
+
+
+# Answers that cannot be used
+
+
+@pytest.mark.parametrize("status", [201, 204, 302])
+def test_an_unexpected_status_is_the_services_failure(api, request_, status):
+    api.route("GET", "/api/v1/policy/", status=status, json={"timezone": "UTC"})
+
+    with pytest.raises(ServiceUnavailable):
+        clients.schedule_policy_get(request_)
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_a_5xx_is_the_services_failure(api, request_, status):
+    api.route("POST", "/api/v1/availability/", status=status, json={})
+
+    with pytest.raises(ServiceUnavailable):
+        clients.schedule_rule_create(request_, data={})
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"), [(b"<html>", "text/html"), (b"", "text/plain"), (b'"x"', "json")]
+)
+def test_a_body_that_is_no_json_object_is_the_services_failure(api, body, content_type):
+    api.route("GET", "/api/v1/profiles/me/", body=body, content_type=content_type)
+
+    with pytest.raises(ServiceUnavailable):
+        clients.user_profile_me(access="tok")
+
+
+@pytest.mark.parametrize(
+    ("status", "body"), [(200, b"not json"), (200, b'{"results": 1}'), (500, b"{}"), (302, b"")]
+)
+def test_profiles_with_an_unusable_answer_is_the_services_failure(
+    api, service_tokens, status, body
+):
+    api.route(
+        "GET", "/internal/v1/profiles/", status=status, body=body, content_type="application/json"
+    )
+
+    with pytest.raises(ServiceUnavailable):
+        clients.user_profiles([uuid.uuid4()])
+
+
+def test_a_renewal_with_an_unexpected_status_is_the_services_failure(api, request_):
+    api.route("POST", "/api/v1/auth/token/refresh", status=302, body=b"")
+    api.route("GET", "/api/v1/policy/", status=401, json=problem_body(401, "x"))
+
+    with pytest.raises(ServiceUnavailable):
+        clients.schedule_policy_get(request_)

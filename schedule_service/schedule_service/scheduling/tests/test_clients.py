@@ -98,11 +98,27 @@ def test_doctor_get_of_nobody_is_none(stub):
 
 @pytest.mark.parametrize(
     ("status", "body"),
-    [(500, {}), (503, {}), (403, {"detail": "scope"}), (200, {"no": "role"}), (200, ["x"])],
+    [
+        (500, {}),
+        (503, {}),
+        (403, {"detail": "scope"}),
+        (302, {}),
+        (201, {"role": "doctor"}),
+        (200, {"no": "role"}),
+        (200, ["x"]),
+        (200, "bare"),
+    ],
 )
 def test_doctor_get_failures_are_unavailable(stub, status, body):
     doctor_id = uuid.uuid4()
     stub.route("GET", _profile_path(doctor_id), status=status, json=body)
+    with pytest.raises(ServiceUnavailable):
+        user_doctor_get(doctor_id=doctor_id)
+
+
+def test_doctor_get_of_a_body_that_is_not_json_is_unavailable(stub):
+    doctor_id = uuid.uuid4()
+    stub.route("GET", _profile_path(doctor_id), body=b"<html>", content_type="text/html")
     with pytest.raises(ServiceUnavailable):
         user_doctor_get(doctor_id=doctor_id)
 
