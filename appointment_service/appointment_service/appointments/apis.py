@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appointment_service.appointments import schema, selectors, services
+from appointment_service.appointments import booking, changes, idempotency, schema, selectors
 from appointment_service.appointments.models import IDEMPOTENCY_KEY_MAX_LENGTH
 from appointment_service.appointments.serializers import (
     AppointmentCancelInputSerializer,
@@ -22,6 +22,7 @@ from appointment_service.appointments.serializers import (
     AppointmentRescheduleInputSerializer,
     AppointmentUpdateInputSerializer,
     appointment_ics,
+    appointment_output,
 )
 from appointment_service.appointments.throttling import (
     IDEMPOTENCY_HEADER,
@@ -40,11 +41,7 @@ class IsPatientOrDoctor(IsUser):
     roles = (ROLE_PATIENT, ROLE_DOCTOR)
 
 
-def _output(appointment) -> dict:
-    return AppointmentOutputSerializer(selectors.appointment_with_status(appointment)).data
-
-
-def _answer(answer: services.BookingAnswer) -> Response:
+def _answer(answer: idempotency.Answer) -> Response:
     response = Response(answer.body, status=answer.status)
     if answer.status >= 400:
         response.content_type = PROBLEM_CONTENT_TYPE
@@ -126,7 +123,7 @@ class AppointmentListCreateApi(APIView):
         key = _idempotency_key(request)
         serializer = AppointmentCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        answer = services.appointment_book(
+        answer = idempotency.book_once(
             patient_id=request.user.id,
             slot_id=serializer.validated_data["slot_id"],
             reason=serializer.validated_data["reason"],
@@ -149,7 +146,7 @@ class AppointmentDetailApi(_AppointmentApi):
         examples=schema.DETAIL_EXAMPLES,
     )
     def get(self, request: Request, id) -> Response:
-        return Response(_output(self.get_appointment(request, id)))
+        return Response(appointment_output(self.get_appointment(request, id)))
 
     @extend_schema(
         tags=schema.TAGS,
@@ -165,12 +162,12 @@ class AppointmentDetailApi(_AppointmentApi):
         appointment = self.get_appointment(request, id)
         serializer = AppointmentUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        appointment = services.appointment_reason_update(
+        appointment = changes.appointment_reason_update(
             appointment=appointment,
             reason=serializer.validated_data.get("reason"),
             actor_id=request.user.id,
         )
-        return Response(_output(appointment))
+        return Response(appointment_output(appointment))
 
 
 class AppointmentRescheduleApi(_AppointmentApi):
@@ -193,12 +190,12 @@ class AppointmentRescheduleApi(_AppointmentApi):
         appointment = self.get_appointment(request, id)
         serializer = AppointmentRescheduleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        appointment = services.appointment_reschedule(
+        appointment = booking.appointment_reschedule(
             appointment=appointment,
             slot_id=serializer.validated_data["slot_id"],
             actor_id=request.user.id,
         )
-        return Response(_output(appointment))
+        return Response(appointment_output(appointment))
 
 
 class AppointmentCancelApi(_AppointmentApi):
@@ -220,13 +217,13 @@ class AppointmentCancelApi(_AppointmentApi):
         appointment = self.get_appointment(request, id)
         serializer = AppointmentCancelInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        appointment = services.appointment_cancel(
+        appointment = changes.appointment_cancel(
             appointment=appointment,
             actor_id=request.user.id,
             actor_role=request.user.role,
             reason=serializer.validated_data["reason"],
         )
-        return Response(_output(appointment))
+        return Response(appointment_output(appointment))
 
 
 class AppointmentCompleteApi(_AppointmentApi):
@@ -246,12 +243,12 @@ class AppointmentCompleteApi(_AppointmentApi):
         appointment = self.get_appointment(request, id)
         serializer = AppointmentCompleteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        appointment = services.appointment_complete(
+        appointment = changes.appointment_complete(
             appointment=appointment,
             outcome=serializer.validated_data["outcome"],
             actor_id=request.user.id,
         )
-        return Response(_output(appointment))
+        return Response(appointment_output(appointment))
 
 
 class AppointmentHistoryApi(_AppointmentApi):

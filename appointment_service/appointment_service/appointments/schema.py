@@ -132,6 +132,8 @@ BOOK_DESCRIPTION = (
     "Patients only. Doctor, start and end come from the slot. Send an "
     "`Idempotency-Key` header to retry safely: a retry with the same key and body gets "
     "the first answer (201 or the same problem); the same key with another body is a 422. "
+    "While the first request with a key is still running, a retry is refused at once with a "
+    "409 `idempotency-in-progress` and `Retry-After`: send it again after that many seconds. "
     "A failed booking leaves nothing behind; a 503 may be retried. A patient holds at most "
     "`MAX_UPCOMING_APPOINTMENTS` (10) upcoming appointments (`too-many-appointments`), "
     "`MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR` (3) of them with one doctor "
@@ -140,7 +142,15 @@ BOOK_DESCRIPTION = (
     + " A retry whose `Idempotency-Key` already has its answer is not counted."
 )
 BOOK_PARAMETERS = [
-    RETRY_AFTER,
+    OpenApiParameter(
+        "Retry-After",
+        OpenApiTypes.INT,
+        OpenApiParameter.HEADER,
+        response=[409, 429],
+        description="Seconds to wait before this request can succeed (429), or before sending "
+        "again a booking whose `Idempotency-Key` is still in progress (409 "
+        "`idempotency-in-progress`).",
+    ),
     OpenApiParameter(
         IDEMPOTENCY_HEADER,
         OpenApiTypes.STR,
@@ -157,7 +167,8 @@ BOOK_RESPONSES = {
     403: FORBIDDEN,
     404: SLOT_NOT_FOUND,
     409: conflict(
-        "The slot is taken or unavailable, or your limits forbid it",
+        "The slot is taken or unavailable, your limits forbid it, or the first request with "
+        "this Idempotency-Key is still in progress (retry after `Retry-After` seconds)",
         "slot-taken, slot-unavailable, doctor-not-bookable, overlapping-appointment, "
         "too-many-appointments, too-many-appointments-with-doctor, "
         "idempotency-in-progress",

@@ -1,10 +1,10 @@
 """The front desk in the admin: book for a patient, reschedule, cancel, mark; the clinic's day.
 
-Every change goes through ``services`` with the signed-in staff member as the
-actor (``common.admin_sso.staff_id``), so the slot holds in schedule_service
-stay in line and the history says who did it. Names come from
-``common.people``; free times from schedule_service's internal listing.
-Server-rendered pages, no JavaScript.
+Every change goes through ``booking``, ``changes`` and ``idempotency`` with
+the signed-in staff member as the actor (``common.admin_sso.staff_id``), so
+the slot holds in schedule_service stay in line and the history says who did
+it. Names come from ``common.people``; free times from schedule_service's
+internal listing. Server-rendered pages, no JavaScript.
 """
 
 from appointment_service.appointments.admin_desk.base import DeskPages

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
-from appointment_service.appointments import clients, selectors, services
+from appointment_service.appointments import clients, idempotency, selectors
 from appointment_service.appointments.admin_desk.base import (
     NO_STAFF_ID,
     OVERRIDABLE,
@@ -146,7 +146,7 @@ class BookPages:
         data = form.cleaned_data
         override = bool(data.get("override"))
         try:
-            answer = services.appointment_book(
+            answer = idempotency.book_once(
                 patient_id=data["patient"],
                 slot_id=data["slot"],
                 reason=data["reason"],

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
-from appointment_service.appointments import services
+from appointment_service.appointments import booking, changes
 from appointment_service.appointments.admin_desk.base import (
     NO_STAFF_ID,
     PERM_CANCEL,
@@ -95,7 +95,7 @@ class ChangePages:
             messages.error(request, NO_STAFF_ID)
             return HttpResponseRedirect(back)
         try:
-            moved = services.appointment_reschedule(
+            moved = booking.appointment_reschedule(
                 appointment=appointment,
                 slot_id=form.cleaned_data["slot"],
                 actor_id=staff,
@@ -154,7 +154,7 @@ class ChangePages:
             messages.error(request, NO_STAFF_ID)
             return 403
         try:
-            cancelled = services.appointment_cancel(
+            cancelled = changes.appointment_cancel(
                 appointment=appointment,
                 actor_id=staff,
                 actor_role=ActorRole.STAFF,
@@ -185,7 +185,7 @@ class ChangePages:
             messages.error(request, NO_STAFF_ID)
         else:
             try:
-                marked = services.appointment_complete(
+                marked = changes.appointment_complete(
                     appointment=appointment,
                     outcome=form.cleaned_data["outcome"],
                     actor_id=staff,
