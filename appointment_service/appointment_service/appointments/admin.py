@@ -1,8 +1,8 @@
 """Admin of appointments, their history and idempotency keys: read-only views for staff.
 
-Every change goes through services.py, which keeps schedule_service's holds in
+Every change goes through ``booking`` and ``changes``, which keep schedule_service's holds in
 line; an edit here could not. The front desk books, moves, cancels and marks
-appointments with the pages of ``admin_desk`` (which call those services).
+appointments with the pages of ``admin_desk`` (which call those functions).
 """
 
 from django.contrib import admin

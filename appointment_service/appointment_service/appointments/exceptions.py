@@ -165,7 +165,12 @@ class IdempotencyKeyReused(Problem):
 
 
 class IdempotencyInProgress(Problem):
+    """The first request with this Idempotency-Key has no answer yet: retry after a moment
+    (no request waits for another; the answer carries ``Retry-After``)."""
+
     status_code = status.HTTP_409_CONFLICT
     code = ProblemCode.IDEMPOTENCY_IN_PROGRESS.value
     title = "Request in progress"
     default_detail = "A request with this Idempotency-Key is still running; retry shortly."
+    # Seconds a client should wait before retrying (the Retry-After header).
+    retry_after = 1

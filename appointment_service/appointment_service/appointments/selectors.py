@@ -210,7 +210,7 @@ def idempotency_key_answered(*, patient_id: uuid.UUID, key: str) -> bool:
 
 
 def patient_lock_select_for_update(*, patient_id: uuid.UUID) -> PatientLock:
-    """Lock the patient's lock row; it must exist (see ``services``)."""
+    """Lock the patient's lock row; it must exist (see ``steps.lock_patient``)."""
     return PatientLock.objects.select_for_update().get(pk=patient_id)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -10,6 +11,7 @@ from icalendar import Calendar, Event
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from appointment_service.appointments import selectors
 from appointment_service.appointments.models import (
     REASON_MAX_LENGTH,
     ActorRole,
@@ -100,6 +102,11 @@ class AppointmentOutputSerializer(serializers.Serializer):
     )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+def appointment_output(appointment: Appointment) -> dict[str, Any]:
+    """The API body of ``appointment``, its status derived now."""
+    return dict(AppointmentOutputSerializer(selectors.appointment_with_status(appointment)).data)
 
 
 class AppointmentEventOutputSerializer(serializers.Serializer):

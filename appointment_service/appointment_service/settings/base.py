@@ -25,8 +25,6 @@ MAX_UPCOMING_APPOINTMENTS = env.int("MAX_UPCOMING_APPOINTMENTS", default=10)
 # Of those, how many one patient may hold with one doctor.
 MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR = env.int("MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR", default=3)
 MAX_RESCHEDULES = env.int("MAX_RESCHEDULES", default=3)
-# How long a retry with an Idempotency-Key waits for the first request to finish.
-IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=5.0)
 
 
 def _throttle_rate(name: str, default: str) -> str:

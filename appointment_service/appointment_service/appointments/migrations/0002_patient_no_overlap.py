@@ -1,7 +1,7 @@
 """PostgreSQL only: no two live appointments of one patient overlap in time.
 
 An exclusion constraint (btree_gist for the ``=`` on a UUID). It backs the check
-that services.py makes with the patient locked; SQLite has no equivalent and
+that booking.py makes with the patient locked; SQLite has no equivalent and
 relies on that check (its writers are serialized anyway).
 """
 

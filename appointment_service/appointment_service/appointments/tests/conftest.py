@@ -318,11 +318,9 @@ def patient_id() -> uuid.UUID:
 @pytest.fixture
 def book(schedule):
     """``book(patient_id, slot, reason="")`` → a booked Appointment, through the service."""
-    from appointment_service.appointments import services
+    from appointment_service.appointments import booking
 
     def run(patient_id: uuid.UUID, slot: FakeSlot, reason: str = "Check-up") -> Appointment:
-        answer = services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason=reason)
-        assert answer.status == 201, answer.body
-        return Appointment.objects.get(pk=answer.body["id"])
+        return booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason=reason)
 
     return run

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
+from appointment_service.appointments.idempotency import request_hash
 from appointment_service.appointments.models import (
     Appointment,
     AppointmentEvent,
@@ -375,15 +376,14 @@ def test_the_same_key_with_another_body_is_422(schedule, patient, slot):
     assert Appointment.objects.count() == 1
 
 
-def test_a_key_in_flight_is_409(schedule, patient, slot, settings):
-    settings.IDEMPOTENCY_WAIT_SECONDS = 0.06
-    from appointment_service.appointments.services import _request_hash
-
+def test_a_key_in_flight_is_409_at_once_with_retry_after(schedule, patient, slot):
     IdempotencyKey.objects.create(
-        patient_id=patient.user_id, key="k", request_hash=_request_hash(slot_id=slot.id, reason="")
+        patient_id=patient.user_id, key="k", request_hash=request_hash(slot_id=slot.id, reason="")
     )
     response = patient.post(LIST_URL, {"slot_id": str(slot.id)}, HTTP_IDEMPOTENCY_KEY="k")
     assert_problem(response, 409, "idempotency-in-progress")
+    assert response["Retry-After"] == "1"
+    assert schedule.count("get") == 0
 
 
 def test_a_too_long_key_is_400(schedule, patient, slot):
@@ -712,10 +712,10 @@ def test_patient_cancels(schedule, patient, booked):
     )
     assert schedule.holder_of(booked.slot_id) is None
     # Bookable again at once, by someone else.
-    from appointment_service.appointments import services
+    from appointment_service.appointments import booking
 
-    other = services.appointment_book(patient_id=uuid.uuid4(), slot_id=booked.slot_id, reason="")
-    assert other.status == 201
+    other = booking.appointment_book(patient_id=uuid.uuid4(), slot_id=booked.slot_id, reason="")
+    assert other.state == AppointmentState.BOOKED
     assert_no_orphans(schedule)
 
 

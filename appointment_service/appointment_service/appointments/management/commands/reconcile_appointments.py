@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from appointment_service.appointments import services
+from appointment_service.appointments import reconciliation
 from common.errors import ServiceUnavailable
 
 
@@ -21,16 +21,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--grace",
             type=int,
-            default=int(services.PENDING_GRACE.total_seconds()),
+            default=int(reconciliation.PENDING_GRACE.total_seconds()),
             help="Seconds a booking or move may be in flight before it is repaired (default 60).",
         )
 
     def handle(self, *args, grace, **options):
         if grace < 0:
             raise CommandError("--grace cannot be negative.")
-        report = services.ReconcileReport()
+        report = reconciliation.ReconcileReport()
         try:
-            services.appointments_reconcile(grace=timedelta(seconds=grace), report=report)
+            reconciliation.appointments_reconcile(grace=timedelta(seconds=grace), report=report)
         except ServiceUnavailable as exc:
             self._write(report)
             raise CommandError(
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         self._write(report)
         self.stdout.write(self.style.SUCCESS("Appointments and slot holds are in line."))
 
-    def _write(self, report: services.ReconcileReport) -> None:
+    def _write(self, report: reconciliation.ReconcileReport) -> None:
         self.stdout.write(", ".join(f"{name}: {count}" for name, count in report.counts().items()))
         for appointment_id, slot_id, code in report.cancelled:
             self.stdout.write(

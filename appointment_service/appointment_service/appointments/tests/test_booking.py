@@ -1,4 +1,4 @@
-"""Writes: booking, idempotency, reason changes, reschedules, cancellations, outcomes."""
+"""Writes: booking, reason changes, reschedules, cancellations, outcomes."""
 
 import datetime
 import uuid
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from appointment_service.appointments import clients, services
+from appointment_service.appointments import booking, changes, clients, reconciliation, selectors
 from appointment_service.appointments.exceptions import (
     AppointmentCancelled,
     AppointmentChanged,
@@ -16,8 +16,6 @@ from appointment_service.appointments.exceptions import (
     AppointmentNotStarted,
     AppointmentNotUpcoming,
     DifferentDoctor,
-    IdempotencyInProgress,
-    IdempotencyKeyReused,
     OverlappingAppointment,
     RescheduleTooLate,
     SlotNotFound,
@@ -31,8 +29,8 @@ from appointment_service.appointments.models import (
     Appointment,
     AppointmentState,
     EventAction,
-    IdempotencyKey,
 )
+from appointment_service.appointments.steps import constraint_problem
 from appointment_service.appointments.tests.conftest import (
     assert_no_orphans,
     hold_for_someone_else,
@@ -61,11 +59,9 @@ def _snapshot(appointment) -> dict:
 
 def test_book_takes_doctor_and_times_from_the_slot_and_holds_it(schedule, patient_id):
     slot = schedule.add_slot(cancel_cutoff_hours=48, reschedule_cutoff_hours=6)
-    answer = services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="Cough")
-    assert answer.status == 201 and not answer.replayed
+    booked = booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="Cough")
     appointment = Appointment.objects.get()
-    assert answer.body["id"] == str(appointment.id)
-    assert answer.body["status"] == "upcoming"
+    assert booked == appointment
     assert (appointment.doctor_id, appointment.start, appointment.end) == (
         slot.doctor_id,
         slot.start,
@@ -80,7 +76,7 @@ def test_book_takes_doctor_and_times_from_the_slot_and_holds_it(schedule, patien
 
 def test_book_unknown_slot_is_404_and_leaves_nothing(schedule, patient_id):
     with pytest.raises(SlotNotFound):
-        services.appointment_book(patient_id=patient_id, slot_id=uuid.uuid4(), reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=uuid.uuid4(), reason="")
     assert not Appointment.objects.exists()
 
 
@@ -88,7 +84,7 @@ def test_book_held_slot_is_slot_taken(schedule, patient_id):
     slot = schedule.add_slot()
     schedule.hold(slot, uuid.uuid4())
     with pytest.raises(SlotTaken):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
     assert not Appointment.objects.exists()
     assert schedule.count("reserve") == 0
 
@@ -96,7 +92,7 @@ def test_book_held_slot_is_slot_taken(schedule, patient_id):
 def test_book_unbookable_slot_is_slot_unavailable(schedule, patient_id):
     slot = schedule.add_slot(bookable=False)
     with pytest.raises(SlotUnavailable):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
     assert not Appointment.objects.exists()
 
 
@@ -107,7 +103,7 @@ def test_book_refused_reservation_leaves_no_appointment(schedule, patient_id, re
     slot = schedule.add_slot()
     schedule.refuse = refusal
     with pytest.raises(problem):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
     assert not Appointment.objects.exists()
     assert schedule.holder_of(slot.id) is None
     assert_no_orphans(schedule)
@@ -119,14 +115,14 @@ def test_book_slot_vanishing_before_reserve_is_404_and_leaves_nothing(
     slot = schedule.add_slot()
     real_get = schedule.slot_get
 
-    def get_then_vanish(*, slot_id):
-        found = real_get(slot_id=slot_id)
+    def get_then_vanish(*, slot_id, appointment_id=None):
+        found = real_get(slot_id=slot_id, appointment_id=appointment_id)
         schedule.slots.pop(slot_id)
         return found
 
     monkeypatch.setattr(clients, "schedule_slot_get", get_then_vanish)
     with pytest.raises(SlotNotFound):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
     assert not Appointment.objects.exists()
 
 
@@ -134,7 +130,7 @@ def test_book_with_schedule_down_at_the_look_up_is_503_and_leaves_nothing(schedu
     slot = schedule.add_slot()
     schedule.down.add("get")
     with pytest.raises(ServiceUnavailable):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
     assert not Appointment.objects.exists()
 
 
@@ -142,7 +138,7 @@ def test_book_with_reserve_unreachable_is_503_releases_and_leaves_nothing(schedu
     slot = schedule.add_slot()
     schedule.down.add("reserve")
     with pytest.raises(ServiceUnavailable):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
     assert not Appointment.objects.exists()
     assert schedule.count("release") == 1  # best effort, in case it did reserve
     assert_no_orphans(schedule)
@@ -152,7 +148,7 @@ def test_book_with_a_reservation_that_timed_out_after_acting_is_released(schedul
     slot = schedule.add_slot()
     schedule.act_then_fail.add("reserve")
     with pytest.raises(ServiceUnavailable):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
     assert not Appointment.objects.exists()
     assert schedule.holder_of(slot.id) is None
     assert_no_orphans(schedule)
@@ -163,13 +159,13 @@ def test_book_when_release_also_fails_leaves_a_hold_for_reconciliation(schedule,
     schedule.act_then_fail.add("reserve")
     schedule.down.add("release")
     with pytest.raises(ServiceUnavailable):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
     assert not Appointment.objects.exists()
     orphan = schedule.holder_of(slot.id)
     assert orphan is not None
     schedule.down.clear()
     schedule.act_then_fail.clear()
-    report = services.appointments_reconcile(grace=datetime.timedelta(0))
+    report = reconciliation.appointments_reconcile(grace=datetime.timedelta(0))
     assert report.holds_released == 1
     assert_no_orphans(schedule)
 
@@ -185,7 +181,7 @@ def test_book_reaped_by_reconciliation_before_confirming_is_503(schedule, patien
 
     monkeypatch.setattr(clients, "schedule_slot_reserve", reserve_slowly)
     with pytest.raises(ServiceUnavailable):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
     assert not Appointment.objects.exists()
     assert schedule.holder_of(slot.id) is None
 
@@ -197,7 +193,7 @@ def test_book_overlapping_an_own_appointment_with_another_doctor_is_refused(
     book(patient_id, first)
     overlapping = schedule.add_slot(start=first.start + datetime.timedelta(minutes=15))
     with pytest.raises(OverlappingAppointment):
-        services.appointment_book(patient_id=patient_id, slot_id=overlapping.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=overlapping.id, reason="")
     assert Appointment.objects.count() == 1
     assert schedule.holder_of(overlapping.id) is None
     assert_no_orphans(schedule)
@@ -231,7 +227,7 @@ def test_book_beyond_the_maximum_upcoming_is_refused(schedule, patient_id, book,
     AppointmentFactory(patient_id=patient_id, state=AppointmentState.CANCELLED)
     third = schedule.add_slot()
     with pytest.raises(TooManyAppointments):
-        services.appointment_book(patient_id=patient_id, slot_id=third.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=third.id, reason="")
     assert Appointment.objects.filter(state=AppointmentState.BOOKED).count() == 3
     assert schedule.holder_of(third.id) is None
 
@@ -256,7 +252,7 @@ def test_book_beyond_the_maximum_with_one_doctor_is_refused(
     third = schedule.add_slot(doctor_id=doctor_id)
 
     with pytest.raises(TooManyAppointmentsWithDoctor, match="at most 2 upcoming"):
-        services.appointment_book(patient_id=patient_id, slot_id=third.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=third.id, reason="")
 
     assert Appointment.objects.count() == before
     assert schedule.holder_of(third.id) is None
@@ -272,38 +268,10 @@ def test_a_patient_at_the_cap_with_a_doctor_may_still_move_within_it(
     first = book(patient_id, schedule.add_slot(doctor_id=doctor_id))
     book(patient_id, schedule.add_slot(doctor_id=doctor_id))
     target = schedule.add_slot(doctor_id=doctor_id)
-    moved = services.appointment_reschedule(
+    moved = booking.appointment_reschedule(
         appointment=first, slot_id=target.id, actor_id=patient_id
     )
     assert moved.slot_id == target.id
-
-
-def test_retries_of_a_booking_at_the_cap_with_one_doctor_return_the_first_answer(
-    schedule, patient_id, doctor_id, settings
-):
-    settings.MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR = 2
-    slots = [schedule.add_slot(doctor_id=doctor_id) for _ in range(3)]
-    answers = [
-        services.appointment_book(
-            patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key=f"key-{n}"
-        )
-        for n, slot in enumerate(slots[:2])
-    ]
-    # The patient is at the cap: a retry of a booking that succeeded is not a new booking.
-    again = services.appointment_book(
-        patient_id=patient_id, slot_id=slots[0].id, reason="", idempotency_key="key-0"
-    )
-    assert (again.status, again.body, again.replayed) == (201, answers[0].body, True)
-    with pytest.raises(TooManyAppointmentsWithDoctor):
-        services.appointment_book(
-            patient_id=patient_id, slot_id=slots[2].id, reason="", idempotency_key="key-2"
-        )
-    refused = services.appointment_book(
-        patient_id=patient_id, slot_id=slots[2].id, reason="", idempotency_key="key-2"
-    )
-    assert (refused.status, refused.body["code"]) == (409, "too-many-appointments-with-doctor")
-    assert Appointment.objects.filter(patient_id=patient_id).count() == 2
-    assert schedule.count("reserve") == 2
 
 
 def test_slot_with_a_live_appointment_here_is_taken_even_if_schedule_lost_the_hold(
@@ -313,7 +281,7 @@ def test_slot_with_a_live_appointment_here_is_taken_even_if_schedule_lost_the_ho
     slot = schedule.add_slot()
     AppointmentFactory(slot_id=slot.id, start=slot.start, end=slot.end)
     with pytest.raises(SlotTaken):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
     assert Appointment.objects.count() == 1
     assert schedule.count("reserve") == 0
 
@@ -324,163 +292,19 @@ def test_unexpected_integrity_errors_are_not_disguised(schedule, patient_id, mon
     def broken(**kwargs):
         raise IntegrityError("something else entirely")
 
-    monkeypatch.setattr(services, "_check_patient_policy", broken)
+    monkeypatch.setattr(selectors, "patient_has_overlap", broken)
     with pytest.raises(IntegrityError):
-        services.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
+        booking.appointment_book(patient_id=patient_id, slot_id=slot.id, reason="")
 
 
 def test_integrity_problem_names_the_invariant():
     overlap = IntegrityError(
         'conflicting key value violates exclusion constraint "appointment_patient_no_overlap"'
     )
-    assert isinstance(services._integrity_problem(overlap), OverlappingAppointment)
+    assert isinstance(constraint_problem(overlap), OverlappingAppointment)
     unique = IntegrityError("UNIQUE constraint failed: appointments_appointment.slot_id")
-    assert isinstance(services._integrity_problem(unique), SlotTaken)
-    assert services._integrity_problem(IntegrityError("other")) is None
-
-
-# Idempotency ---------------------------------------------------------------------------
-
-
-def test_same_key_and_body_replays_the_first_answer(schedule, patient_id):
-    slot = schedule.add_slot()
-    first = services.appointment_book(
-        patient_id=patient_id, slot_id=slot.id, reason="x", idempotency_key="k1"
-    )
-    again = services.appointment_book(
-        patient_id=patient_id, slot_id=slot.id, reason="x", idempotency_key="k1"
-    )
-    assert (again.status, again.body, again.replayed) == (201, first.body, True)
-    assert Appointment.objects.count() == 1
-    assert schedule.count("reserve") == 1
-    stored = IdempotencyKey.objects.get()
-    assert stored.appointment_id == uuid.UUID(first.body["id"])
-
-
-def test_same_key_with_another_body_is_422(schedule, patient_id):
-    slot = schedule.add_slot()
-    services.appointment_book(
-        patient_id=patient_id, slot_id=slot.id, reason="x", idempotency_key="k1"
-    )
-    with pytest.raises(IdempotencyKeyReused):
-        services.appointment_book(
-            patient_id=patient_id, slot_id=slot.id, reason="other", idempotency_key="k1"
-        )
-    assert Appointment.objects.count() == 1
-
-
-def test_keys_belong_to_one_patient(schedule, patient_id):
-    first, second = schedule.add_slot(), schedule.add_slot()
-    services.appointment_book(
-        patient_id=patient_id, slot_id=first.id, reason="", idempotency_key="same"
-    )
-    other = services.appointment_book(
-        patient_id=uuid.uuid4(), slot_id=second.id, reason="", idempotency_key="same"
-    )
-    assert other.status == 201 and not other.replayed
-    assert Appointment.objects.count() == 2
-
-
-def test_a_4xx_is_stored_and_replayed(schedule, patient_id):
-    slot = schedule.add_slot()
-    schedule.hold(slot, uuid.uuid4())
-    with pytest.raises(SlotTaken):
-        services.appointment_book(
-            patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
-        )
-    slot.holder = None  # free now; the retry still gets the first answer
-    again = services.appointment_book(
-        patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
-    )
-    assert again.replayed and again.status == 409
-    assert again.body["code"] == "slot-taken"
-    assert not Appointment.objects.exists()
-
-
-def test_a_503_lets_go_of_the_key_so_a_retry_runs_again(schedule, patient_id):
-    slot = schedule.add_slot()
-    schedule.down.add("reserve")
-    with pytest.raises(ServiceUnavailable):
-        services.appointment_book(
-            patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
-        )
-    assert not IdempotencyKey.objects.exists()
-    schedule.down.clear()
-    answer = services.appointment_book(
-        patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
-    )
-    assert answer.status == 201 and not answer.replayed
-    assert_no_orphans(schedule)
-
-
-def test_an_unexpected_error_lets_go_of_the_key(schedule, patient_id, monkeypatch):
-    slot = schedule.add_slot()
-
-    def crash(**kwargs):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(clients, "schedule_slot_reserve", crash)
-    with pytest.raises(RuntimeError):
-        services.appointment_book(
-            patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
-        )
-    assert not IdempotencyKey.objects.exists()
-    assert not Appointment.objects.exists()
-
-
-def test_a_key_in_flight_makes_a_retry_wait_then_409(schedule, patient_id, settings):
-    settings.IDEMPOTENCY_WAIT_SECONDS = 0.12
-    slot = schedule.add_slot()
-    IdempotencyKey.objects.create(
-        patient_id=patient_id,
-        key="k",
-        request_hash=services._request_hash(slot_id=slot.id, reason=""),
-    )
-    with pytest.raises(IdempotencyInProgress):
-        services.appointment_book(
-            patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
-        )
-    assert schedule.count("get") == 0
-
-
-def test_a_waiting_retry_gets_the_answer_once_it_is_stored(schedule, patient_id, monkeypatch):
-    slot = schedule.add_slot()
-    row = IdempotencyKey.objects.create(
-        patient_id=patient_id,
-        key="k",
-        request_hash=services._request_hash(slot_id=slot.id, reason=""),
-    )
-    polls = []
-
-    def sleep(seconds):
-        polls.append(seconds)
-        IdempotencyKey.objects.filter(pk=row.pk).update(
-            response_status=201, response_body={"id": "first"}
-        )
-
-    monkeypatch.setattr(services.time, "sleep", sleep)
-    answer = services.appointment_book(
-        patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
-    )
-    assert (answer.status, answer.body, answer.replayed) == (201, {"id": "first"}, True)
-    assert polls == [services.IDEMPOTENCY_POLL_SECONDS]
-
-
-def test_a_waiting_retry_runs_itself_when_the_first_let_go(schedule, patient_id, monkeypatch):
-    slot = schedule.add_slot()
-    row = IdempotencyKey.objects.create(
-        patient_id=patient_id,
-        key="k",
-        request_hash=services._request_hash(slot_id=slot.id, reason=""),
-    )
-    monkeypatch.setattr(
-        services.time, "sleep", lambda s: IdempotencyKey.objects.filter(pk=row.pk).delete()
-    )
-    answer = services.appointment_book(
-        patient_id=patient_id, slot_id=slot.id, reason="", idempotency_key="k"
-    )
-    assert answer.status == 201 and not answer.replayed
-    assert IdempotencyKey.objects.get().response_status == 201
+    assert isinstance(constraint_problem(unique), SlotTaken)
+    assert constraint_problem(IntegrityError("other")) is None
 
 
 # Reason --------------------------------------------------------------------------------
@@ -488,7 +312,7 @@ def test_a_waiting_retry_runs_itself_when_the_first_let_go(schedule, patient_id,
 
 def test_reason_update_records_the_change(patient_id):
     appointment = AppointmentFactory(patient_id=patient_id, reason="Old")
-    updated = services.appointment_reason_update(
+    updated = changes.appointment_reason_update(
         appointment=appointment, reason="New", actor_id=patient_id
     )
     assert updated.reason == "New"
@@ -498,8 +322,8 @@ def test_reason_update_records_the_change(patient_id):
 
 def test_reason_update_with_the_same_or_no_reason_changes_nothing(patient_id):
     appointment = AppointmentFactory(patient_id=patient_id, reason="Same")
-    services.appointment_reason_update(appointment=appointment, reason="Same", actor_id=patient_id)
-    services.appointment_reason_update(appointment=appointment, reason=None, actor_id=patient_id)
+    changes.appointment_reason_update(appointment=appointment, reason="Same", actor_id=patient_id)
+    changes.appointment_reason_update(appointment=appointment, reason=None, actor_id=patient_id)
     assert not appointment.events.exists()
 
 
@@ -517,7 +341,7 @@ def test_reason_update_with_the_same_or_no_reason_changes_nothing(patient_id):
 def test_reason_update_when_not_upcoming_is_409(patient_id, kwargs):
     appointment = AppointmentFactory(patient_id=patient_id, reason="Old", **kwargs)
     with pytest.raises(AppointmentNotUpcoming):
-        services.appointment_reason_update(
+        changes.appointment_reason_update(
             appointment=appointment, reason="New", actor_id=patient_id
         )
     appointment.refresh_from_db()
@@ -535,7 +359,7 @@ def booked(schedule, patient_id, doctor_id, book):
 def test_reschedule_takes_the_new_slot_then_lets_go_of_the_old(schedule, booked, doctor_id):
     old_slot = booked.slot_id
     new = schedule.add_slot(doctor_id=doctor_id, reschedule_cutoff_hours=2)
-    moved = services.appointment_reschedule(
+    moved = booking.appointment_reschedule(
         appointment=booked, slot_id=new.id, actor_id=booked.patient_id
     )
     assert (moved.slot_id, moved.start, moved.end) == (new.id, new.start, new.end)
@@ -553,7 +377,7 @@ def test_reschedule_takes_the_new_slot_then_lets_go_of_the_old(schedule, booked,
 
 
 def test_reschedule_to_its_own_slot_changes_nothing(schedule, booked):
-    same = services.appointment_reschedule(
+    same = booking.appointment_reschedule(
         appointment=booked, slot_id=booked.slot_id, actor_id=booked.patient_id
     )
     assert same.reschedule_count == 0
@@ -563,7 +387,7 @@ def test_reschedule_to_its_own_slot_changes_nothing(schedule, booked):
 def _assert_reschedule_refused(schedule, booked, new_slot_id, problem):
     before = _snapshot(booked)
     with pytest.raises(problem):
-        services.appointment_reschedule(
+        booking.appointment_reschedule(
             appointment=booked, slot_id=new_slot_id, actor_id=booked.patient_id
         )
     assert _snapshot(booked) == before
@@ -614,7 +438,7 @@ def test_reschedule_inside_the_cutoff_is_too_late(schedule, booked, doctor_id):
 def test_reschedule_count_is_capped(schedule, booked, doctor_id, settings):
     settings.MAX_RESCHEDULES = 2
     for _ in range(2):
-        booked = services.appointment_reschedule(
+        booked = booking.appointment_reschedule(
             appointment=booked,
             slot_id=schedule.add_slot(doctor_id=doctor_id).id,
             actor_id=booked.patient_id,
@@ -626,11 +450,11 @@ def test_reschedule_count_is_capped(schedule, booked, doctor_id, settings):
 
 
 def test_reschedule_of_a_cancelled_appointment_is_refused(schedule, booked, doctor_id):
-    booked = services.appointment_cancel(
+    booked = changes.appointment_cancel(
         appointment=booked, actor_id=booked.patient_id, actor_role="patient"
     )
     with pytest.raises(AppointmentNotUpcoming):
-        services.appointment_reschedule(
+        booking.appointment_reschedule(
             appointment=booked,
             slot_id=schedule.add_slot(doctor_id=doctor_id).id,
             actor_id=booked.patient_id,
@@ -649,13 +473,13 @@ def test_reschedule_that_cannot_release_the_old_slot_still_moves(schedule, booke
     old_slot = booked.slot_id
     new = schedule.add_slot(doctor_id=doctor_id)
     schedule.down.add("release")
-    moved = services.appointment_reschedule(
+    moved = booking.appointment_reschedule(
         appointment=booked, slot_id=new.id, actor_id=booked.patient_id
     )
     assert moved.slot_id == new.id
     assert schedule.held_by(booked.id) == {old_slot, new.id}  # for a moment, two
     schedule.down.clear()
-    report = services.appointments_reconcile(grace=datetime.timedelta(0))
+    report = reconciliation.appointments_reconcile(grace=datetime.timedelta(0))
     assert report.holds_released == 1
     assert schedule.held_by(booked.id) == {new.id}
     assert_no_orphans(schedule)
@@ -664,14 +488,14 @@ def test_reschedule_that_cannot_release_the_old_slot_still_moves(schedule, booke
 def test_reschedule_racing_a_move_of_the_same_appointment(schedule, booked, doctor_id):
     """The row changed between the check and the move: the new slot is let go, 409."""
     stale = Appointment.objects.get(pk=booked.pk)
-    moved = services.appointment_reschedule(
+    moved = booking.appointment_reschedule(
         appointment=booked,
         slot_id=schedule.add_slot(doctor_id=doctor_id).id,
         actor_id=booked.patient_id,
     )
     other = schedule.add_slot(doctor_id=doctor_id)
     with pytest.raises(AppointmentChanged):
-        services.appointment_reschedule(
+        booking.appointment_reschedule(
             appointment=stale, slot_id=other.id, actor_id=booked.patient_id
         )
     assert schedule.holder_of(other.id) is None
@@ -682,8 +506,8 @@ def test_reschedule_racing_a_move_of_the_same_appointment(schedule, booked, doct
 def test_twin_reschedules_to_the_same_slot_keep_it(schedule, booked, doctor_id):
     stale = Appointment.objects.get(pk=booked.pk)
     new = schedule.add_slot(doctor_id=doctor_id)
-    services.appointment_reschedule(appointment=booked, slot_id=new.id, actor_id=booked.patient_id)
-    twin = services.appointment_reschedule(
+    booking.appointment_reschedule(appointment=booked, slot_id=new.id, actor_id=booked.patient_id)
+    twin = booking.appointment_reschedule(
         appointment=stale, slot_id=new.id, actor_id=booked.patient_id
     )
     assert twin.slot_id == new.id and twin.reschedule_count == 1
@@ -705,7 +529,7 @@ def test_reschedule_whose_move_hits_the_slot_constraint_lets_go(
 
     monkeypatch.setattr(clients, "schedule_slot_reserve", reserve_then_claim)
     with pytest.raises(SlotTaken):
-        services.appointment_reschedule(
+        booking.appointment_reschedule(
             appointment=booked, slot_id=new.id, actor_id=booked.patient_id
         )
     assert schedule.held_by(booked.id) == {booked.slot_id}
@@ -715,7 +539,7 @@ def test_reschedule_whose_move_hits_the_slot_constraint_lets_go(
 
 
 def test_patient_cancels_without_a_reason_and_the_slot_is_free(schedule, booked):
-    cancelled = services.appointment_cancel(
+    cancelled = changes.appointment_cancel(
         appointment=booked, actor_id=booked.patient_id, actor_role="patient"
     )
     assert cancelled.state == AppointmentState.CANCELLED
@@ -728,13 +552,13 @@ def test_patient_cancels_without_a_reason_and_the_slot_is_free(schedule, booked)
 
 def test_doctor_must_give_a_reason(schedule, booked):
     with pytest.raises(ValidationError):
-        services.appointment_cancel(
+        changes.appointment_cancel(
             appointment=booked, actor_id=booked.doctor_id, actor_role="doctor", reason="  "
         )
     booked.refresh_from_db()
     assert booked.state == AppointmentState.BOOKED
     assert schedule.holder_of(booked.slot_id) == booked.id
-    cancelled = services.appointment_cancel(
+    cancelled = changes.appointment_cancel(
         appointment=booked, actor_id=booked.doctor_id, actor_role="doctor", reason="Ill"
     )
     assert (cancelled.cancelled_by, cancelled.cancel_reason) == ("doctor", "Ill")
@@ -743,7 +567,7 @@ def test_doctor_must_give_a_reason(schedule, booked):
 def test_cancelling_inside_the_cutoff_is_late(schedule, booked):
     Appointment.objects.filter(pk=booked.pk).update(cancel_cutoff_hours=24 * 5)
     booked.refresh_from_db()
-    cancelled = services.appointment_cancel(
+    cancelled = changes.appointment_cancel(
         appointment=booked, actor_id=booked.patient_id, actor_role="patient"
     )
     assert cancelled.late_cancellation is True
@@ -751,10 +575,10 @@ def test_cancelling_inside_the_cutoff_is_late(schedule, booked):
 
 
 def test_cancelling_twice_answers_the_current_state(schedule, booked):
-    first = services.appointment_cancel(
+    first = changes.appointment_cancel(
         appointment=booked, actor_id=booked.patient_id, actor_role="patient", reason="a"
     )
-    again = services.appointment_cancel(
+    again = changes.appointment_cancel(
         appointment=first, actor_id=booked.doctor_id, actor_role="doctor", reason=""
     )
     assert (again.cancel_reason, again.cancelled_by) == ("a", "patient")
@@ -763,22 +587,20 @@ def test_cancelling_twice_answers_the_current_state(schedule, booked):
 
 def test_cancel_racing_another_cancel_records_one(schedule, booked):
     stale = Appointment.objects.get(pk=booked.pk)
-    services.appointment_cancel(
-        appointment=booked, actor_id=booked.patient_id, actor_role="patient"
-    )
-    services.appointment_cancel(appointment=stale, actor_id=booked.patient_id, actor_role="patient")
+    changes.appointment_cancel(appointment=booked, actor_id=booked.patient_id, actor_role="patient")
+    changes.appointment_cancel(appointment=stale, actor_id=booked.patient_id, actor_role="patient")
     assert booked.events.filter(action=EventAction.CANCELLED).count() == 1
 
 
 def test_cancel_racing_a_reschedule_is_409(schedule, booked, doctor_id):
     stale = Appointment.objects.get(pk=booked.pk)
-    services.appointment_reschedule(
+    booking.appointment_reschedule(
         appointment=booked,
         slot_id=schedule.add_slot(doctor_id=doctor_id).id,
         actor_id=booked.patient_id,
     )
     with pytest.raises(AppointmentChanged):
-        services.appointment_cancel(
+        changes.appointment_cancel(
             appointment=stale, actor_id=booked.patient_id, actor_role="patient"
         )
     assert_no_orphans(schedule)
@@ -798,7 +620,7 @@ def test_cancel_racing_a_reschedule_is_409(schedule, booked, doctor_id):
 def test_cancelling_a_completed_appointment_is_409(schedule, kwargs):
     appointment = AppointmentFactory(**kwargs)
     with pytest.raises(AppointmentCompleted):
-        services.appointment_cancel(
+        changes.appointment_cancel(
             appointment=appointment, actor_id=appointment.patient_id, actor_role="patient"
         )
     assert schedule.count("release") == 0
@@ -808,7 +630,7 @@ def test_cancel_with_schedule_down_changes_nothing(schedule, booked):
     schedule.down.add("release")
     before = _snapshot(booked)
     with pytest.raises(ServiceUnavailable):
-        services.appointment_cancel(
+        changes.appointment_cancel(
             appointment=booked, actor_id=booked.patient_id, actor_role="patient"
         )
     assert _snapshot(booked) == before
@@ -817,7 +639,7 @@ def test_cancel_with_schedule_down_changes_nothing(schedule, booked):
 
 def test_cancel_when_another_appointment_holds_the_slot_still_cancels(schedule, booked):
     schedule.hold(schedule.slots[booked.slot_id], uuid.uuid4())
-    cancelled = services.appointment_cancel(
+    cancelled = changes.appointment_cancel(
         appointment=booked, actor_id=booked.patient_id, actor_role="patient"
     )
     assert cancelled.state == AppointmentState.CANCELLED
@@ -844,7 +666,7 @@ def _started(**kwargs):
 )
 def test_doctor_marks_a_started_appointment(outcome, state, action):
     appointment = _started()
-    marked = services.appointment_complete(
+    marked = changes.appointment_complete(
         appointment=appointment, outcome=outcome, actor_id=appointment.doctor_id
     )
     assert marked.state == state
@@ -855,9 +677,9 @@ def test_doctor_marks_a_started_appointment(outcome, state, action):
 
 def test_marking_again_is_idempotent_and_the_other_outcome_corrects_it():
     appointment = _started()
-    services.appointment_complete(appointment=appointment, outcome="completed", actor_id=None)
-    services.appointment_complete(appointment=appointment, outcome="completed", actor_id=None)
-    corrected = services.appointment_complete(
+    changes.appointment_complete(appointment=appointment, outcome="completed", actor_id=None)
+    changes.appointment_complete(appointment=appointment, outcome="completed", actor_id=None)
+    corrected = changes.appointment_complete(
         appointment=appointment, outcome="no_show", actor_id=None
     )
     assert corrected.state == AppointmentState.NO_SHOW
@@ -867,7 +689,7 @@ def test_marking_again_is_idempotent_and_the_other_outcome_corrects_it():
 def test_marking_before_the_start_is_409():
     appointment = AppointmentFactory()
     with pytest.raises(AppointmentNotStarted):
-        services.appointment_complete(appointment=appointment, outcome="completed", actor_id=None)
+        changes.appointment_complete(appointment=appointment, outcome="completed", actor_id=None)
     appointment.refresh_from_db()
     assert appointment.state == AppointmentState.BOOKED
 
@@ -875,4 +697,4 @@ def test_marking_before_the_start_is_409():
 def test_marking_a_cancelled_appointment_is_409():
     appointment = _started(state=AppointmentState.CANCELLED)
     with pytest.raises(AppointmentCancelled):
-        services.appointment_complete(appointment=appointment, outcome="no_show", actor_id=None)
+        changes.appointment_complete(appointment=appointment, outcome="no_show", actor_id=None)

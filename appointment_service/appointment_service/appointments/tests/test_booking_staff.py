@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from appointment_service.appointments import services
+from appointment_service.appointments import booking, changes, idempotency
 from appointment_service.appointments.exceptions import (
     AppointmentNotStarted,
     AppointmentNotUpcoming,
@@ -39,7 +39,7 @@ STAFF_ID = uuid.UUID("0f5e2d1c-3b4a-4968-8776-a5b4c3d2e1f0")
 
 
 def _staff_book(patient_id, slot, *, override=False, key=None, reason="Booked at the desk"):
-    return services.appointment_book(
+    return idempotency.book_once(
         patient_id=patient_id,
         slot_id=slot.id,
         reason=reason,
@@ -193,7 +193,7 @@ def test_a_form_key_sent_with_another_override_is_another_request(schedule, pati
     with pytest.raises(IdempotencyKeyReused):
         _staff_book(patient_id, slot, key="form-key", override=True)
     with pytest.raises(IdempotencyKeyReused):  # nor is the patient's own request the same
-        services.appointment_book(
+        idempotency.book_once(
             patient_id=patient_id,
             slot_id=slot.id,
             reason="Booked at the desk",
@@ -204,7 +204,7 @@ def test_a_form_key_sent_with_another_override_is_another_request(schedule, pati
 @pytest.mark.parametrize("role", ["patient", "doctor", "system"])
 def test_only_staff_may_override_and_only_patients_and_staff_book(schedule, patient_id, role):
     with pytest.raises(ValueError, match="cannot|only clinic staff"):
-        services.appointment_book(
+        booking.appointment_book(
             patient_id=patient_id,
             slot_id=schedule.add_slot().id,
             reason="",
@@ -223,7 +223,7 @@ def booked(schedule, patient_id, doctor_id, book):
 
 
 def _staff_move(appointment, slot, *, override=False):
-    return services.appointment_reschedule(
+    return booking.appointment_reschedule(
         appointment=appointment,
         slot_id=slot.id,
         actor_id=STAFF_ID,
@@ -302,12 +302,12 @@ def test_a_staff_move_with_schedule_down_changes_nothing(schedule, booked, docto
 
 def test_staff_cancel_with_a_reason_and_the_slot_is_free(schedule, booked):
     with pytest.raises(ValidationError):
-        services.appointment_cancel(
+        changes.appointment_cancel(
             appointment=booked, actor_id=STAFF_ID, actor_role="staff", reason=" "
         )
     assert Appointment.objects.get(pk=booked.pk).state == AppointmentState.BOOKED
 
-    cancelled = services.appointment_cancel(
+    cancelled = changes.appointment_cancel(
         appointment=booked, actor_id=STAFF_ID, actor_role="staff", reason="Doctor ill"
     )
 
@@ -323,7 +323,7 @@ def test_staff_inside_the_cancel_cutoff_is_late_unless_overridden(schedule, book
     Appointment.objects.filter(pk=booked.pk).update(cancel_cutoff_hours=24 * 5)
     booked.refresh_from_db()
 
-    cancelled = services.appointment_cancel(
+    cancelled = changes.appointment_cancel(
         appointment=booked,
         actor_id=STAFF_ID,
         actor_role="staff",
@@ -338,7 +338,7 @@ def test_staff_inside_the_cancel_cutoff_is_late_unless_overridden(schedule, book
 
 
 def test_a_cancel_override_outside_the_cutoff_is_not_recorded(schedule, booked):
-    cancelled = services.appointment_cancel(
+    cancelled = changes.appointment_cancel(
         appointment=booked,
         actor_id=STAFF_ID,
         actor_role="staff",
@@ -351,7 +351,7 @@ def test_a_cancel_override_outside_the_cutoff_is_not_recorded(schedule, booked):
 def test_patients_and_doctors_cannot_override_a_cancellation(schedule, booked):
     for role in ("patient", "doctor"):
         with pytest.raises(ValueError, match="only clinic staff"):
-            services.appointment_cancel(
+            changes.appointment_cancel(
                 appointment=booked,
                 actor_id=uuid.uuid4(),
                 actor_role=role,
@@ -367,7 +367,7 @@ def test_staff_mark_a_started_appointment(outcome):
         start=timezone.now() - datetime.timedelta(minutes=10),
         end=timezone.now() + datetime.timedelta(minutes=20),
     )
-    marked = services.appointment_complete(
+    marked = changes.appointment_complete(
         appointment=started, outcome=outcome, actor_id=STAFF_ID, actor_role="staff"
     )
     assert marked.state == outcome
@@ -378,11 +378,11 @@ def test_staff_mark_a_started_appointment(outcome):
 def test_staff_cannot_mark_an_appointment_before_it_starts():
     appointment = AppointmentFactory()
     with pytest.raises(AppointmentNotStarted):
-        services.appointment_complete(
+        changes.appointment_complete(
             appointment=appointment, outcome="no_show", actor_id=STAFF_ID, actor_role="staff"
         )
     with pytest.raises(ValueError, match="cannot"):
-        services.appointment_complete(
+        changes.appointment_complete(
             appointment=appointment, outcome="no_show", actor_id=STAFF_ID, actor_role="patient"
         )
     assert Appointment.objects.get(pk=appointment.pk).state == AppointmentState.BOOKED
