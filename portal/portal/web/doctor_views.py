@@ -22,9 +22,10 @@ from django.utils import timezone as dj_timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.errors import ServiceUnavailable
-from portal.web import auth, clients, forms, problems, timefmt
+from portal.web import auth, clients, problems, timefmt
 from portal.web.clients import ApiProblem
 from portal.web.context import display_zone
+from portal.web.forms.doctor import WEEKDAYS, CompleteForm, PolicyForm, RuleForm, TimeOffForm
 from portal.web.views import (
     _initial,
     _names,
@@ -44,7 +45,7 @@ PAGE_SIZE = 20
 DAY_PAGE_SIZE = 100
 # Booked times inside time off just added, shown once on the next Time off page.
 HELD_KEY = "time_off_held"
-WEEKDAY_NAMES = dict(forms.WEEKDAYS)
+WEEKDAY_NAMES = dict(WEEKDAYS)
 OUTCOME_WORDS = {"completed": "completed", "no_show": "a no-show"}
 
 
@@ -158,7 +159,7 @@ def _clashing_rule(
 
 
 def _add_rule_problem(
-    form: forms.RuleForm,
+    form: RuleForm,
     problem: ApiProblem,
     rules: list[clients.Rule],
     *,
@@ -213,7 +214,7 @@ def _week_of_rules(rules: list[clients.Rule], today: datetime.date) -> list[dict
                 )
             ],
         }
-        for weekday, name in forms.WEEKDAYS
+        for weekday, name in WEEKDAYS
     ]
 
 
@@ -424,7 +425,7 @@ def complete(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
     zone_name = _zone(request)
     next_value = request.POST.get("next")
     back = safe_next(request, next_value, reverse("doctor-day"))
-    form = forms.CompleteForm(request.POST)
+    form = CompleteForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose whether the appointment was completed or a no-show.")
         return redirect(back)
@@ -452,7 +453,7 @@ def complete(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
 
 def _availability_page(
     request: HttpRequest,
-    form: forms.RuleForm,
+    form: RuleForm,
     rules: list[clients.Rule],
     *,
     status: int = 200,
@@ -478,9 +479,9 @@ def _availability_page(
 def availability(request: HttpRequest) -> HttpResponse:
     """The doctor's weekly hours by weekday, and a form to add more."""
     if request.method == "GET":
-        form = forms.RuleForm(initial=_initial(request))
+        form = RuleForm(initial=_initial(request))
         return _availability_page(request, form, clients.schedule_rule_list(request))
-    form = forms.RuleForm(request.POST)
+    form = RuleForm(request.POST)
     problem = None
     rules = None
     if form.is_valid():
@@ -506,10 +507,10 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     zone_name = _zone(request)
     if request.method == "GET":
         rule = or_404(lambda: clients.schedule_rule_get(request, rule_id=rule_id))
-        form = forms.RuleForm(initial=_initial(request, _rule_initial(rule)))
+        form = RuleForm(initial=_initial(request, _rule_initial(rule)))
         status = 200
     else:
-        form = forms.RuleForm(request.POST)
+        form = RuleForm(request.POST)
         problem = None
         rules = None
         if form.is_valid():
@@ -576,7 +577,7 @@ def time_off(request: HttpRequest) -> HttpResponse:
     today = today_in(zone_name)
     problem = None
     if request.method == "POST":
-        form = forms.TimeOffForm(request.POST, zone_name=zone_name, today=today)
+        form = TimeOffForm(request.POST, zone_name=zone_name, today=today)
         if form.is_valid():
             try:
                 created = clients.schedule_time_off_create(request, data=form.api_data())
@@ -592,7 +593,7 @@ def time_off(request: HttpRequest) -> HttpResponse:
                     request.session[HELD_KEY] = _held_for_session(created.held_slots)
                 return redirect("doctor-time-off")
     else:
-        form = forms.TimeOffForm(initial=_initial(request), zone_name=zone_name, today=today)
+        form = TimeOffForm(initial=_initial(request), zone_name=zone_name, today=today)
     now = dj_timezone.now()
     periods = []
     for period in sorted(clients.schedule_time_off_list(request), key=lambda t: t.start):
@@ -633,9 +634,9 @@ def policy(request: HttpRequest) -> HttpResponse:
     """Notice, horizon, buffer and cut-offs, with what they mean for patients."""
     if request.method == "GET":
         current = clients.schedule_policy_get(request)
-        form = forms.PolicyForm(
+        form = PolicyForm(
             initial=_initial(
-                request, {name: getattr(current, name) for name in forms.PolicyForm.base_fields}
+                request, {name: getattr(current, name) for name in PolicyForm.base_fields}
             )
         )
         return render(
@@ -643,7 +644,7 @@ def policy(request: HttpRequest) -> HttpResponse:
             "portal/doctor/policy.html",
             {"form": form, "sentences": policy_sentences(current)},
         )
-    form = forms.PolicyForm(request.POST)
+    form = PolicyForm(request.POST)
     problem = None
     if form.is_valid():
         try:

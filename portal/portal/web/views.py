@@ -20,9 +20,18 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.db import RETRYABLE_ATTRIBUTE, connection_lost, is_database_fault
-from portal.web import auth, clients, forms, problems, timefmt, weeks
+from portal.web import auth, clients, problems, timefmt, weeks
 from portal.web.clients import ApiProblem
 from portal.web.context import display_zone
+from portal.web.forms.account import (
+    DoctorRegisterForm,
+    PasswordRenewForm,
+    RegisterForm,
+    SignInForm,
+    TimeZoneForm,
+)
+from portal.web.forms.base import PortalForm
+from portal.web.forms.booking import BookForm, CancelForm, ReasonForm, SearchForm
 from portal.web.middleware import service_unavailable
 
 logger = logging.getLogger(__name__)
@@ -95,7 +104,7 @@ def safe_next(request: HttpRequest, value: str | None, default: str) -> str:
     return default
 
 
-def form_status(form: forms.PortalForm, problem: ApiProblem | None = None) -> int:
+def form_status(form: PortalForm, problem: ApiProblem | None = None) -> int:
     """400 for a form with errors; 409 when the API refused because of the state of things,
     429 when it asked to slow down."""
     if problem is not None and problem.status in (409, 429):
@@ -255,9 +264,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "portal/sign_in.html",
-            {"form": forms.SignInForm(), "next": next_url, "reason": reason},
+            {"form": SignInForm(), "next": next_url, "reason": reason},
         )
-    form = forms.SignInForm(request.POST)
+    form = SignInForm(request.POST)
     problem = None
     if form.is_valid():
         try:
@@ -295,9 +304,9 @@ def password_renew(request: HttpRequest) -> HttpResponse:
     """Choose a new password after the clinic reset it (the temporary one signs in to nothing)."""
     next_url = safe_next(request, request.GET.get("next") or request.POST.get("next"), "")
     if request.method == "GET":
-        form = forms.PasswordRenewForm(initial={"email": request.session.get(RENEW_EMAIL_KEY, "")})
+        form = PasswordRenewForm(initial={"email": request.session.get(RENEW_EMAIL_KEY, "")})
         return render(request, "portal/password_renew.html", {"form": form, "next": next_url})
-    form = forms.PasswordRenewForm(request.POST)
+    form = PasswordRenewForm(request.POST)
     problem = None
     if form.is_valid():
         data = form.cleaned_data
@@ -349,14 +358,14 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 def _register(
-    request: HttpRequest, form_class: type[forms.RegisterForm], template: str, **form_kwargs: Any
+    request: HttpRequest, form_class: type[RegisterForm], template: str, **form_kwargs: Any
 ) -> HttpResponse:
     if request.method == "GET":
         return render(request, template, {"form": form_class(**form_kwargs)})
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         data = form.cleaned_data
-        role = "doctor" if isinstance(form, forms.DoctorRegisterForm) else "patient"
+        role = "doctor" if isinstance(form, DoctorRegisterForm) else "patient"
         body = {
             "email": data["email"],
             "password": data["password"],
@@ -393,14 +402,14 @@ def _register(
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    return _register(request, forms.RegisterForm, "portal/register.html")
+    return _register(request, RegisterForm, "portal/register.html")
 
 
 @require_http_methods(["GET", "POST"])
 def register_doctor(request: HttpRequest) -> HttpResponse:
     return _register(
         request,
-        forms.DoctorRegisterForm,
+        DoctorRegisterForm,
         "portal/register_doctor.html",
         specialties=clients.user_specialty_list(),
     )
@@ -413,7 +422,7 @@ def time_zone(request: HttpRequest) -> HttpResponse:
     current, _ = display_zone(request)
     detected = request.POST.get("detected") or request.GET.get("detected")
     if request.method == "POST":
-        form = forms.TimeZoneForm(request.POST, detected=request.POST.get("time_zone"))
+        form = TimeZoneForm(request.POST, detected=request.POST.get("time_zone"))
         if form.is_valid():
             request.session[auth.TIME_ZONE_KEY] = form.cleaned_data["time_zone"]
             messages.success(
@@ -423,7 +432,7 @@ def time_zone(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
         status = 400
     else:
-        form = forms.TimeZoneForm(initial={"time_zone": current}, detected=current)
+        form = TimeZoneForm(initial={"time_zone": current}, detected=current)
         status = 200
     return render(
         request,
@@ -440,7 +449,7 @@ def time_zone(request: HttpRequest) -> HttpResponse:
 @signed_in()
 def doctor_list(request: HttpRequest) -> HttpResponse:
     specialties = clients.user_specialty_list()
-    form = forms.SearchForm(request.GET or None, specialties=specialties)
+    form = SearchForm(request.GET or None, specialties=specialties)
     query, specialty = "", ""
     if form.is_bound and form.is_valid():
         query, specialty = form.cleaned_data["q"], form.cleaned_data["specialty"]
@@ -551,7 +560,7 @@ def book(request: HttpRequest, slot_id: uuid.UUID) -> HttpResponse:
         kept_reason = request.session.pop(KEPT_REASON_KEY, "")
         initial = _initial(request, {"reason": kept_reason})
         initial["idempotency_key"] = uuid.uuid4()
-        form = forms.BookForm(initial=initial)
+        form = BookForm(initial=initial)
         if not slot.bookable:
             own = _own_booking(request, slot_id=slot_id)
             if own is not None:
@@ -565,7 +574,7 @@ def book(request: HttpRequest, slot_id: uuid.UUID) -> HttpResponse:
                 taken_by_other=False,
             )
         return render(request, "portal/book.html", {**context, "form": form})
-    form = forms.BookForm(request.POST)
+    form = BookForm(request.POST)
     problem = None
     if form.is_valid():
         try:
@@ -686,13 +695,13 @@ def appointment_reason(request: HttpRequest, appointment_id: uuid.UUID) -> HttpR
     appointment = _appointment(request, appointment_id)
     state = _change_state(appointment)
     if request.method == "GET":
-        form = forms.ReasonForm(initial=_initial(request, {"reason": appointment.reason}))
+        form = ReasonForm(initial=_initial(request, {"reason": appointment.reason}))
         return render(
             request,
             "portal/appointment_reason.html",
             {"form": form, "appointment": appointment, **state},
         )
-    form = forms.ReasonForm(request.POST)
+    form = ReasonForm(request.POST)
     problem = None
     if form.is_valid():
         try:
@@ -807,9 +816,9 @@ def appointment_cancel(request: HttpRequest, appointment_id: uuid.UUID) -> HttpR
     if not state["is_upcoming"]:
         return render(request, "portal/cancel_closed.html", context, status=409)
     if request.method == "GET":
-        form = forms.CancelForm(initial=_initial(request))
+        form = CancelForm(initial=_initial(request))
         return render(request, "portal/cancel.html", {**context, "form": form})
-    form = forms.CancelForm(request.POST)
+    form = CancelForm(request.POST)
     if request.person.is_doctor and not (form.data.get("reason") or "").strip():
         form.add_error("reason", "Enter why you are cancelling. The patient will see it.")
     problem = None
