@@ -23,7 +23,9 @@ from django.test import Client
 
 from common.http import default_token_provider
 from common.testing import StubServer, user_token
-from portal.web import clients, doctor_views, timefmt
+from portal.web import clients, timefmt
+from portal.web.views.doctor import policy as policy_views
+from portal.web.views.doctor import time_off as time_off_views
 
 pytestmark = pytest.mark.django_db
 
@@ -1040,7 +1042,7 @@ def test_adding_time_off_sends_whole_local_days(doctor, stub):
         "end": "2030-12-27T00:00:00+01:00",
         "reason": "Holidays",
     }
-    assert doctor_views.HELD_KEY not in doctor.session
+    assert time_off_views.HELD_KEY not in doctor.session
 
 
 def test_booked_times_inside_new_time_off_are_listed_once(doctor, stub):
@@ -1084,7 +1086,7 @@ def test_booked_times_inside_new_time_off_are_listed_once(doctor, stub):
 def test_unreadable_kept_booked_times_are_left_out(doctor, stub):
     appointment_id = uuid.uuid4()
     session = doctor.session
-    session[doctor_views.HELD_KEY] = [
+    session[time_off_views.HELD_KEY] = [
         {"appointment_id": "nope", "start": "never"},
         {},
         {"appointment_id": str(appointment_id), "start": "2030-12-24T08:00:00+00:00"},
@@ -1182,7 +1184,7 @@ def test_removing_time_off(doctor, stub):
     ],
 )
 def test_time_off_words(start, end, label, phrase):
-    words = doctor_views.time_off_words(
+    words = time_off_views.time_off_words(
         datetime.datetime(*start, tzinfo=BERLIN),
         datetime.datetime(*end, tzinfo=BERLIN),
         ZONE,
@@ -1192,7 +1194,7 @@ def test_time_off_words(start, end, label, phrase):
 
 
 def test_time_off_words_leave_out_this_year():
-    words = doctor_views.time_off_words(
+    words = time_off_views.time_off_words(
         datetime.datetime(2030, 12, 24, tzinfo=BERLIN),
         datetime.datetime(2030, 12, 27, tzinfo=BERLIN),
         ZONE,
@@ -1227,7 +1229,7 @@ def test_booking_rules_start_from_the_saved_ones_with_what_they_mean(doctor, stu
 
 
 def test_booking_rules_with_no_limits_are_described_too():
-    sentences = doctor_views.policy_sentences(
+    sentences = policy_views.policy_sentences(
         clients.Policy(
             timezone=ZONE,
             min_notice_minutes=0,

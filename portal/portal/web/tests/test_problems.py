@@ -7,7 +7,7 @@ from django import forms
 
 from portal.web import problems
 from portal.web.clients import ApiProblem
-from portal.web.forms import PortalForm
+from portal.web.forms.base import PortalForm
 
 
 class EmailForm(PortalForm):

@@ -12,8 +12,10 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from common.testing import user_token
-from portal.web import auth, forms
+from portal.web import auth
 from portal.web.context import display_zone, portal
+from portal.web.forms import account, booking
+from portal.web.forms.base import PortalForm
 from portal.web.templatetags import portal as tags
 
 UTC = datetime.UTC
@@ -190,7 +192,7 @@ def test_every_page_knows_the_clinic_and_the_person(settings):
 # Forms
 
 
-class ChoiceForm(forms.PortalForm):
+class ChoiceForm(PortalForm):
     name = django_forms.CharField()
     colour = django_forms.ChoiceField(
         choices=[("r", "Red"), ("g", "Green")], widget=django_forms.RadioSelect
@@ -210,15 +212,15 @@ def test_summary_lists_form_errors_first_then_fields_in_order_with_their_anchors
 
 
 def test_forms_render_without_browser_validation():
-    html = str(forms.SignInForm())
+    html = str(account.SignInForm())
 
     assert " required" not in html
 
 
 def test_book_form_key_is_the_one_sent_or_a_new_one():
     key = uuid.uuid4()
-    sent = forms.BookForm({"reason": "x", "idempotency_key": str(key)})
-    bare = forms.BookForm({"reason": "x"})
+    sent = booking.BookForm({"reason": "x", "idempotency_key": str(key)})
+    bare = booking.BookForm({"reason": "x"})
 
     assert sent.is_valid() and bare.is_valid()
     assert sent.key() == str(key)
@@ -226,8 +228,8 @@ def test_book_form_key_is_the_one_sent_or_a_new_one():
 
 
 def test_time_zone_form_accepts_a_detected_zone_outside_the_list_but_nothing_made_up():
-    detected = forms.TimeZoneForm({"time_zone": "Pacific/Chatham"}, detected="Pacific/Chatham")
-    made_up = forms.TimeZoneForm({"time_zone": "Mars/Base"}, detected="Mars/Base")
+    detected = account.TimeZoneForm({"time_zone": "Pacific/Chatham"}, detected="Pacific/Chatham")
+    made_up = account.TimeZoneForm({"time_zone": "Mars/Base"}, detected="Mars/Base")
 
     assert detected.is_valid()
     assert not made_up.is_valid()

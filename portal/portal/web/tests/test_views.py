@@ -616,11 +616,11 @@ def test_form_sent_with_its_csrf_token_passes(api):
 def test_server_error_page_is_calm(rf):
     from django.contrib.sessions.backends.cache import SessionStore
 
-    from portal.web import views
+    from portal.web.views import errors
 
     request = rf.get("/")
     request.session = SessionStore()
-    response = views.server_error(request)
+    response = errors.server_error(request)
 
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in page_text(response)
@@ -874,7 +874,7 @@ def test_a_database_fault_gives_the_503_page_without_touching_the_session(rf):
     from django.db import OperationalError
 
     from common.db import RETRYABLE_ATTRIBUTE
-    from portal.web import views
+    from portal.web.views import errors
 
     class BrokenSession:
         def __getattr__(self, name):
@@ -885,7 +885,7 @@ def test_a_database_fault_gives_the_503_page_without_touching_the_session(rf):
     try:
         raise OperationalError("the database system is shutting down")
     except OperationalError:
-        response = views.server_error(request)
+        response = errors.server_error(request)
 
     page = page_text(response)
     assert response.status_code == 503

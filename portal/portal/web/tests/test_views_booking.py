@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 
-from portal.web import views
 from portal.web.tests.conftest import (
     SERVICE_TOKEN,
     appointment_body,
@@ -23,6 +22,7 @@ from portal.web.tests.conftest import (
     specialty_body,
     this_monday,
 )
+from portal.web.views import booking
 
 pytestmark = pytest.mark.django_db
 
@@ -515,7 +515,7 @@ def test_a_time_taken_meanwhile_offers_the_nearest_times_and_keeps_the_reason(
     assert shown == [by_hours[h] for h in (-30, -1, 1, 2, 3, 26)]
     [call] = sent(api, "GET", slots_path(doctor))
     assert call.params == {"from": "2030-03-01", "to": "2030-03-14", "page_size": "200"}
-    assert tokyo_patient.session[views.KEPT_REASON_KEY] == "Knee pain"
+    assert tokyo_patient.session[booking.KEPT_REASON_KEY] == "Knee pain"
 
     # Choosing another time brings the reason back, once.
     other = uuid.UUID(by_hours[1])
@@ -523,7 +523,7 @@ def test_a_time_taken_meanwhile_offers_the_nearest_times_and_keeps_the_reason(
         "GET", f"/api/v1/slots/{other}/", json=slot_body(START, doctor_id=doctor, slot_id=other)
     )
     assert ">\nKnee pain</textarea>" in page_text(tokyo_patient.get(f"/book/{other}"))
-    assert views.KEPT_REASON_KEY not in tokyo_patient.session
+    assert booking.KEPT_REASON_KEY not in tokyo_patient.session
     assert ">\nKnee pain</textarea>" not in page_text(tokyo_patient.get(f"/book/{other}"))
 
 
@@ -567,7 +567,7 @@ def test_a_refused_booking_says_why_and_keeps_the_reason(
     assert response.status_code == page_status
     assert re.search(r'<ul class="error-summary__list">\s*<li>' + re.escape(message), page)
     assert ">\nKnee &lt;pain&gt;</textarea>" in page
-    assert views.KEPT_REASON_KEY not in tokyo_patient.session
+    assert booking.KEPT_REASON_KEY not in tokyo_patient.session
 
 
 @pytest.mark.parametrize(

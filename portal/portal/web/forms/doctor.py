@@ -1,16 +1,14 @@
-"""The portal's forms: every message is ours, rendered by the server (no browser validation)."""
+"""Doctors' forms: an appointment's outcome, weekly hours, time off and booking rules."""
 
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django import forms
-from django.forms.renderers import DjangoTemplates
 
 from portal.web import timefmt
+from portal.web.forms.base import PortalForm
 
-REASON_MAX_LENGTH = 500
 WEEKDAYS = [
     (0, "Monday"),
     (1, "Tuesday"),
@@ -24,222 +22,15 @@ SLOT_LENGTHS = [(m, f"{m} minutes") for m in (10, 15, 20, 30, 45, 60)]
 SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 5, 240
 
 
-class PortalRenderer(DjangoTemplates):
-    """Fields render as label, hint, error, control (the ids Django links by aria-describedby)."""
-
-    field_template_name = "portal/includes/field.html"
-
-
-class PortalForm(forms.Form):
-    """Messages from the server only: ``novalidate`` in the template, no ``required`` attribute."""
-
-    default_renderer = PortalRenderer
-    use_required_attribute = False
-
-    def summary(self) -> list[tuple[str, str]]:
-        """(anchor, message) for the error summary, in field order, non-field errors first."""
-        items = [("", str(error)) for error in self.non_field_errors()]
-        for name in self.fields:
-            bound = self[name]
-            anchor = bound.auto_id
-            if bound.use_fieldset:
-                anchor = f"{anchor}_0"
-            items.extend((anchor, str(error)) for error in bound.errors)
-        return items
-
-
-def _zone_field() -> forms.CharField:
-    # Filled by the JS file from the browser (Intl API); empty without JS.
-    return forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-
-
-def _email_field(help_text: str = "") -> forms.EmailField:
-    return forms.EmailField(
-        label="Email address",
-        max_length=254,
-        help_text=help_text,
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
-
-
-def _password_field(*, autocomplete: str, missing: str, help_text: str = "") -> forms.CharField:
-    # Pasting and password managers are welcome (WCAG 3.3.8): no attribute stops them.
-    return forms.CharField(
-        label="Password",
-        max_length=128,
-        strip=False,
-        help_text=help_text,
-        error_messages={"required": missing},
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
-    )
-
-
-class SignInForm(PortalForm):
-    email = _email_field()
-    password = _password_field(autocomplete="current-password", missing="Enter your password")
-    time_zone = _zone_field()
-
-
-STRONG_ENOUGH_HINT = (
-    "At least 10 characters. Not only numbers, not a common password, and not like your email "
-    "address. A few words together work well."
-)
-
-
-class PasswordRenewForm(PortalForm):
-    """After the clinic reset a password: the temporary one, then one of the person's own."""
-
-    email = _email_field()
-    temporary_password = forms.CharField(
-        label="Temporary password",
-        max_length=128,
-        strip=False,
-        help_text="The password the clinic gave you.",
-        error_messages={"required": "Enter the temporary password the clinic gave you"},
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    new_password = forms.CharField(
-        label="New password",
-        max_length=128,
-        strip=False,
-        help_text=STRONG_ENOUGH_HINT,
-        error_messages={"required": "Enter a new password"},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    time_zone = _zone_field()
-
-
-class RegisterForm(PortalForm):
-    full_name = forms.CharField(
-        label="Full name",
-        max_length=200,
-        error_messages={"required": "Enter your full name"},
-        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
-    )
-    email = _email_field("We will use this to sign you in.")
-    password = _password_field(
-        autocomplete="new-password",
-        missing="Enter a password",
-        help_text="At least 10 characters. Not only numbers, not a common password, and not "
-        "like your email address. A few words together work well.",
-    )
-    time_zone = _zone_field()
-
-
-class DoctorRegisterForm(RegisterForm):
-    specialty = forms.ChoiceField(
-        label="Specialty", error_messages={"required": "Select your specialty"}
-    )
-    timezone = forms.ChoiceField(
-        label="Time zone of your clinic hours",
-        help_text="Your weekly hours are set in this time zone.",
-        error_messages={"required": "Select a time zone"},
-    )
-    bio = forms.CharField(
-        label="About you (optional)",
-        help_text="Patients see this on your page. 2,000 characters at most.",
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "About you must be 2,000 characters or fewer"},
-    )
-
-    def __init__(self, *args, specialties=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["specialty"].choices = [("", "Select a specialty")] + [
-            (s.slug, s.name) for s in specialties
-        ]
-        self.fields["timezone"].choices = [("", "Select a time zone")] + zone_choices()
-
-
-class SearchForm(PortalForm):
-    q = forms.CharField(
-        label="Name or keyword",
-        required=False,
-        max_length=100,
-        help_text="For example, a doctor's name, 'heart' or 'skin'.",
-        error_messages={"max_length": "Search must be 100 characters or fewer"},
-    )
-    specialty = forms.ChoiceField(label="Specialty", required=False)
-
-    def __init__(self, *args, specialties=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["specialty"].choices = [("", "All specialties")] + [
-            (s.slug, s.name) for s in specialties
-        ]
-
-
-def _reason_field(label: str = "Reason for your appointment") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=REASON_MAX_LENGTH,
-        help_text="The doctor will read this before your appointment. 500 characters at most.",
-        error_messages={
-            "required": "Enter the reason for your appointment",
-            "max_length": "Reason must be 500 characters or fewer",
-        },
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-
-
-class BookForm(PortalForm):
-    reason = _reason_field()
-    # Made when the page is rendered: a double click or a resent form books once.
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def key(self) -> str:
-        return str(self.cleaned_data.get("idempotency_key") or uuid.uuid4())
-
-
-class ReasonForm(PortalForm):
-    reason = _reason_field()
-
-
-class CancelForm(PortalForm):
-    reason = forms.CharField(
-        label="Why are you cancelling? (optional)",
-        required=False,
-        max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "Reason must be 500 characters or fewer"},
-    )
-
-
-class TimeZoneForm(PortalForm):
-    time_zone = forms.ChoiceField(
-        label="Time zone",
-        error_messages={
-            "required": "Select a time zone",
-            "invalid_choice": "Select a time zone from the list",
-        },
-    )
-
-    def __init__(self, *args, detected: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = zone_choices()
-        if detected and timefmt.is_zone(detected) and detected not in dict(choices):
-            choices.insert(0, (detected, _zone_choice_label(detected)))
-        self.fields["time_zone"].choices = choices
-
-
-def _zone_choice_label(name: str) -> str:
-    now = datetime.datetime.now(timefmt.UTC)
-    return f"{timefmt.city(name)} ({timefmt.utc_offset(name, now)})"
-
-
-def zone_choices() -> list[tuple[str, str]]:
-    return [(name, _zone_choice_label(name)) for name in timefmt.COMMON_ZONES]
-
-
 class CompleteForm(PortalForm):
+    """The outcome of a started appointment: completed or no-show."""
+
     outcome = forms.ChoiceField(choices=[("completed", "Completed"), ("no_show", "No-show")])
 
 
 class RuleForm(PortalForm):
+    """One set of weekly hours: a day, start and end times, appointment length, dates."""
+
     weekday = forms.TypedChoiceField(
         label="Day", choices=WEEKDAYS, coerce=int, error_messages={"required": "Select a day"}
     )
@@ -294,6 +85,7 @@ class RuleForm(PortalForm):
             field.choices = sorted([*field.choices, (minutes, f"{minutes} minutes")])
 
     def clean(self):
+        """The end comes after the start, and the last date not before the first."""
         data = super().clean()
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
@@ -304,6 +96,7 @@ class RuleForm(PortalForm):
         return data
 
     def api_data(self) -> dict:
+        """The hours as schedule_service takes them."""
         data = self.cleaned_data
         return {
             "weekday": data["weekday"],
@@ -316,6 +109,7 @@ class RuleForm(PortalForm):
 
 
 def _time_off_day(label: str, hint: str, which: str, example: str) -> forms.DateField:
+    """The ``which`` (first or last) day of time off."""
     return forms.DateField(
         label=label,
         help_text=hint,
@@ -328,6 +122,7 @@ def _time_off_day(label: str, hint: str, which: str, example: str) -> forms.Date
 
 
 def _time_off_hour(label: str, example: str) -> forms.TimeField:
+    """An optional time of day for time off (empty for the whole day)."""
     return forms.TimeField(
         label=label,
         required=False,
@@ -338,6 +133,8 @@ def _time_off_hour(label: str, example: str) -> forms.TimeField:
 
 
 class TimeOffForm(PortalForm):
+    """Time off from a first to a last day, in ``zone_name``; ending no earlier than ``today``."""
+
     first_day = _time_off_day("First day", "For example, 2027-01-31.", "first", "2027-01-31")
     start_time = _time_off_hour("From (optional)", "13:00")
     last_day = _time_off_day(
@@ -358,6 +155,7 @@ class TimeOffForm(PortalForm):
         self.today = today
 
     def clean(self):
+        """The period as ``start`` and ``end`` moments; it must end after it starts."""
         data = super().clean()
         first, last = data.get("first_day"), data.get("last_day")
         if not (first and last):
@@ -374,6 +172,7 @@ class TimeOffForm(PortalForm):
         return data
 
     def api_data(self) -> dict:
+        """The time off as schedule_service takes it."""
         data = self.cleaned_data
         return {
             "start": data["start"].isoformat(),
@@ -383,6 +182,7 @@ class TimeOffForm(PortalForm):
 
 
 def _whole(label: str, hint: str, low: int, high: int, unit: str) -> forms.IntegerField:
+    """A whole number from ``low`` to ``high`` ``unit``, its messages naming the unit."""
     return forms.IntegerField(
         label=label,
         help_text=hint,
