@@ -1,22 +1,30 @@
 """Tests of common.conf: settings read from the environment."""
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from common.conf import (
     cache_config,
     database_config,
+    env_path,
+    hsts_seconds,
     installed_apps,
+    logging_settings,
     middleware,
+    positive_seconds,
+    proxy_ssl_header,
     required,
     rest_framework_settings,
-    service_settings,
+    secret,
     spectacular_settings,
+    storages,
     templates,
 )
 
-# Imported under another name: pytest would collect ``test_settings`` as a test.
-from common.conf import test_settings as make_test_settings
+# Imported under another name: pytest would collect ``test_databases`` as a test.
+from common.conf import test_databases as make_test_databases
 
 ENV_VARS = (
     "DATABASE_URL",
@@ -43,6 +51,7 @@ ENV_VARS = (
     "SERVICE_HTTP_READ_TIMEOUT",
     "STATIC_ROOT",
     "REVOCATIONS_POLL_SECONDS",
+    "SERVICE_CLIENT_SECRET",
 )
 POSTGRES_URL = "postgres://schedule:pw@db.internal:5432/schedule"
 
@@ -236,6 +245,17 @@ def test_required_raises_when_the_variable_is_unset_or_empty(clean_env, value):
         required("SOME_SECRET")
 
 
+def _read(name: str) -> object:
+    """Read ``name`` the way the services' settings do."""
+    if name == "DATABASE_URL":
+        return database_config(default_sqlite=":memory:")
+    if name == "CACHE_URL":
+        return cache_config()
+    if name == "DJANGO_SECRET_KEY":
+        return required(name)
+    return secret(name)
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -245,89 +265,74 @@ def test_required_raises_when_the_variable_is_unset_or_empty(clean_env, value):
         ("CACHE_URL", "redis://:CHANGE-ME@redis:6379/0"),
     ],
 )
-def test_service_settings_refuse_a_placeholder_secret_and_name_the_variable(
-    clean_env, tmp_path, name, value
-):
-    clean_env.setenv("DJANGO_SECRET_KEY", "a-real-secret")
+def test_settings_refuse_a_placeholder_secret_and_name_the_variable(clean_env, name, value):
     clean_env.setenv(name, value)
 
     with pytest.raises(ImproperlyConfigured, match=f"{name} still holds the change-me placeholder"):
-        service_settings(service="user_service", base_dir=tmp_path)
+        _read(name)
 
 
-def test_a_real_secret_is_not_taken_for_a_placeholder(clean_env, tmp_path):
+def test_a_real_secret_is_not_taken_for_a_placeholder(clean_env):
     clean_env.setenv("DJANGO_SECRET_KEY", "kq8-f3a-real-secret")
+    clean_env.setenv("SERVICE_CLIENT_SECRET", "another-real-one")
 
-    assert service_settings(service="user_service", base_dir=tmp_path)["SECRET_KEY"]
-
-
-def test_service_settings_without_a_secret_key_refuses_to_start(clean_env, tmp_path):
-    clean_env.delenv("DJANGO_SECRET_KEY", raising=False)
-
-    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
-        service_settings(service="user_service", base_dir=tmp_path)
+    assert required("DJANGO_SECRET_KEY") == "kq8-f3a-real-secret"
+    assert secret("SERVICE_CLIENT_SECRET") == "another-real-one"
 
 
-def test_service_settings_read_the_environment(clean_env, tmp_path):
-    clean_env.setenv("DJANGO_SECRET_KEY", "k")
-    clean_env.setenv("AUTH_SERVICE_URL", "http://auth:8001/")
-    clean_env.setenv("DJANGO_ALLOWED_HOSTS", "a.example,b.example")
-    clean_env.setenv("MAX_REQUEST_BYTES", "1024")
-    clean_env.setenv("SERVICE_HTTP_READ_TIMEOUT", "0.5")
+def test_an_optional_secret_is_empty_when_unset(clean_env):
+    clean_env.delenv("SERVICE_CLIENT_SECRET", raising=False)
 
-    settings = service_settings(service="user_service", base_dir=tmp_path)
-
-    assert settings["SERVICE_NAME"] == "user_service"
-    assert settings["SECRET_KEY"] == "k"
-    assert settings["DEBUG"] is False
-    assert settings["AUTH_SERVICE_URL"] == "http://auth:8001"
-    assert settings["AUTH_JWKS_URL"] == "http://auth:8001/.well-known/jwks.json"
-    assert settings["JWT_ISSUER"] == "clinic-auth"
-    assert settings["SERVICE_CLIENT_ID"] == "user_service"
-    assert settings["ALLOWED_HOSTS"] == ["a.example", "b.example"]
-    assert settings["DATA_UPLOAD_MAX_MEMORY_SIZE"] == 1024
-    assert settings["SERVICE_HTTP_READ_TIMEOUT"] == 0.5
-    assert settings["DATABASES"]["default"]["NAME"] == str(
-        tmp_path / "var" / "user_service.sqlite3"
-    )
-    assert (tmp_path / "var" / "static").is_dir()
-    assert settings["STATIC_ROOT"] == tmp_path / "var" / "static"
-    assert settings["MIDDLEWARE"] == middleware()
-    assert settings["LOGGING"]["formatters"]["default"]["static_fields"] == {
-        "service": "user_service"
-    }
+    assert secret("SERVICE_CLIENT_SECRET") == ""
 
 
-def test_service_settings_default_auth_service_is_local(clean_env, tmp_path):
-    clean_env.setenv("DJANGO_SECRET_KEY", "k")
+def test_a_path_comes_from_the_environment_and_nothing_is_created(clean_env, tmp_path):
+    default = tmp_path / "var" / "static"
+
+    assert env_path("STATIC_ROOT", default=default) == default
+    assert not (tmp_path / "var").exists()
+
+    clean_env.setenv("STATIC_ROOT", "/srv/static")
+    assert env_path("STATIC_ROOT", default=default) == Path("/srv/static")
+
+
+def test_logging_names_the_service_and_writes_json_lines_unless_told(clean_env):
+    config = logging_settings("user_service")
+
+    assert config["formatters"]["default"]["static_fields"] == {"service": "user_service"}
+
     clean_env.setenv("LOG_JSON", "false")
-
-    settings = service_settings(service="portal", base_dir=tmp_path)
-
-    assert settings["AUTH_SERVICE_URL"] == "http://127.0.0.1:8001"
-    assert "()" not in settings["LOGGING"]["formatters"]["default"]
+    assert "()" not in logging_settings("portal")["formatters"]["default"]
 
 
-def test_test_settings_strip_the_pool_and_keep_other_postgres_options(clean_env, tmp_path):
+def test_storages_hash_static_files_except_in_tests():
+    assert storages()["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert storages(manifest=False)["staticfiles"]["BACKEND"] == (
+        "django.contrib.staticfiles.storage.StaticFilesStorage"
+    )
+    assert storages()["default"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+
+def test_test_databases_strip_the_pool_and_keep_other_postgres_options(clean_env, tmp_path):
     clean_env.setenv("DATABASE_URL", POSTGRES_URL)
     databases = database_config(default_sqlite=tmp_path / "x.sqlite3")
 
-    overrides = make_test_settings(databases)
+    default = make_test_databases(databases)["default"]
 
-    default = overrides["DATABASES"]["default"]
     assert "pool" not in default["OPTIONS"]
     assert default["OPTIONS"]["connect_timeout"] == 3
     assert default["CONN_MAX_AGE"] == 0
     assert "pool" in databases["default"]["OPTIONS"]  # the input is left alone
-    assert overrides["JWT_KEY_PROVIDER"] == "common.testing.TestKeyProvider"
-    assert overrides["PASSWORD_HASHERS"] == ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def test_test_settings_drop_sqlite_wal_options(tmp_path):
-    databases = database_config(default_sqlite=tmp_path / "x.sqlite3")
+def test_test_databases_drop_sqlite_wal_options():
+    databases = database_config(default_sqlite=":memory:")
 
-    default = make_test_settings(databases)["DATABASES"]["default"]
+    default = make_test_databases(databases)["default"]
 
+    assert default["NAME"] == ":memory:"
     assert "OPTIONS" not in default
     assert default["CONN_MAX_AGE"] == 0
 
@@ -376,49 +381,34 @@ def test_spectacular_settings_serve_self_hosted_ui():
     assert config["REDOC_DIST"] == "SIDECAR"
 
 
-def test_tls_settings_are_off_by_default(clean_env, tmp_path):
-    clean_env.setenv("DJANGO_SECRET_KEY", "k")
-
-    conf = service_settings(service="user_service", base_dir=tmp_path)
-
-    assert conf["SECURE_PROXY_SSL_HEADER"] is None
-    assert conf["SESSION_COOKIE_SECURE"] is False
-    assert conf["CSRF_COOKIE_SECURE"] is False
-    assert conf["SECURE_HSTS_SECONDS"] == 0
-
-
-def test_one_setting_switches_on_everything_tls_needs(clean_env, tmp_path):
-    clean_env.setenv("DJANGO_SECRET_KEY", "k")
-    clean_env.setenv("DJANGO_BEHIND_TLS_PROXY", "true")
-
-    conf = service_settings(service="user_service", base_dir=tmp_path)
-
-    assert conf["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
-    assert conf["SESSION_COOKIE_SECURE"] is True
-    assert conf["CSRF_COOKIE_SECURE"] is True
-    assert conf["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
-
-
-def test_hsts_duration_can_be_set(clean_env, tmp_path):
-    clean_env.setenv("DJANGO_SECRET_KEY", "k")
-    clean_env.setenv("DJANGO_BEHIND_TLS_PROXY", "true")
+def test_tls_settings_are_off_by_default(clean_env):
     clean_env.setenv("DJANGO_HSTS_SECONDS", "300")
 
-    assert service_settings(service="user_service", base_dir=tmp_path)["SECURE_HSTS_SECONDS"] == 300
+    assert proxy_ssl_header(False) is None
+    assert hsts_seconds(False) == 0
 
 
-def test_the_revocation_list_is_polled_every_30_seconds_unless_set(clean_env, tmp_path):
-    clean_env.setenv("DJANGO_SECRET_KEY", "a-real-secret")
-    assert service_settings(service="x", base_dir=tmp_path)["REVOCATIONS_POLL_SECONDS"] == 30
+def test_behind_a_tls_proxy_the_forwarded_proto_counts_and_hsts_lasts_a_year():
+    assert proxy_ssl_header(True) == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert hsts_seconds(True) == 365 * 24 * 3600
+
+
+def test_hsts_duration_can_be_set(clean_env):
+    clean_env.setenv("DJANGO_HSTS_SECONDS", "300")
+
+    assert hsts_seconds(True) == 300
+
+
+def test_a_number_of_seconds_comes_from_the_environment(clean_env):
+    assert positive_seconds("REVOCATIONS_POLL_SECONDS", default=30.0) == 30
 
     clean_env.setenv("REVOCATIONS_POLL_SECONDS", "1.5")
-    assert service_settings(service="x", base_dir=tmp_path)["REVOCATIONS_POLL_SECONDS"] == 1.5
+    assert positive_seconds("REVOCATIONS_POLL_SECONDS", default=30.0) == 1.5
 
 
 @pytest.mark.parametrize("value", ["0", "-5"])
-def test_a_poll_interval_that_is_not_positive_stops_the_start(clean_env, tmp_path, value):
-    clean_env.setenv("DJANGO_SECRET_KEY", "a-real-secret")
+def test_a_number_of_seconds_that_is_not_positive_stops_the_start(clean_env, value):
     clean_env.setenv("REVOCATIONS_POLL_SECONDS", value)
 
     with pytest.raises(ImproperlyConfigured, match="REVOCATIONS_POLL_SECONDS"):
-        service_settings(service="x", base_dir=tmp_path)
+        positive_seconds("REVOCATIONS_POLL_SECONDS", default=30.0)

@@ -1,7 +1,18 @@
-"""auth_service settings for a developer's machine (`make run`)."""
+"""auth_service settings for a developer's machine: `make run`, and `manage.py` run beside it.
+
+Files go where `make run` keeps them, in the repository's `.dev/` (which it creates).
+"""
 
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-auth-service")
 
+from common.conf import database_config, env_path  # noqa: E402
+
 from .base import *  # noqa: E402
+from .base import BASE_DIR, SERVICE_NAME  # noqa: E402
+
+DEV_DIR = BASE_DIR.parent / ".dev"
+DATABASES = database_config(default_sqlite=DEV_DIR / f"{SERVICE_NAME}.sqlite3")
+STATIC_ROOT = env_path("STATIC_ROOT", default=DEV_DIR / "static" / SERVICE_NAME)
+JWT_KEYS_DIR = env_path("JWT_KEYS_DIR", default=DEV_DIR / "jwt")

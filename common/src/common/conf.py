@@ -1,4 +1,8 @@
-"""Settings helpers: read the environment once, return the blocks every service shares."""
+"""Settings helpers: each returns the value of one setting, read from the environment.
+
+A service's ``settings/base.py`` assigns them by name, so that it reads as the
+full list of its settings.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,10 @@ from common.logging import logging_config
 env = environ.Env()
 
 DEFAULT_AUTH_SERVICE_URL = "http://127.0.0.1:8001"
+
+# Where the image keeps what a service writes (docker/service.Dockerfile: the code is in /app):
+# production's default for STATIC_ROOT and the SQLite file when DATABASE_URL is unset.
+CONTAINER_VAR_DIR = Path("/app/var")
 
 # What the placeholders of .env.sample contain: a value holding one was never set for real.
 PLACEHOLDER_MARKER = "change-me"
@@ -42,8 +50,8 @@ def required(name: str) -> str:
     return refuse_placeholder(name, value)
 
 
-def database_config(*, default_sqlite: Path) -> dict[str, Any]:
-    """Return ``DATABASES`` from ``DATABASE_URL`` (a SQLite file when unset).
+def database_config(*, default_sqlite: Path | str) -> dict[str, Any]:
+    """Return ``DATABASES`` from ``DATABASE_URL`` (the SQLite file ``default_sqlite`` when unset).
 
     PostgreSQL uses Django's psycopg 3 connection pool (``DB_POOL_MAX`` per
     process, by default one per gunicorn thread; ``DB_POOL_MAX=0`` falls back
@@ -71,7 +79,7 @@ def database_config(*, default_sqlite: Path) -> dict[str, Any]:
             options.setdefault("options", f"-c statement_timeout={statement_ms}")
         config["CONN_HEALTH_CHECKS"] = True
         if pool_max > 0:
-            pool_timeout = _positive_seconds("DB_POOL_TIMEOUT", default=3.0)
+            pool_timeout = positive_seconds("DB_POOL_TIMEOUT", default=3.0)
             options["pool"] = {
                 "min_size": 1,
                 "max_size": pool_max,
@@ -106,11 +114,11 @@ def cache_config() -> dict[str, Any]:
     """
     url = refuse_placeholder("CACHE_URL", env.str("CACHE_URL", default=""))
     if url.startswith(("redis://", "rediss://")):
-        socket_timeout = _positive_seconds("CACHE_SOCKET_TIMEOUT", default=0.5)
+        socket_timeout = positive_seconds("CACHE_SOCKET_TIMEOUT", default=0.5)
         cache = {
             "BACKEND": "common.cache.FallbackRedisCache",
             "LOCATION": url,
-            "RETRY_SECONDS": _positive_seconds("CACHE_RETRY_SECONDS", default=5.0),
+            "RETRY_SECONDS": positive_seconds("CACHE_RETRY_SECONDS", default=5.0),
             "OPTIONS": {
                 "socket_connect_timeout": socket_timeout,
                 "socket_timeout": socket_timeout,
@@ -234,100 +242,68 @@ def _positive_int(name: str, *, default: int) -> int:
     return value
 
 
-def _positive_seconds(name: str, *, default: float) -> float:
+def positive_seconds(name: str, *, default: float) -> float:
+    """Return env var ``name`` as seconds; raise ``ImproperlyConfigured`` unless it is positive."""
     value = env.float(name, default=default)
     if value <= 0:
         raise ImproperlyConfigured(f"{name} must be a positive number of seconds.")
     return value
 
 
-def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
-    """Return the settings every service reads from the environment the same way.
+def secret(name: str) -> str:
+    """Return env var ``name`` (empty when unset); refuse a placeholder of ``.env.sample``."""
+    return refuse_placeholder(name, env.str(name, default=""))
 
-    ``DJANGO_SECRET_KEY`` is required (no default). A service's ``base.py``
-    does ``globals().update(service_settings(...))`` and adds its own.
+
+def env_path(name: str, *, default: Path) -> Path:
+    """Return env var ``name`` as a path, ``default`` when it is unset.
+
+    Nothing is created: whoever writes there makes the folder (``collectstatic``
+    its ``STATIC_ROOT``, ``signing_keys`` its keys folder, the image the rest).
     """
-    debug = env.bool("DJANGO_DEBUG", default=False)
-    # One switch for running behind a proxy that terminates TLS (README, "Running behind TLS").
-    behind_tls = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
-    (base_dir / "var" / "static").mkdir(parents=True, exist_ok=True)
-    auth_url = env.str("AUTH_SERVICE_URL", default=DEFAULT_AUTH_SERVICE_URL).rstrip("/")
+    return Path(env.str(name, default=str(default)))
+
+
+def logging_settings(service: str) -> dict[str, Any]:
+    """Return ``LOGGING`` for ``service`` at ``LOG_LEVEL``, JSON lines unless ``LOG_JSON`` is off."""
+    return logging_config(
+        service=service,
+        level=env.str("LOG_LEVEL", default="INFO"),
+        json=env.bool("LOG_JSON", default=True),
+    )
+
+
+def storages(*, manifest: bool = True) -> dict[str, Any]:
+    """Return ``STORAGES``: files on disk; static files hashed and compressed by WhiteNoise.
+
+    ``manifest=False`` gives plain static storage, for tests that collect nothing.
+    """
+    static_backend = (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if manifest
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    )
     return {
-        "SERVICE_NAME": service,
-        "SECRET_KEY": required("DJANGO_SECRET_KEY"),
-        "DEBUG": debug,
-        "ALLOWED_HOSTS": env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"]),
-        "CSRF_TRUSTED_ORIGINS": env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[]),
-        "DATABASES": database_config(default_sqlite=base_dir / "var" / f"{service}.sqlite3"),
-        "CACHES": cache_config(),
-        "AUTH_SERVICE_URL": auth_url,
-        "AUTH_JWKS_URL": env.str("AUTH_JWKS_URL", default=f"{auth_url}/.well-known/jwks.json"),
-        # How often each process fetches auth_service's list of ended sign-ins (common.auth):
-        # a deactivated account's access tokens are refused within about this long.
-        "REVOCATIONS_POLL_SECONDS": _positive_seconds("REVOCATIONS_POLL_SECONDS", default=30.0),
-        "JWT_ISSUER": env.str("JWT_ISSUER", default="clinic-auth"),
-        "SERVICE_CLIENT_ID": env.str("SERVICE_CLIENT_ID", default=service),
-        "SERVICE_CLIENT_SECRET": refuse_placeholder(
-            "SERVICE_CLIENT_SECRET", env.str("SERVICE_CLIENT_SECRET", default="")
-        ),
-        "SERVICE_HTTP_CONNECT_TIMEOUT": env.float("SERVICE_HTTP_CONNECT_TIMEOUT", default=1.0),
-        "SERVICE_HTTP_READ_TIMEOUT": env.float("SERVICE_HTTP_READ_TIMEOUT", default=3.0),
-        "DATA_UPLOAD_MAX_MEMORY_SIZE": env.int("MAX_REQUEST_BYTES", default=256 * 1024),
-        "LOGGING": logging_config(
-            service=service,
-            level=env.str("LOG_LEVEL", default="INFO"),
-            json=env.bool("LOG_JSON", default=True),
-        ),
-        "MIDDLEWARE": middleware(),
-        "TEMPLATES": templates(),
-        "REST_FRAMEWORK": rest_framework_settings(),
-        "AUTHENTICATION_BACKENDS": ["common.admin_sso.AuthServiceStaffBackend"],
-        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
-        "LANGUAGE_CODE": "en-us",
-        "TIME_ZONE": "UTC",
-        "USE_I18N": True,
-        "USE_TZ": True,
-        "STATIC_URL": "static/",
-        "STATIC_ROOT": Path(env.str("STATIC_ROOT", default=str(base_dir / "var" / "static"))),
-        "STORAGES": {
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-        },
-        "SECURE_CONTENT_TYPE_NOSNIFF": True,
-        # Sessions serve the admin only: kept in the database (the cookie carries only the
-        # key; the session holds the staff member's refresh token), ended after an idle hour.
-        "SESSION_ENGINE": "django.contrib.sessions.backends.db",
-        "SESSION_COOKIE_AGE": env.int("ADMIN_SESSION_IDLE_SECONDS", default=3600),
-        "SESSION_SAVE_EVERY_REQUEST": True,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if behind_tls else None,
-        "SESSION_COOKIE_SECURE": behind_tls,
-        "CSRF_COOKIE_SECURE": behind_tls,
-        "SECURE_HSTS_SECONDS": env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 3600)
-        if behind_tls
-        else 0,
-        # Admin sign-in: the account is re-checked with auth_service this often, and failed
-        # sign-ins are counted per browser address (common.admin_sso).
-        "ADMIN_RECHECK_SECONDS": env.int("ADMIN_RECHECK_SECONDS", default=300),
-        "ADMIN_LOGIN_FAILURES_PER_ADDRESS": env.int("ADMIN_LOGIN_FAILURES_PER_ADDRESS", default=20),
-        "ADMIN_LOGIN_FAILURE_WINDOW_SECONDS": env.int(
-            "ADMIN_LOGIN_FAILURE_WINDOW_SECONDS", default=900
-        ),
-        # What each staff group may do in this admin (common.admin_groups); services
-        # that let the front desk change things override it.
-        "ADMIN_GROUP_PERMISSIONS": {"front-desk": ["view"], "read-only": ["view"]},
-        # Reverse proxies in front of the service whose X-Forwarded-For is trusted.
-        "TRUSTED_PROXY_COUNT": env.int("TRUSTED_PROXY_COUNT", default=0),
-        "X_FRAME_OPTIONS": "DENY",
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": static_backend},
     }
 
 
-def test_settings(databases: dict[str, Any]) -> dict[str, Any]:
-    """Return the overrides every service's ``settings/test.py`` applies.
+def proxy_ssl_header(behind_tls_proxy: bool) -> tuple[str, str] | None:
+    """Return ``SECURE_PROXY_SSL_HEADER``: the proxy's ``X-Forwarded-Proto``, only behind one."""
+    return ("HTTP_X_FORWARDED_PROTO", "https") if behind_tls_proxy else None
 
-    A fast password hasher, an in-memory cache, plain static storage, quiet
-    logs, no connection pool (threads in race tests open their own
-    connections), and the test signing key.
+
+def hsts_seconds(behind_tls_proxy: bool) -> int:
+    """Return ``SECURE_HSTS_SECONDS``: a year (``DJANGO_HSTS_SECONDS``) behind TLS, else none."""
+    return env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 3600) if behind_tls_proxy else 0
+
+
+def test_databases(databases: dict[str, Any]) -> dict[str, Any]:
+    """Return ``DATABASES`` for tests: ``databases`` without the pool or SQLite's WAL options.
+
+    Threads in race tests open their own connections, so no pool and no
+    persistent connections; the input is left alone.
     """
     default = dict(databases["default"])
     if "sqlite" in default["ENGINE"]:
@@ -335,17 +311,4 @@ def test_settings(databases: dict[str, Any]) -> dict[str, Any]:
     else:
         default["OPTIONS"] = {k: v for k, v in default.get("OPTIONS", {}).items() if k != "pool"}
     default["CONN_MAX_AGE"] = 0
-    return {
-        "DATABASES": {"default": default},
-        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-        "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-        "STORAGES": {
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-        "LOGGING": {"version": 1, "disable_existing_loggers": False},
-        "JWT_KEY_PROVIDER": "common.testing.TestKeyProvider",
-        # Revoked sign-ins come from the ``revocations`` fixture, never over HTTP.
-        "REVOCATION_CHECKER": "common.testing.TestRevocations",
-        "SERVICE_CLIENT_SECRET": "test-secret",
-    }
+    return {"default": default}
