@@ -18,29 +18,33 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from rest_framework.exceptions import Throttled
 
-from auth_service.accounts import services
-from auth_service.accounts.exceptions import InvalidCredentials, PasswordChangeRequired
+from auth_service.accounts.exceptions import (
+    InvalidCredentials,
+    PasswordChangeRequired,
+    ProblemCode,
+)
 from auth_service.accounts.models import RefreshTokenRecord, ServiceAccount, User
+from auth_service.accounts.services import account_actions, staff
 from common.errors import ServiceUnavailable
 from common.net import client_address
 from common.permissions import STAFF_GROUPS
 
 
 class StaffSignInForm(AdminAuthenticationForm):
-    """The admin's login form: ``services.staff_login``, throttled per account and browser."""
+    """The admin's login form: ``staff.staff_login``, throttled per account and browser."""
 
     def clean(self):
         email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
         if email and password:
             try:
-                user = services.staff_login(
+                user = staff.staff_login(
                     email=email, password=password, address=client_address(self.request)
                 )
             except Throttled as exc:
                 raise ValidationError(
                     "Too many failed sign-in attempts for this account or from your address. "
                     "Try again later.",
-                    code="throttled",
+                    code=ProblemCode.THROTTLED,
                 ) from exc
             except InvalidCredentials as exc:
                 raise self.get_invalid_login_error() from exc
@@ -49,7 +53,7 @@ class StaffSignInForm(AdminAuthenticationForm):
                     "This password was set by a clinic-admin and works only to choose a new "
                     "one: choose it on the portal's sign-in page (or POST "
                     "/api/v1/auth/password/renew), then sign in here.",
-                    code="password-change-required",
+                    code=ProblemCode.PASSWORD_CHANGE_REQUIRED,
                 ) from exc
             except ServiceUnavailable as exc:
                 raise ValidationError(str(exc.detail), code="unavailable") from exc
@@ -148,14 +152,14 @@ class UserAdmin(DjangoUserAdmin):
         user = form.instance
         if "groups" in form.cleaned_data:
             try:
-                services.staff_groups_set(
+                staff.staff_groups_set(
                     user=user, groups=[g.name for g in form.cleaned_data["groups"]]
                 )
             except ValidationError as exc:
-                services.staff_access_sync(user=user)
+                staff.staff_access_sync(user=user)
                 self.message_user(request, " ".join(exc.messages), messages.WARNING)
         else:
-            services.staff_access_sync(user=user)
+            staff.staff_access_sync(user=user)
 
     def has_deactivate_permission(self, request) -> bool:
         return request.user.has_perm("accounts.deactivate_account")
@@ -181,18 +185,18 @@ class UserAdmin(DjangoUserAdmin):
         permissions=["deactivate"],
     )
     def deactivate_accounts(self, request, queryset):
-        self._each(request, queryset, services.user_deactivate, what="Accounts deactivated")
+        self._each(request, queryset, account_actions.user_deactivate, what="Accounts deactivated")
 
     @admin.action(description="Reactivate selected accounts", permissions=["deactivate"])
     def reactivate_accounts(self, request, queryset):
-        self._each(request, queryset, services.user_reactivate, what="Accounts reactivated")
+        self._each(request, queryset, account_actions.user_reactivate, what="Accounts reactivated")
 
     @admin.action(
         description="Sign out everywhere (end every sign-in of the selected accounts)",
         permissions=["deactivate"],
     )
     def revoke_refresh_tokens(self, request, queryset):
-        self._each(request, queryset, services.user_sign_ins_end, what="Accounts signed out")
+        self._each(request, queryset, account_actions.user_sign_ins_end, what="Accounts signed out")
 
     @admin.action(
         description="Reset the password (a temporary password, shown once)",
@@ -207,7 +211,7 @@ class UserAdmin(DjangoUserAdmin):
             return None
         [user] = users
         try:
-            temporary = services.user_password_reset(user=user, actor=request.user)
+            temporary = account_actions.user_password_reset(user=user, actor=request.user)
         except ValidationError as exc:
             self.message_user(request, f"{user.email}: {' '.join(exc.messages)}", messages.ERROR)
             return None

@@ -5,26 +5,28 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import ReturnDict
 from rest_framework.views import APIView
 
-from auth_service.accounts import keys, selectors, services, throttling
+from auth_service.accounts import selectors, throttling
+from auth_service.accounts.exceptions import ProblemCode
+from auth_service.accounts.models import User
 from auth_service.accounts.serializers import (
     PROFILE_FIELDS,
     AccountOutputSerializer,
-    JwksOutputSerializer,
     PasswordChangeInputSerializer,
     PasswordRenewInputSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
-    ServiceTokenInputSerializer,
-    ServiceTokenOutputSerializer,
     TokenObtainInputSerializer,
     TokenPairOutputSerializer,
 )
+from auth_service.accounts.services import passwords, registration, sign_in
 from common.schema import UNAUTHORIZED, UNAVAILABLE, problem
 
 TAG = "auth"
@@ -39,7 +41,7 @@ PAIR_EXAMPLE = OpenApiExample(
     response_only=True,
 )
 BAD_INPUT = problem("Invalid input")
-THROTTLED = problem("Too many failed attempts", status=429, code="throttled")
+THROTTLED = problem("Too many failed attempts", status=429, code=ProblemCode.THROTTLED)
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
     OpenApiTypes.INT,
@@ -47,20 +49,25 @@ RETRY_AFTER = OpenApiParameter(
     response=[429],
     description="Seconds to wait before trying again.",
 )
-RATE_LIMITED = problem("Too many requests from this address", status=429, code="throttled")
+RATE_LIMITED = problem(
+    "Too many requests from this address", status=429, code=ProblemCode.THROTTLED
+)
 PASSWORD_CHANGE_REQUIRED = problem(
     "The password is temporary (reset by staff): choose a new one first",
     status=403,
-    code="password-change-required",
+    code=ProblemCode.PASSWORD_CHANGE_REQUIRED,
 )
 
 
 class PublicApi(APIView):
-    authentication_classes: list = []
+    """An endpoint anyone may call: no token is read (sign-in, registration, keys...)."""
+
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
 
 
-def _account(user) -> dict:
+def _account(user: User) -> ReturnDict:
+    """The public view of an account: its id, email and role."""
     return AccountOutputSerializer({"id": user.id, "email": user.email, "role": user.role}).data
 
 
@@ -123,14 +130,14 @@ class RegisterApi(PublicApi):
             ),
         ],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         profile = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
         if "date_of_birth" in profile:
             profile["date_of_birth"] = profile["date_of_birth"].isoformat()
-        user = services.user_register(
+        user = registration.user_register(
             email=data["email"], password=data["password"], role=data["role"], profile=profile
         )
         return Response(_account(user), status=status.HTTP_201_CREATED)
@@ -171,10 +178,10 @@ class TokenObtainApi(PublicApi):
             PAIR_EXAMPLE,
         ],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = TokenObtainInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pair = services.user_login(
+        pair = sign_in.user_login(
             **serializer.validated_data, address=throttling.client_address(request)
         )
         return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)
@@ -203,10 +210,10 @@ class TokenRefreshApi(PublicApi):
             PAIR_EXAMPLE,
         ],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = RefreshInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pair = services.token_refresh(refresh=serializer.validated_data["refresh"])
+        pair = sign_in.token_refresh(refresh=serializer.validated_data["refresh"])
         return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)
 
 
@@ -226,14 +233,15 @@ class LogoutApi(PublicApi):
             401: problem("Invalid refresh token", status=401, code="invalid-refresh-token"),
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = RefreshInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.token_logout(refresh=serializer.validated_data["refresh"])
+        sign_in.token_logout(refresh=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _current_account(request):
+def _current_account(request: Request) -> User:
+    """The active account behind the request's token; a 404 once it is gone or deactivated."""
     user = selectors.user_get_active(user_id=request.user.id)
     if user is None:
         raise NotFound("This account no longer exists.")
@@ -253,7 +261,7 @@ class MeApi(APIView):
             )
         ],
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(_account(_current_account(request)))
 
 
@@ -284,10 +292,10 @@ class PasswordChangeApi(APIView):
             )
         ],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = PasswordChangeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_password_change(
+        passwords.user_password_change(
             user=_current_account(request),
             address=throttling.client_address(request),
             **serializer.validated_data,
@@ -329,102 +337,10 @@ class PasswordRenewApi(PublicApi):
             )
         ],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = PasswordRenewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_password_renew(
+        passwords.user_password_renew(
             **serializer.validated_data, address=throttling.client_address(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT, headers=NO_STORE)
-
-
-class ServiceTokenApi(PublicApi):
-    parser_classes = [FormParser, JSONParser]
-    throttle_classes = [throttling.ServiceTokenRateThrottle]
-
-    @extend_schema(
-        tags=["service accounts"],
-        summary="Client-credentials grant: a token for one service",
-        description="RFC 6749 §4.4. Send form-encoded fields (JSON is accepted too). "
-        "The token's `aud` is the `audience` asked for; no refresh token is issued. "
-        "Limited per client address (`THROTTLE_SERVICE_TOKEN`, 120 a minute by default): "
-        "past it the answer is 429 with `Retry-After`.",
-        request={
-            "application/x-www-form-urlencoded": ServiceTokenInputSerializer,
-            "application/json": ServiceTokenInputSerializer,
-        },
-        parameters=[RETRY_AFTER],
-        responses={
-            200: ServiceTokenOutputSerializer,
-            400: problem("Bad grant, audience or scope", code="invalid-target"),
-            401: problem("Unknown client or wrong secret", status=401, code="invalid-client"),
-            429: RATE_LIMITED,
-            503: UNAVAILABLE,
-        },
-        examples=[
-            OpenApiExample(
-                "request",
-                value={
-                    "grant_type": "client_credentials",
-                    "client_id": "appointment_service",
-                    "client_secret": "<secret>",
-                    "audience": "schedule_service",
-                    "scope": "slots:reserve slots:read",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "token",
-                value={
-                    "access_token": "eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiJ9...",
-                    "token_type": "Bearer",
-                    "expires_in": 300,
-                    "scope": "slots:read slots:reserve",
-                },
-                response_only=True,
-            ),
-        ],
-    )
-    def post(self, request):
-        serializer = ServiceTokenInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        issued = services.service_token_issue(
-            scope=serializer.validated_data.get("scope"),
-            **{k: v for k, v in serializer.validated_data.items() if k != "scope"},
-        )
-        body = ServiceTokenOutputSerializer(
-            {
-                "access_token": issued.access_token,
-                "expires_in": issued.expires_in,
-                "scope": issued.scope,
-            }
-        ).data
-        return Response(body, headers=NO_STORE)
-
-
-class JwksApi(PublicApi):
-    @extend_schema(
-        tags=["keys"],
-        summary="Public keys that verify every token (JWKS, RFC 7517)",
-        responses={200: JwksOutputSerializer},
-        examples=[
-            OpenApiExample(
-                "keys",
-                value={
-                    "keys": [
-                        {
-                            "kty": "RSA",
-                            "kid": "0_ri-B1a-SD8tqBgTlSxZ1GdMcg82VvAdBeHJ6oaieE",
-                            "alg": "RS256",
-                            "use": "sig",
-                            "n": "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0_Iz...",
-                            "e": "AQAB",
-                        }
-                    ]
-                },
-                response_only=True,
-            )
-        ],
-    )
-    def get(self, request):
-        return Response(keys.jwks_document(), headers={"Cache-Control": "public, max-age=300"})

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auth_service.accounts import selectors, services
+from auth_service.accounts import selectors
 from auth_service.accounts.apis import BAD_INPUT, NO_STORE, PAIR_EXAMPLE, THROTTLED
 from auth_service.accounts.selectors import ACCOUNT_EMAIL_SEARCH_MAX_RESULTS, ACCOUNT_LIST_MAX_IDS
 from auth_service.accounts.serializers import (
@@ -17,6 +17,7 @@ from auth_service.accounts.serializers import (
     StaffTokenInputSerializer,
     TokenPairOutputSerializer,
 )
+from auth_service.accounts.services import staff
 from common.auth import REVOCATIONS_SCOPE
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope
@@ -72,7 +73,7 @@ class StaffTokenInternalApi(APIView):
         serializer = StaffTokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        pair = services.staff_token_issue(
+        pair = staff.staff_token_issue(
             email=data["email"], password=data["password"], address=data["client_address"]
         )
         return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)

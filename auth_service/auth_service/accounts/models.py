@@ -103,7 +103,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
-        if self.role != Role.STAFF:  # only staff reach an admin (services.staff_access_sync)
+        if self.role != Role.STAFF:  # only staff reach an admin (staff.staff_access_sync)
             self.is_staff = self.is_superuser = False
         super().save(*args, **kwargs)
 

@@ -285,12 +285,12 @@ def test_successful_login_clears_account_failures(anon_client, patient):
 def test_login_refused_over_the_limit_never_reaches_the_password_check(
     anon_client, patient, monkeypatch
 ):
-    from auth_service.accounts import services
+    from auth_service.accounts.services import sign_in
 
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
         login(anon_client, patient.email, "wrong-password-here")
     checked = []
-    monkeypatch.setattr(services, "authenticate", lambda **kw: checked.append(kw))
+    monkeypatch.setattr(sign_in, "authenticate", lambda **kw: checked.append(kw))
     assert login(anon_client, patient.email).status_code == 429
     assert checked == []
 
@@ -430,9 +430,9 @@ def test_grace_reuse_without_the_pair_in_the_cache_is_refused_and_revokes_nothin
 ):
     from django.core.cache import cache
 
-    from auth_service.accounts import services
+    from auth_service.accounts.services import sign_in
 
-    monkeypatch.setattr(services, "_GRACE_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(sign_in, "_GRACE_WAIT_SECONDS", 0.1)
     first = login(anon_client, patient.email).json()
     second = _rotate(anon_client, first).json()
     cache.clear()  # the winner's pair is gone (e.g. Redis restarted)
@@ -441,7 +441,7 @@ def test_grace_reuse_without_the_pair_in_the_cache_is_refused_and_revokes_nothin
 
 
 def test_rotation_works_while_the_cache_is_down(anon_client, patient, monkeypatch):
-    from auth_service.accounts import services
+    from auth_service.accounts.services import sign_in
 
     class DownCache:
         def set(self, *args, **kwargs):
@@ -449,9 +449,9 @@ def test_rotation_works_while_the_cache_is_down(anon_client, patient, monkeypatc
 
         get = set
 
-    monkeypatch.setattr(services, "_GRACE_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(sign_in, "_GRACE_WAIT_SECONDS", 0.1)
     first = login(anon_client, patient.email).json()
-    monkeypatch.setattr(services, "cache", DownCache())
+    monkeypatch.setattr(sign_in, "cache", DownCache())
     second = _rotate(anon_client, first)
     assert second.status_code == 200
     assert _rotate(anon_client, first).status_code == 401  # no grace, but no revocation
@@ -584,9 +584,9 @@ def test_me_for_deleted_account_is_404(anon_client, patient):
 
 
 def test_service_token_is_403_on_user_endpoints(anon_client):
-    from auth_service.accounts.services import _service_token_mint
+    from auth_service.accounts.services.service_accounts import service_token_mint
 
-    token = _service_token_mint(client_id="x", audience="auth_service", scopes=["a"]).access_token
+    token = service_token_mint(client_id="x", audience="auth_service", scopes=["a"]).access_token
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert anon_client.get(ME).status_code == 403
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from auth_service.accounts import services
 from auth_service.accounts.models import User
+from auth_service.accounts.services import service_accounts
 from auth_service.accounts.tests.factories import SERVICE_SECRET, ServiceAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ PORTAL = "198.51.100.1"  # the portal's own address, as auth_service sees the co
 
 def _token(client_id: str, audience: str, scopes: list[str]) -> str:
     ServiceAccountFactory(client_id=client_id, grants={audience: scopes})
-    return services.service_token_issue(
+    return service_accounts.service_token_issue(
         grant_type="client_credentials",
         client_id=client_id,
         client_secret=SERVICE_SECRET,

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from auth_service.accounts import services
 from auth_service.accounts.models import Role, User
+from auth_service.accounts.services import service_accounts, sign_in
 from auth_service.accounts.tests.factories import UserFactory, staff_user
 from common.testing import BearerClient, forged_tokens, mint
 
@@ -17,7 +17,7 @@ PROBLEM = "application/problem+json"
 
 def service_caller(client_id: str, scope: str, audience: str = "auth_service") -> BearerClient:
     """A client with a real service token (auth_service verifies with its own keys)."""
-    token = services._service_token_mint(
+    token = service_accounts.service_token_mint(
         client_id=client_id, audience=audience, scopes=scope.split()
     )
     return BearerClient(token.access_token)
@@ -127,7 +127,7 @@ def test_a_service_token_without_the_scope_gets_403(caller):
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.DOCTOR, Role.STAFF])
 def test_a_user_token_gets_403_even_a_staff_members(role):
     user = staff_user("clinic-admin") if role == Role.STAFF else UserFactory(role=role)
-    client = BearerClient(services.token_pair_issue(user=user).access)
+    client = BearerClient(sign_in.token_pair_issue(user=user).access)
 
     _assert_problem(client.get(ACCOUNTS, ids_param(user)), 403, "permission-denied")
 

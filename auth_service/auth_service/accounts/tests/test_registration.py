@@ -6,13 +6,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from auth_service.accounts import selectors, services
+from auth_service.accounts import selectors
 from auth_service.accounts.exceptions import (
     EmailTaken,
     ProfileRejected,
     RegistrationUnconfirmed,
 )
 from auth_service.accounts.models import User
+from auth_service.accounts.services import registration
 from auth_service.accounts.tests.factories import UserFactory
 from common.errors import ServiceUnavailable
 
@@ -141,7 +142,7 @@ def test_an_unexpected_error_keeps_the_account_pending_for_reconciliation(monkey
 
     monkeypatch.setattr(clients, "user_profile_create", boom)
     with pytest.raises(RuntimeError):
-        services.user_register(
+        registration.user_register(
             email="a@example.com", password=PATIENT["password"], role="patient", profile={}
         )
     assert User.objects.get().state == "pending"
@@ -158,7 +159,7 @@ def test_an_account_undone_while_its_profile_was_made_is_unconfirmed(user_servic
         "auth_service.accounts.clients.user_profile_create", create_while_reconciliation_deletes
     )
     with pytest.raises(RegistrationUnconfirmed):
-        services.user_register(
+        registration.user_register(
             email=PATIENT["email"],
             password=PATIENT["password"],
             role="patient",
@@ -175,7 +176,7 @@ def test_a_registration_completed_meanwhile_is_not_resumed(user_service, monkeyp
     User.objects.filter(pk=pending.pk).update(state="active", is_active=True)
     monkeypatch.setattr(selectors, "user_get_by_email", lambda **kwargs: stale)
     with pytest.raises(EmailTaken):
-        services.user_register(
+        registration.user_register(
             email=PATIENT["email"],
             password=PATIENT["password"],
             role="patient",
@@ -204,7 +205,7 @@ def test_reconcile_activates_with_profile_deletes_without_and_skips_when_down(
         return user_service.get(user_id=user_id)
 
     monkeypatch.setattr("auth_service.accounts.clients.user_profile_get", get)
-    counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+    counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
     assert counts == {"activated": 1, "deleted": 1, "skipped": 1, "profiles_deleted": 0}
     with_profile.refresh_from_db()
     assert with_profile.is_active and with_profile.state == "active"
@@ -227,7 +228,7 @@ def test_reconcile_deletes_old_profiles_without_an_account_and_nothing_else(user
     user_service.add(orphan, role="doctor")
     user_service.add(young_orphan, age=timedelta(seconds=30))
 
-    counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+    counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
 
     assert counts == {"activated": 1, "deleted": 0, "skipped": 0, "profiles_deleted": 1}
     assert user_service.deleted == [orphan]
@@ -244,17 +245,17 @@ def test_reconcile_deletes_old_profiles_without_an_account_and_nothing_else(user
 def test_reconcile_deletes_the_profile_of_an_undone_registration_on_a_later_run(user_service):
     """A frozen user_service makes the profile after reconciliation deleted the account."""
     undone = _pending()
-    counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+    counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
     assert counts["deleted"] == 1
     user_service.add(undone.id)  # the late profile, made "an hour ago" for this test
-    counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+    counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
     assert counts["profiles_deleted"] == 1
     assert not user_service.profiles
 
 
 def test_reconcile_looks_for_orphans_in_a_window(user_service):
-    services.registration_reconcile(older_than=FIVE_MINUTES, profiles_since=timedelta(days=7))
-    services.registration_reconcile(older_than=FIVE_MINUTES)
+    registration.registration_reconcile(older_than=FIVE_MINUTES, profiles_since=timedelta(days=7))
+    registration.registration_reconcile(older_than=FIVE_MINUTES)
     (before, after), (before_all, after_all) = user_service.listed
     assert timedelta(minutes=4) < timezone.now() - before < timedelta(minutes=6)
     assert timedelta(days=6) < timezone.now() - after < timedelta(days=8)
@@ -266,7 +267,7 @@ def test_reconcile_leaves_orphans_for_the_next_run_when_user_service_is_down(use
     orphan = uuid.uuid4()
     user_service.add(orphan)
     user_service.errors[failing] = ServiceUnavailable()
-    counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+    counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
     assert (counts["profiles_deleted"], counts["skipped"]) == (0, 1)
     assert orphan in user_service.profiles
 
@@ -275,7 +276,7 @@ def test_reconcile_counts_a_profile_deleted_meanwhile_as_nothing(user_service, m
     orphan = uuid.uuid4()
     user_service.add(orphan)
     monkeypatch.setattr("auth_service.accounts.clients.user_profile_delete", lambda **kwargs: False)
-    assert services.registration_reconcile(older_than=FIVE_MINUTES)["profiles_deleted"] == 0
+    assert registration.registration_reconcile(older_than=FIVE_MINUTES)["profiles_deleted"] == 0
 
 
 def test_reconcile_checks_accounts_in_chunks(user_service, django_assert_max_num_queries):
@@ -284,6 +285,6 @@ def test_reconcile_checks_accounts_in_chunks(user_service, django_assert_max_num
     kept = UserFactory()
     user_service.add(kept.id)
     with django_assert_max_num_queries(3):  # pending accounts, then two chunks of ids
-        counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+        counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
     assert counts["profiles_deleted"] == 600
     assert list(user_service.profiles) == [kept.id]

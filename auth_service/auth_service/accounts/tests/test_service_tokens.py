@@ -5,8 +5,9 @@ import pytest
 from django.conf import settings
 
 from auth_service.accounts.models import ServiceAccount
-from auth_service.accounts.services import LocalServiceTokenProvider, service_account_upsert
+from auth_service.accounts.services.service_accounts import service_account_upsert
 from auth_service.accounts.tests.factories import SERVICE_SECRET, ServiceAccountFactory
+from auth_service.accounts.token_provider import LocalServiceTokenProvider
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,16 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from auth_service.accounts import services
 from auth_service.accounts.exceptions import InvalidCredentials
 from auth_service.accounts.models import RefreshTokenRecord, User
+from auth_service.accounts.services.service_accounts import service_token_mint
+from auth_service.accounts.services.sign_in import token_pair_issue, user_login
+from auth_service.accounts.services.staff import (
+    staff_access_sync,
+    staff_create,
+    staff_groups_set,
+    staff_login,
+)
 from auth_service.accounts.tests.factories import (
     PASSWORD,
     ServiceAccountFactory,
@@ -29,7 +36,7 @@ LOGIN = "/admin/login/"
 def service_caller(client_id: str, scope: str, audience: str = "auth_service") -> BearerClient:
     """A client with a real service token (auth_service verifies with its own keys)."""
     scopes = scope.split()
-    token = services._service_token_mint(client_id=client_id, audience=audience, scopes=scopes)
+    token = service_token_mint(client_id=client_id, audience=audience, scopes=scopes)
     return BearerClient(token.access_token)
 
 
@@ -78,7 +85,7 @@ def test_an_unknown_group_is_refused_and_nothing_changes():
     user = staff_user("read-only")
 
     with pytest.raises(ValidationError):
-        services.staff_groups_set(user=user, groups=["read-only", "root"])
+        staff_groups_set(user=user, groups=["read-only", "root"])
 
     assert groups_of(user) == ["read-only"]
 
@@ -87,7 +94,7 @@ def test_only_staff_join_staff_groups():
     patient = UserFactory(role="patient")
 
     with pytest.raises(ValidationError):
-        services.staff_groups_set(user=patient, groups=["clinic-admin"])
+        staff_groups_set(user=patient, groups=["clinic-admin"])
 
     patient.refresh_from_db()
     assert not patient.is_staff and not patient.groups.exists()
@@ -100,7 +107,7 @@ def test_an_account_that_stops_being_staff_leaves_its_groups_and_the_admin():
 
     user.role = "patient"
     user.save()
-    services.staff_access_sync(user=user)
+    staff_access_sync(user=user)
 
     user.refresh_from_db()
     assert not user.is_staff and not user.is_superuser
@@ -108,12 +115,12 @@ def test_an_account_that_stops_being_staff_leaves_its_groups_and_the_admin():
 
 
 def test_staff_create_defaults_to_clinic_admin_and_keeps_groups_on_reset():
-    user = services.staff_create(email="Boss@Example.com", password="a-long-enough-passphrase")
+    user = staff_create(email="Boss@Example.com", password="a-long-enough-passphrase")
     assert groups_of(user) == ["clinic-admin"]
     assert user.is_superuser
 
-    services.staff_groups_set(user=user, groups=["read-only"])
-    again = services.staff_create(email="boss@example.com", password="another-long-passphrase")
+    staff_groups_set(user=user, groups=["read-only"])
+    again = staff_create(email="boss@example.com", password="another-long-passphrase")
 
     assert groups_of(again) == ["read-only"]
     assert again.is_staff and not again.is_superuser
@@ -130,8 +137,8 @@ def test_staff_access_tokens_name_the_groups_and_others_do_not():
     staff = staff_user("front-desk", "read-only")
     patient = UserFactory(role="patient")
 
-    staff_claims = claims_of(services.token_pair_issue(user=staff).access)
-    patient_claims = claims_of(services.token_pair_issue(user=patient).access)
+    staff_claims = claims_of(token_pair_issue(user=staff).access)
+    patient_claims = claims_of(token_pair_issue(user=patient).access)
 
     assert staff_claims["groups"] == ["front-desk", "read-only"]
     assert "groups" not in patient_claims
@@ -139,8 +146,8 @@ def test_staff_access_tokens_name_the_groups_and_others_do_not():
 
 def test_a_refresh_gives_the_current_groups(anon_client):
     staff = staff_user("clinic-admin")
-    pair = services.token_pair_issue(user=staff)
-    services.staff_groups_set(user=staff, groups=["read-only"])
+    pair = token_pair_issue(user=staff)
+    staff_groups_set(user=staff, groups=["read-only"])
 
     response = anon_client.post(REFRESH, {"refresh": pair.refresh}, format="json")
 
@@ -226,7 +233,7 @@ def test_a_service_token_without_the_scope_gets_403(caller):
 
 def test_a_user_token_gets_403_even_a_staff_members():
     staff = staff_user("clinic-admin")
-    client = BearerClient(services.token_pair_issue(user=staff).access)
+    client = BearerClient(token_pair_issue(user=staff).access)
     RefreshTokenRecord.objects.all().delete()
 
     response = staff_token(client, staff.email)
@@ -459,7 +466,7 @@ def test_a_demoted_staff_member_loses_this_admin_at_the_next_request():
     admin_sign_in(client, desk.email)
     assert client.get("/admin/").status_code == 200
 
-    services.staff_groups_set(user=desk, groups=[])
+    staff_groups_set(user=desk, groups=[])
 
     assert client.get("/admin/").status_code == 302
 
@@ -485,13 +492,13 @@ def test_staff_login_refuses_and_counts_non_staff(settings):
     patient = UserFactory(role="patient")
     for _ in range(2):
         with pytest.raises(InvalidCredentials):
-            services.staff_login(email=patient.email, password=PASSWORD, address="192.0.2.1")
+            staff_login(email=patient.email, password=PASSWORD, address="192.0.2.1")
 
     # The patient's own account now counts as attacked: the public sign-in is throttled too.
     from rest_framework.exceptions import Throttled
 
     with pytest.raises(Throttled):
-        services.user_login(email=patient.email, password=PASSWORD, address="192.0.2.2")
+        user_login(email=patient.email, password=PASSWORD, address="192.0.2.2")
 
 
 def test_an_account_added_in_the_admin_reaches_no_admin_until_given_a_group(clinic_admin_client):
@@ -513,7 +520,7 @@ def test_an_account_added_in_the_admin_reaches_no_admin_until_given_a_group(clin
 
 def test_a_clinic_admin_signs_staff_out_everywhere(clinic_admin_client):
     desk = staff_user("front-desk")
-    services.token_pair_issue(user=desk)
+    token_pair_issue(user=desk)
 
     clinic_admin_client.post(
         "/admin/accounts/user/",

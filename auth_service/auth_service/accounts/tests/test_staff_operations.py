@@ -7,8 +7,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from auth_service.accounts import selectors, services
+from auth_service.accounts import selectors
 from auth_service.accounts.models import RefreshTokenRecord, User
+from auth_service.accounts.services import account_actions, service_accounts
+from auth_service.accounts.services.sign_in import token_pair_issue
 from auth_service.accounts.tests.factories import PASSWORD, UserFactory, staff_user
 from common.testing import BearerClient
 
@@ -55,7 +57,7 @@ def act(client, action, *users, follow=True):
 
 
 def revocations_caller(scope="revocations:read"):
-    token = services._service_token_mint(
+    token = service_accounts.service_token_mint(
         client_id="schedule_service", audience="auth_service", scopes=scope.split()
     )
     return BearerClient(token.access_token)
@@ -447,7 +449,7 @@ def test_a_staff_member_with_a_temporary_password_is_told_to_choose_a_new_one(cl
 def test_temporary_passwords_differ_and_pass_the_password_rules():
     from django.contrib.auth.password_validation import validate_password
 
-    passwords = {services._temporary_password() for _ in range(50)}
+    passwords = {account_actions.temporary_password_generate() for _ in range(50)}
 
     assert len(passwords) == 50
     for password in list(passwords)[:5]:
@@ -506,7 +508,7 @@ def test_only_services_with_the_scope_read_the_list(caller, status):
 
 def test_the_list_is_one_query_however_long(clinic_admin, django_assert_num_queries):
     for user in UserFactory.create_batch(5):
-        services.user_sign_ins_end(user=user, actor=clinic_admin.staff)
+        account_actions.user_sign_ins_end(user=user, actor=clinic_admin.staff)
 
     with django_assert_num_queries(1):
         rows = selectors.revocation_list()
@@ -524,13 +526,13 @@ def test_a_sign_in_read_before_a_revocation_gets_no_tokens(operation):
     admin = staff_user("clinic-admin")
     read = User.objects.get(pk=UserFactory().pk)  # as a sign-in read it, before the revocation
     {
-        "reset": services.user_password_reset,
-        "deactivate": services.user_deactivate,
-        "sign-out": services.user_sign_ins_end,
+        "reset": account_actions.user_password_reset,
+        "deactivate": account_actions.user_deactivate,
+        "sign-out": account_actions.user_sign_ins_end,
     }[operation](user=User.objects.get(pk=read.pk), actor=admin)
 
     with pytest.raises(InvalidCredentials):
-        services.token_pair_issue(user=read)
+        token_pair_issue(user=read)
 
     assert live_refresh_tokens(read) == 0
 
@@ -538,8 +540,8 @@ def test_a_sign_in_read_before_a_revocation_gets_no_tokens(operation):
 def test_deactivating_an_inactive_account_changes_nothing():
     admin = staff_user("clinic-admin")
     user = UserFactory()
-    assert services.user_deactivate(user=user, actor=admin) is True
+    assert account_actions.user_deactivate(user=user, actor=admin) is True
     first = User.objects.get(pk=user.pk).tokens_revoked_at
 
-    assert services.user_deactivate(user=user, actor=admin) is False
+    assert account_actions.user_deactivate(user=user, actor=admin) is False
     assert User.objects.get(pk=user.pk).tokens_revoked_at == first

@@ -136,12 +136,13 @@ class DownCache:
 
 
 def test_sign_in_while_the_cache_is_down_is_503_and_checks_no_password(anon_client, monkeypatch):
-    from auth_service.accounts import services, throttling
+    from auth_service.accounts import throttling
+    from auth_service.accounts.services import sign_in
     from auth_service.accounts.tests.factories import PASSWORD, UserFactory
 
     user = UserFactory()
     checked = []
-    monkeypatch.setattr(services, "authenticate", lambda **kw: checked.append(kw))
+    monkeypatch.setattr(sign_in, "authenticate", lambda **kw: checked.append(kw))
     monkeypatch.setattr(throttling, "cache", DownCache())
     monkeypatch.setattr(counters, "cache", DownCache())
     response = anon_client.post(

@@ -4,7 +4,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from auth_service.accounts import services
+from auth_service.accounts.services import staff
 from common.conf import PLACEHOLDER_MARKER, is_placeholder
 from common.permissions import STAFF_GROUPS
 
@@ -45,6 +45,6 @@ class Command(BaseCommand):
             password = getpass("Password: ")
             if is_placeholder(password):
                 raise CommandError(f"A password containing {PLACEHOLDER_MARKER} is refused.")
-        user = services.staff_create(email=email, password=password, groups=groups)
+        user = staff.staff_create(email=email, password=password, groups=groups)
         joined = ", ".join(g.name for g in user.groups.order_by("name")) or "no group (no admin)"
         self.stdout.write(f"Staff account {user.email} ({user.id}) is ready: {joined}.")

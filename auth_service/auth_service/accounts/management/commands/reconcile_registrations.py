@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from auth_service.accounts import services
+from auth_service.accounts.services import registration
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, older_than, profiles_since, **options):
-        counts = services.registration_reconcile(
+        counts = registration.registration_reconcile(
             older_than=timedelta(seconds=older_than),
             profiles_since=timedelta(seconds=profiles_since) if profiles_since else None,
         )

@@ -5,7 +5,7 @@ import uuid
 
 from django.core.management.base import BaseCommand
 
-from auth_service.accounts import services
+from auth_service.accounts.services import staff
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         count = 0
         for role, key in (("staff", "staff"), ("patient", "patients"), ("doctor", "doctors")):
             for person in data.get(key, []):
-                services.user_upsert_demo(
+                staff.user_upsert_demo(
                     user_id=uuid.UUID(person["id"]),
                     email=person["email"],
                     password=password,

@@ -5,7 +5,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from auth_service.accounts import services
+from auth_service.accounts.services import service_accounts
 from common.conf import PLACEHOLDER_MARKER, is_placeholder
 
 
@@ -61,7 +61,9 @@ class Command(BaseCommand):
         merged: dict[str, list[str]] = {}
         for audience, scopes in grants:
             merged.setdefault(audience, []).extend(scopes)
-        account = services.service_account_upsert(client_id=client_id, secret=secret, grants=merged)
+        account = service_accounts.service_account_upsert(
+            client_id=client_id, secret=secret, grants=merged
+        )
         described = "; ".join(
             f"{audience}: {' '.join(scopes) or '(no scope)'}"
             for audience, scopes in sorted(account.grants.items())
