@@ -134,8 +134,8 @@ def _decode_refresh(token: str) -> UserRefreshToken:
 
 
 # How long a loser of a rotation race waits for the winner's pair to reach the cache.
-_GRACE_WAIT_SECONDS = 2.0
-_GRACE_POLL_SECONDS = 0.05
+GRACE_WAIT_SECONDS = 2.0
+GRACE_POLL_SECONDS = 0.05
 
 
 def _grace_key(jti: str) -> str:
@@ -155,7 +155,7 @@ def _grace_remember(*, jti: str, pair: TokenPair) -> None:
     new_jti = jwt.decode(pair.refresh, options={"verify_signature": False})["jti"]
     value = {"access": pair.access, "refresh": pair.refresh, "jti": new_jti}
     try:
-        cache.set(_grace_key(jti), value, timeout=grace + _GRACE_WAIT_SECONDS + 1)
+        cache.set(_grace_key(jti), value, timeout=grace + GRACE_WAIT_SECONDS + 1)
     except Exception:  # the cache is down: no grace for this rotation
         logger.warning("Could not keep refresh token %s for the reuse grace window", jti)
 
@@ -167,7 +167,7 @@ def _grace_pair(*, jti: str) -> TokenPair | None:
     ago, nothing in it was revoked (logout, password change), and the token
     that replaced it is still unused (only the immediate predecessor gets
     grace). The winner's pair is then awaited in the cache for up to
-    ``_GRACE_WAIT_SECONDS``; if it never comes, ``InvalidRefreshToken`` is
+    ``GRACE_WAIT_SECONDS``; if it never comes, ``InvalidRefreshToken`` is
     raised without revoking anything. None means: treat as reuse.
     """
     grace = settings.REFRESH_REUSE_GRACE_SECONDS
@@ -178,7 +178,7 @@ def _grace_pair(*, jti: str) -> TokenPair | None:
         return None
     if timezone.now() - record.used_at > timedelta(seconds=grace):
         return None
-    deadline = time.monotonic() + _GRACE_WAIT_SECONDS
+    deadline = time.monotonic() + GRACE_WAIT_SECONDS
     while True:
         try:
             stored = cache.get(_grace_key(jti))
@@ -189,7 +189,7 @@ def _grace_pair(*, jti: str) -> TokenPair | None:
         if time.monotonic() >= deadline:
             logger.warning("Refresh token %s reused in its grace window; no pair to give", jti)
             raise InvalidRefreshToken()
-        time.sleep(_GRACE_POLL_SECONDS)
+        time.sleep(GRACE_POLL_SECONDS)
     if not selectors.refresh_token_is_live(jti=stored["jti"]):
         return None
     return TokenPair(access=stored["access"], refresh=stored["refresh"])

@@ -4,12 +4,14 @@ import time
 
 import jwt
 import pytest
+from django.contrib.auth.backends import ModelBackend
 from rest_framework.test import APIClient
 
 from auth_service.accounts.exceptions import EmailTaken, InvalidRefreshToken
 from auth_service.accounts.models import RefreshTokenRecord, User
 from auth_service.accounts.services import account_actions, registration, sign_in
 from auth_service.accounts.tests.factories import PASSWORD, UserFactory
+from auth_service.accounts.tests.helpers import assert_problem
 from common.testing import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -54,8 +56,10 @@ def test_reuse_after_the_grace_window_revokes_the_family_for_real(settings, shar
     assert winner.status_code == 200
     time.sleep(1.2)
     late = race(lambda i: _refresh(pair.refresh), range(3))
-    assert [r.status_code for r in late] == [401] * 3, shared_cache
-    assert _refresh(winner.json()["refresh"]).status_code == 401
+    assert [(r.status_code, r.json()["code"]) for r in late] == [
+        (401, "invalid-refresh-token")
+    ] * 3, shared_cache
+    assert_problem(_refresh(winner.json()["refresh"]), 401, "invalid-refresh-token")
     assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
 
 
@@ -84,13 +88,13 @@ def test_concurrent_registrations_of_one_email_make_one_account(monkeypatch):
 
 def _slow_password_check(monkeypatch):
     """Make the password check take as long as a real Argon2 hash, so that guesses overlap."""
-    real = sign_in.authenticate
+    real = ModelBackend.authenticate
 
-    def slow(**credentials):
+    def slow(backend, request, **credentials):
         time.sleep(0.05)
-        return real(**credentials)
+        return real(backend, request, **credentials)
 
-    monkeypatch.setattr(sign_in, "authenticate", slow)
+    monkeypatch.setattr(ModelBackend, "authenticate", slow)
 
 
 def test_thirty_parallel_guesses_reach_the_password_check_exactly_the_limit(
@@ -107,16 +111,14 @@ def test_thirty_parallel_guesses_reach_the_password_check_exactly_the_limit(
             format="json",
         )
 
-    statuses = [r.status_code for r in race(guess, range(30))]
-    assert statuses.count(401) == 5, (shared_cache, statuses)
-    assert statuses.count(429) == 25, statuses
+    answers = [(r.status_code, r.json()["code"]) for r in race(guess, range(30))]
+    assert answers.count((401, "invalid-credentials")) == 5, (shared_cache, answers)
+    assert answers.count((429, "throttled")) == 25, answers
     # The account stays locked, even for the right password.
-    assert (
-        APIClient()
-        .post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json")
-        .status_code
-        == 429
+    right = APIClient().post(
+        "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
     )
+    assert_problem(right, 429, "throttled")
 
 
 def test_parallel_guesses_from_one_address_across_accounts_stop_at_the_address_limit(
@@ -133,9 +135,9 @@ def test_parallel_guesses_from_one_address_across_accounts_stop_at_the_address_l
             REMOTE_ADDR="203.0.113.9",
         )
 
-    statuses = [r.status_code for r in race(guess, range(30))]
-    assert statuses.count(401) == 7, (shared_cache, statuses)
-    assert statuses.count(429) == 23, statuses
+    answers = [(r.status_code, r.json()["code"]) for r in race(guess, range(30))]
+    assert answers.count((401, "invalid-credentials")) == 7, (shared_cache, answers)
+    assert answers.count((429, "throttled")) == 23, answers
 
 
 @pytest.mark.parametrize("operation", ["reset", "deactivate"])

@@ -15,6 +15,7 @@ from auth_service.accounts.exceptions import (
 from auth_service.accounts.models import User
 from auth_service.accounts.services import registration
 from auth_service.accounts.tests.factories import UserFactory
+from auth_service.accounts.tests.helpers import assert_problem
 from common.errors import ServiceUnavailable
 
 pytestmark = pytest.mark.django_db
@@ -58,26 +59,26 @@ def test_an_unconfirmed_registration_is_a_503_and_keeps_the_account_pending(
     else:
         user_service.act_then_fail.add("create")
     response = _register(anon_client)
-    assert response.status_code == 503, response.content
+    assert_problem(response, 503, "dependency-unavailable")
     body = response.json()
     assert body["code"] == "dependency-unavailable"
     assert "could not be confirmed" in body["detail"]
     account = _account()
     assert (account.state, account.is_active) == ("pending", False)
-    assert _sign_in(anon_client).status_code == 401
+    assert_problem(_sign_in(anon_client), 401, "invalid-credentials")
 
 
 def test_a_clear_refusal_still_deletes_the_account(anon_client, user_service):
     user_service.errors["create"] = ProfileRejected(
         extra={"errors": [{"field": "full_name", "code": "invalid", "detail": "No."}]}
     )
-    assert _register(anon_client).status_code == 400
+    assert_problem(_register(anon_client), 400, "validation-error")
     assert not User.objects.exists()
 
 
 def test_sending_the_same_registration_again_completes_it(anon_client, user_service):
     user_service.act_then_fail.add("create")  # the profile was made, the answer lost
-    assert _register(anon_client).status_code == 503
+    assert_problem(_register(anon_client), 503, "dependency-unavailable")
     user_service.act_then_fail.clear()
     account_id = _account().id
     again = _register(anon_client)
@@ -93,7 +94,7 @@ def test_sending_it_again_restarts_its_time(anon_client, user_service):
     user_service.error = ServiceUnavailable()
     _register(anon_client)
     User.objects.update(date_joined=timezone.now() - timedelta(hours=1))
-    assert _register(anon_client).status_code == 503
+    assert_problem(_register(anon_client), 503, "dependency-unavailable")
     assert timezone.now() - _account().date_joined < FIVE_MINUTES
 
 
@@ -112,7 +113,7 @@ def test_another_registration_of_a_pending_email_is_409_and_changes_nothing(
     user_service.error = None
     before = _rows()
     response = _register(anon_client, **changes)
-    assert response.status_code == 409
+    assert_problem(response, 409, "email-taken")
     assert response.json()["code"] == "email-taken"
     assert _rows() == before
     assert user_service.created == []
@@ -123,14 +124,14 @@ def test_a_resumed_registration_that_is_refused_deletes_the_account(anon_client,
     _register(anon_client)
     user_service.error = None
     user_service.errors["create"] = ProfileRejected()
-    assert _register(anon_client).status_code == 400
+    assert_problem(_register(anon_client), 400, "validation-error")
     assert not User.objects.exists()
 
 
 def test_an_active_account_is_never_resumed(anon_client, user_service):
     assert _register(anon_client).status_code == 201
     before = _rows()
-    assert _register(anon_client).status_code == 409
+    assert_problem(_register(anon_client), 409, "email-taken")
     assert _rows() == before
 
 

@@ -10,6 +10,7 @@ from auth_service.accounts import keys
 from auth_service.accounts.models import User
 from auth_service.accounts.services import sign_in, staff
 from auth_service.accounts.tests.factories import UserFactory
+from auth_service.accounts.tests.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,7 @@ def test_key_rotation_old_tokens_stay_valid_while_published(settings, tmp_path, 
             assert anon_client.get("/api/v1/auth/me").status_code == 200
         keys.retire_key(old.kid)  # once its tokens have expired
         anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {old_pair.access}")
-        assert anon_client.get("/api/v1/auth/me").status_code == 401
+        assert_problem(anon_client.get("/api/v1/auth/me"), 401, "not-authenticated")
     finally:
         keys.load_keys.cache_clear()
 

@@ -23,6 +23,7 @@ from auth_service.accounts.tests.factories import (
     UserFactory,
     staff_user,
 )
+from auth_service.accounts.tests.helpers import assert_problem
 from common.testing import BearerClient
 
 pytestmark = pytest.mark.django_db
@@ -204,7 +205,7 @@ def test_anyone_else_gets_the_same_401_as_a_wrong_password(admin_caller, who):
 
     response = staff_token(admin_caller, email, password)
 
-    assert response.status_code == 401
+    assert_problem(response, 401, "invalid-credentials")
     body = response.json()
     assert body["code"] == "invalid-credentials"
     assert body["detail"] == "The email or password is incorrect."
@@ -227,7 +228,7 @@ def test_a_service_token_without_the_scope_gets_403(caller):
 
     response = staff_token(caller(), staff.email)
 
-    assert response.status_code == 403
+    assert_problem(response, 403, "permission-denied")
     assert not RefreshTokenRecord.objects.exists()
 
 
@@ -238,7 +239,7 @@ def test_a_user_token_gets_403_even_a_staff_members():
 
     response = staff_token(client, staff.email)
 
-    assert response.status_code == 403
+    assert_problem(response, 403, "permission-denied")
     assert not RefreshTokenRecord.objects.exists()
 
 
@@ -257,7 +258,7 @@ def test_no_valid_service_token_gets_401(client):
 
     response = staff_token(client(), staff.email)
 
-    assert response.status_code == 401
+    assert_problem(response, 401, "not-authenticated")
     assert response.json()["code"] == "not-authenticated"
     assert not RefreshTokenRecord.objects.exists()
 
@@ -270,7 +271,7 @@ def test_the_client_address_must_be_an_ip_address(admin_caller, address):
 
     response = staff_token(admin_caller, staff.email, address=address)
 
-    assert response.status_code == 400
+    assert_problem(response, 400, "validation-error")
     assert response.json()["errors"][0]["field"] == "client_address"
     assert not RefreshTokenRecord.objects.exists()
 
@@ -279,11 +280,13 @@ def test_failures_count_against_the_given_address_not_the_callers(admin_caller, 
     staff = staff_user("clinic-admin")
     patient = UserFactory(role="patient")
     for n in range(settings.LOGIN_FAILURES_PER_ADDRESS):
-        assert staff_token(admin_caller, f"guess{n}@example.com", "x").status_code == 401
+        assert_problem(
+            staff_token(admin_caller, f"guess{n}@example.com", "x"), 401, "invalid-credentials"
+        )
 
     # That browser's address is locked, even with the right password ...
     locked = staff_token(admin_caller, staff.email)
-    assert locked.status_code == 429
+    assert_problem(locked, 429, "throttled")
     assert locked["Retry-After"]
     # ... another browser's is not, nor the calling service's own (127.0.0.1).
     assert staff_token(admin_caller, staff.email, address="198.51.100.4").status_code == 200
@@ -295,8 +298,14 @@ def test_an_ipv6_address_is_counted_too(admin_caller):
     for n in range(settings.LOGIN_FAILURES_PER_ADDRESS):
         staff_token(admin_caller, f"guess{n}@example.com", "x", address="2001:db8::1")
 
-    assert staff_token(admin_caller, "x@example.com", address="2001:db8::1").status_code == 429
-    assert staff_token(admin_caller, "x@example.com", address="2001:db8::2").status_code == 401
+    assert_problem(
+        staff_token(admin_caller, "x@example.com", address="2001:db8::1"), 429, "throttled"
+    )
+    assert_problem(
+        staff_token(admin_caller, "x@example.com", address="2001:db8::2"),
+        401,
+        "invalid-credentials",
+    )
 
 
 def test_failures_count_against_the_account_too(admin_caller):
@@ -304,7 +313,7 @@ def test_failures_count_against_the_account_too(admin_caller):
     for n in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
         staff_token(admin_caller, staff.email, "wrong-password-here", address=f"198.51.100.{n}")
 
-    assert staff_token(admin_caller, staff.email, address="192.0.2.200").status_code == 429
+    assert_problem(staff_token(admin_caller, staff.email, address="192.0.2.200"), 429, "throttled")
 
 
 def test_the_public_sign_in_takes_no_client_address_from_the_caller(anon_client):
@@ -325,7 +334,7 @@ def test_the_public_sign_in_takes_no_client_address_from_the_caller(anon_client)
         HTTP_X_FORWARDED_FOR="198.51.100.250",
     )
     # Every failure counted against the connection's own address, which is now locked.
-    assert response.status_code == 429
+    assert_problem(response, 429, "throttled")
 
 
 # auth_service's own admin --------------------------------------------------------------
@@ -553,5 +562,5 @@ def test_a_cache_that_cannot_count_is_a_503_at_the_staff_endpoint(admin_caller, 
 
     response = staff_token(admin_caller, staff.email)
 
-    assert response.status_code == 503
+    assert_problem(response, 503, "dependency-unavailable")
     assert not RefreshTokenRecord.objects.exists()
