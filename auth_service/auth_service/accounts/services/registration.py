@@ -11,11 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from auth_service.accounts import clients, selectors
-from auth_service.accounts.exceptions import (
-    EmailTaken,
-    ProfileRejected,
-    RegistrationUnconfirmed,
-)
+from auth_service.accounts.exceptions import EmailTaken, ProfileRejected, RegistrationUnconfirmed
 from auth_service.accounts.models import User, UserState
 from auth_service.accounts.services.passwords import password_validate
 from common.errors import ServiceUnavailable

@@ -10,10 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from auth_service.accounts import selectors, throttling
-from auth_service.accounts.exceptions import (
-    InvalidCredentials,
-    PasswordChangeRequired,
-)
+from auth_service.accounts.exceptions import InvalidCredentials, PasswordChangeRequired
 from auth_service.accounts.models import Role, User, UserState
 from auth_service.accounts.services.passwords import password_validate
 from auth_service.accounts.services.sign_in import TokenPair, token_pair_issue
