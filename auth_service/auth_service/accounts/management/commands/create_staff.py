@@ -1,8 +1,9 @@
 """Create a staff account (or reset its password): it signs in to the admins its groups open."""
 
 import os
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from auth_service.accounts.services import staff
 from common.conf import PLACEHOLDER_MARKER, is_placeholder
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         "joins clinic-admin and an existing one keeps its groups."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email", required=True)
         parser.add_argument(
             "--password-env", help="Name of an environment variable holding the password."
@@ -29,7 +30,14 @@ class Command(BaseCommand):
             help="A staff group to be in (repeat for several; replaces the account's groups).",
         )
 
-    def handle(self, *args, email, password_env, groups, **options):
+    def handle(
+        self,
+        *args: str,
+        email: str,
+        password_env: str | None,
+        groups: list[str] | None,
+        **options: Any,
+    ) -> None:
         if password_env:
             password = os.environ.get(password_env, "")
             if not password:
