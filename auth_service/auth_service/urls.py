@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from auth_service.accounts.apis import JwksApi
+from auth_service.accounts.service_apis import JwksApi
 from auth_service.accounts.urls import account_internal_urlpatterns, internal_urlpatterns
 from common.urls import handler400, handler403, handler404, handler500, service_urlpatterns
 

@@ -118,9 +118,9 @@ def test_group_changes_reach_an_open_session_at_the_next_recheck(admin_stack, ht
     assert http.get(add_specialty, timeout=5).status_code == 403
 
     set_groups = (
-        "from auth_service.accounts import services; "
+        "from auth_service.accounts.services import staff; "
         "from auth_service.accounts.models import User; "
-        f"services.staff_groups_set(user=User.objects.get(email='{email}'), groups={{groups}})"
+        f"staff.staff_groups_set(user=User.objects.get(email='{email}'), groups={{groups}})"
     )
     auth_shell(admin_stack, set_groups.format(groups=["clinic-admin"]))
     time.sleep(1.2)

@@ -8,39 +8,52 @@ clinic-admin (permissions ``accounts.deactivate_account`` and
 resets the password of an account, never their own.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import BaseFormSet, ModelForm
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from rest_framework.exceptions import Throttled
 
-from auth_service.accounts import services
-from auth_service.accounts.exceptions import InvalidCredentials, PasswordChangeRequired
+from auth_service.accounts.exceptions import (
+    InvalidCredentials,
+    PasswordChangeRequired,
+    ProblemCode,
+)
 from auth_service.accounts.models import RefreshTokenRecord, ServiceAccount, User
+from auth_service.accounts.services import account_actions, staff
 from common.errors import ServiceUnavailable
 from common.net import client_address
 from common.permissions import STAFF_GROUPS
 
 
 class StaffSignInForm(AdminAuthenticationForm):
-    """The admin's login form: ``services.staff_login``, throttled per account and browser."""
+    """The admin's login form: ``staff.staff_login``, throttled per account and browser."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
         if email and password:
             try:
-                user = services.staff_login(
+                user = staff.staff_login(
                     email=email, password=password, address=client_address(self.request)
                 )
             except Throttled as exc:
                 raise ValidationError(
                     "Too many failed sign-in attempts for this account or from your address. "
                     "Try again later.",
-                    code="throttled",
+                    code=ProblemCode.THROTTLED,
                 ) from exc
             except InvalidCredentials as exc:
                 raise self.get_invalid_login_error() from exc
@@ -49,7 +62,7 @@ class StaffSignInForm(AdminAuthenticationForm):
                     "This password was set by a clinic-admin and works only to choose a new "
                     "one: choose it on the portal's sign-in page (or POST "
                     "/api/v1/auth/password/renew), then sign in here.",
-                    code="password-change-required",
+                    code=ProblemCode.PASSWORD_CHANGE_REQUIRED,
                 ) from exc
             except ServiceUnavailable as exc:
                 raise ValidationError(str(exc.detail), code="unavailable") from exc
@@ -140,30 +153,39 @@ class UserAdmin(DjangoUserAdmin):
     def staff_groups(self, obj: User) -> str:
         return ", ".join(g.name for g in obj.groups.all() if g.name in STAFF_GROUPS)
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list[BaseFormSet], change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
         user = form.instance
         if "groups" in form.cleaned_data:
             try:
-                services.staff_groups_set(
+                staff.staff_groups_set(
                     user=user, groups=[g.name for g in form.cleaned_data["groups"]]
                 )
             except ValidationError as exc:
-                services.staff_access_sync(user=user)
+                staff.staff_access_sync(user=user)
                 self.message_user(request, " ".join(exc.messages), messages.WARNING)
         else:
-            services.staff_access_sync(user=user)
+            staff.staff_access_sync(user=user)
 
-    def has_deactivate_permission(self, request) -> bool:
+    def has_deactivate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts.deactivate_account")
 
-    def has_reset_password_permission(self, request) -> bool:
+    def has_reset_password_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts.reset_password")
 
-    def _each(self, request, queryset, operation, *, what: str) -> int:
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[User],
+        operation: Callable[..., bool],
+        *,
+        what: str,
+    ) -> int:
         """Apply ``operation`` to each selected account; say which were refused and why."""
         done = 0
         for user in queryset:
@@ -180,25 +202,27 @@ class UserAdmin(DjangoUserAdmin):
         description="Deactivate selected accounts (no sign-in; signed out everywhere)",
         permissions=["deactivate"],
     )
-    def deactivate_accounts(self, request, queryset):
-        self._each(request, queryset, services.user_deactivate, what="Accounts deactivated")
+    def deactivate_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._each(request, queryset, account_actions.user_deactivate, what="Accounts deactivated")
 
     @admin.action(description="Reactivate selected accounts", permissions=["deactivate"])
-    def reactivate_accounts(self, request, queryset):
-        self._each(request, queryset, services.user_reactivate, what="Accounts reactivated")
+    def reactivate_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._each(request, queryset, account_actions.user_reactivate, what="Accounts reactivated")
 
     @admin.action(
         description="Sign out everywhere (end every sign-in of the selected accounts)",
         permissions=["deactivate"],
     )
-    def revoke_refresh_tokens(self, request, queryset):
-        self._each(request, queryset, services.user_sign_ins_end, what="Accounts signed out")
+    def revoke_refresh_tokens(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._each(request, queryset, account_actions.user_sign_ins_end, what="Accounts signed out")
 
     @admin.action(
         description="Reset the password (a temporary password, shown once)",
         permissions=["reset_password"],
     )
-    def reset_password(self, request, queryset):
+    def reset_password(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> TemplateResponse | None:
         users = list(queryset[:2])
         if len(users) != 1:
             self.message_user(
@@ -207,7 +231,7 @@ class UserAdmin(DjangoUserAdmin):
             return None
         [user] = users
         try:
-            temporary = services.user_password_reset(user=user, actor=request.user)
+            temporary = account_actions.user_password_reset(user=user, actor=request.user)
         except ValidationError as exc:
             self.message_user(request, f"{user.email}: {' '.join(exc.messages)}", messages.ERROR)
             return None
@@ -237,10 +261,12 @@ class RefreshTokenRecordAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(
+        self, request: HttpRequest, obj: RefreshTokenRecord | None = None
+    ) -> bool:
         return False
 
 
@@ -262,7 +288,7 @@ class ServiceAccountAdmin(admin.ModelAdmin):
     )
 
     @admin.display(description="scopes per audience")
-    def grant_list(self, obj: ServiceAccount):
+    def grant_list(self, obj: ServiceAccount) -> SafeString:
         return format_html_join(
             ", ",
             "{}: {}",

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import ReturnDict
 from rest_framework.views import APIView
 
-from auth_service.accounts import keys, schema, selectors, services, throttling
+from auth_service.accounts import schema, selectors, throttling
+from auth_service.accounts.models import User
 from auth_service.accounts.serializers import (
     PROFILE_FIELDS,
     AccountOutputSerializer,
-    JwksOutputSerializer,
     PasswordChangeInputSerializer,
     PasswordRenewInputSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
-    ServiceTokenInputSerializer,
-    ServiceTokenOutputSerializer,
     TokenObtainInputSerializer,
     TokenPairOutputSerializer,
 )
+from auth_service.accounts.services import passwords, registration, sign_in
 from common.errors import ServiceUnavailable
 from common.schema import problem_for
 
@@ -31,11 +32,14 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 class PublicApi(APIView):
-    authentication_classes: list = []
+    """An endpoint anyone may call: no token is read (sign-in, registration, keys...)."""
+
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
 
 
-def _account(user) -> dict:
+def _account(user: User) -> ReturnDict:
+    """The public view of an account: its id, email and role."""
     return AccountOutputSerializer({"id": user.id, "email": user.email, "role": user.role}).data
 
 
@@ -66,14 +70,14 @@ class RegisterApi(PublicApi):
         },
         examples=schema.REGISTER_EXAMPLES,
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         profile = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
         if "date_of_birth" in profile:
             profile["date_of_birth"] = profile["date_of_birth"].isoformat()
-        user = services.user_register(
+        user = registration.user_register(
             email=data["email"], password=data["password"], role=data["role"], profile=profile
         )
         return Response(_account(user), status=status.HTTP_201_CREATED)
@@ -105,10 +109,10 @@ class TokenObtainApi(PublicApi):
         },
         examples=schema.SIGN_IN_EXAMPLES,
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = TokenObtainInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pair = services.user_login(
+        pair = sign_in.user_login(
             **serializer.validated_data, address=throttling.client_address(request)
         )
         return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)
@@ -131,10 +135,10 @@ class TokenRefreshApi(PublicApi):
         },
         examples=schema.REFRESH_EXAMPLES,
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = RefreshInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pair = services.token_refresh(refresh=serializer.validated_data["refresh"])
+        pair = sign_in.token_refresh(refresh=serializer.validated_data["refresh"])
         return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)
 
 
@@ -149,14 +153,15 @@ class LogoutApi(PublicApi):
             **problem_for(ValidationError, schema.INVALID_REFRESH_TOKEN),
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = RefreshInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.token_logout(refresh=serializer.validated_data["refresh"])
+        sign_in.token_logout(refresh=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _current_account(request):
+def _current_account(request: Request) -> User:
+    """The active account behind the request's token; a 404 once it is gone or deactivated."""
     user = selectors.user_get_active(user_id=request.user.id)
     if user is None:
         raise NotFound("This account no longer exists.")
@@ -170,7 +175,7 @@ class MeApi(APIView):
         responses={200: AccountOutputSerializer, **problem_for(NotAuthenticated)},
         examples=[schema.ME_EXAMPLE],
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(_account(_current_account(request)))
 
 
@@ -189,10 +194,10 @@ class PasswordChangeApi(APIView):
         },
         examples=[schema.PASSWORD_CHANGE_EXAMPLE],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = PasswordChangeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_password_change(
+        passwords.user_password_change(
             user=_current_account(request),
             address=throttling.client_address(request),
             **serializer.validated_data,
@@ -224,65 +229,10 @@ class PasswordRenewApi(PublicApi):
         },
         examples=[schema.PASSWORD_RENEW_EXAMPLE],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = PasswordRenewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_password_renew(
+        passwords.user_password_renew(
             **serializer.validated_data, address=throttling.client_address(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT, headers=NO_STORE)
-
-
-class ServiceTokenApi(PublicApi):
-    parser_classes = [FormParser, JSONParser]
-    throttle_classes = [throttling.ServiceTokenRateThrottle]
-
-    @extend_schema(
-        tags=schema.SERVICE_ACCOUNT_TAGS,
-        summary="Client-credentials grant: a token for one service",
-        description="RFC 6749 §4.4. Send form-encoded fields (JSON is accepted too). "
-        "The token's `aud` is the `audience` asked for; no refresh token is issued. "
-        "Limited per client address (`THROTTLE_SERVICE_TOKEN`, 120 a minute by default): "
-        "past it the answer is 429 with `Retry-After`.",
-        request={
-            "application/x-www-form-urlencoded": ServiceTokenInputSerializer,
-            "application/json": ServiceTokenInputSerializer,
-        },
-        parameters=[schema.RETRY_AFTER],
-        responses={
-            200: ServiceTokenOutputSerializer,
-            **problem_for(
-                ValidationError,
-                *schema.SERVICE_TOKEN_REFUSED,
-                schema.RATE_LIMITED,
-                ServiceUnavailable,
-            ),
-        },
-        examples=schema.SERVICE_TOKEN_EXAMPLES,
-    )
-    def post(self, request):
-        serializer = ServiceTokenInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        issued = services.service_token_issue(
-            scope=serializer.validated_data.get("scope"),
-            **{k: v for k, v in serializer.validated_data.items() if k != "scope"},
-        )
-        body = ServiceTokenOutputSerializer(
-            {
-                "access_token": issued.access_token,
-                "expires_in": issued.expires_in,
-                "scope": issued.scope,
-            }
-        ).data
-        return Response(body, headers=NO_STORE)
-
-
-class JwksApi(PublicApi):
-    @extend_schema(
-        tags=schema.KEY_TAGS,
-        summary="Public keys that verify every token (JWKS, RFC 7517)",
-        responses={200: JwksOutputSerializer},
-        examples=[schema.JWKS_EXAMPLE],
-    )
-    def get(self, request):
-        return Response(keys.jwks_document(), headers={"Cache-Control": "public, max-age=300"})

@@ -1,20 +1,40 @@
-"""Problems raised by the accounts app."""
+"""Problems raised by the accounts app, rendered as problem details by common's handler."""
+
+from __future__ import annotations
+
+from enum import StrEnum
 
 from rest_framework import status
 
 from common.errors import Problem, ServiceUnavailable
 
 
+class ProblemCode(StrEnum):
+    """Every ``code`` the accounts app answers with (a problem's, or a field error's)."""
+
+    INVALID_CREDENTIALS = "invalid-credentials"
+    INVALID_REFRESH_TOKEN = "invalid-refresh-token"  # noqa: S105 (a code, not a secret)
+    EMAIL_TAKEN = "email-taken"
+    VALIDATION_ERROR = "validation-error"
+    INVALID_CLIENT = "invalid-client"
+    UNSUPPORTED_GRANT_TYPE = "unsupported-grant-type"
+    INVALID_TARGET = "invalid-target"
+    INVALID_SCOPE = "invalid-scope"
+    PASSWORD_CHANGE_REQUIRED = "password-change-required"  # noqa: S105
+    PASSWORD_UNCHANGED = "password-unchanged"  # noqa: S105
+    THROTTLED = "throttled"
+
+
 class InvalidCredentials(Problem):
     status_code = status.HTTP_401_UNAUTHORIZED
-    code = "invalid-credentials"
+    code = ProblemCode.INVALID_CREDENTIALS.value
     title = "Invalid credentials"
     default_detail = "The email or password is incorrect."
 
 
 class InvalidRefreshToken(Problem):
     status_code = status.HTTP_401_UNAUTHORIZED
-    code = "invalid-refresh-token"
+    code = ProblemCode.INVALID_REFRESH_TOKEN.value
     title = "Invalid refresh token"
     default_detail = (
         "The refresh token is invalid, expired, already used or revoked; sign in again."
@@ -23,7 +43,7 @@ class InvalidRefreshToken(Problem):
 
 class EmailTaken(Problem):
     status_code = status.HTTP_409_CONFLICT
-    code = "email-taken"
+    code = ProblemCode.EMAIL_TAKEN.value
     title = "Email already registered"
     default_detail = "An account with this email already exists."
 
@@ -43,32 +63,32 @@ class RegistrationUnconfirmed(ServiceUnavailable):
 
 
 class ProfileRejected(Problem):
-    code = "validation-error"
+    code = ProblemCode.VALIDATION_ERROR.value
     title = "Invalid input"
     default_detail = "One or more fields are invalid."
 
 
 class InvalidClient(Problem):
     status_code = status.HTTP_401_UNAUTHORIZED
-    code = "invalid-client"
+    code = ProblemCode.INVALID_CLIENT.value
     title = "Invalid client"
     default_detail = "Unknown client or wrong secret."
 
 
 class UnsupportedGrantType(Problem):
-    code = "unsupported-grant-type"
+    code = ProblemCode.UNSUPPORTED_GRANT_TYPE.value
     title = "Unsupported grant type"
     default_detail = "Only grant_type=client_credentials is supported."
 
 
 class InvalidTarget(Problem):
-    code = "invalid-target"
+    code = ProblemCode.INVALID_TARGET.value
     title = "Audience not allowed"
     default_detail = "This client may not get tokens for that audience."
 
 
 class InvalidScope(Problem):
-    code = "invalid-scope"
+    code = ProblemCode.INVALID_SCOPE.value
     title = "Scope not allowed"
     default_detail = "This client may not get one or more of the requested scopes."
 
@@ -77,7 +97,7 @@ class PasswordChangeRequired(Problem):
     """The password is right but temporary (reset by staff): a new one must be chosen first."""
 
     status_code = status.HTTP_403_FORBIDDEN
-    code = "password-change-required"
+    code = ProblemCode.PASSWORD_CHANGE_REQUIRED.value
     title = "Password change required"
     default_detail = (
         "This password was set by clinic staff and works only to choose a new one: "

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auth_service.accounts import schema, selectors, services
+from auth_service.accounts import schema, selectors
 from auth_service.accounts.apis import NO_STORE
 from auth_service.accounts.selectors import ACCOUNT_EMAIL_SEARCH_MAX_RESULTS, ACCOUNT_LIST_MAX_IDS
 from auth_service.accounts.serializers import (
@@ -18,6 +18,7 @@ from auth_service.accounts.serializers import (
     StaffTokenInputSerializer,
     TokenPairOutputSerializer,
 )
+from auth_service.accounts.services import staff
 from common.auth import REVOCATIONS_SCOPE
 from common.errors import ServiceUnavailable
 from common.pagination import PageNumberPagination, paginated_response
@@ -61,7 +62,7 @@ class StaffTokenInternalApi(APIView):
         serializer = StaffTokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        pair = services.staff_token_issue(
+        pair = staff.staff_token_issue(
             email=data["email"], password=data["password"], address=data["client_address"]
         )
         return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)

@@ -82,7 +82,7 @@ def _load(path: Path) -> SigningKey:
     return SigningKey(kid=kid, private_key=private_key, public_jwk=jwk, path=path)
 
 
-def _listing(folder: Path) -> tuple[tuple[str, int, int, int], ...]:
+def folder_listing(folder: Path) -> tuple[tuple[str, int, int, int], ...]:
     """What identifies the folder's contents cheaply: name, inode, size and mtime of each file."""
     try:
         with os.scandir(folder) as entries:
@@ -96,7 +96,8 @@ def _listing(folder: Path) -> tuple[tuple[str, int, int, int], ...]:
     return tuple(sorted(found))
 
 
-def _read(folder: Path) -> KeyFolderState:
+def folder_read(folder: Path) -> KeyFolderState:
+    """Load every key of ``folder`` and the name of the active one (its marker file, if any)."""
     if not folder.is_dir():
         return KeyFolderState(keys={}, marker=None)
     keys = {key.kid: key for key in (_load(path) for path in sorted(folder.glob("*.pem")))}
@@ -159,12 +160,12 @@ class KeyFolder:
         return self._state
 
     def _rescan(self) -> None:
-        signature = _listing(self.folder)
+        signature = folder_listing(self.folder)
         if self._state is not None and signature == self._signature:
             return
         previous = self._state
         try:
-            state = _read(self.folder)
+            state = folder_read(self.folder)
             if previous is not None:
                 _resolve_active(state)
         except (ImproperlyConfigured, OSError, ValueError) as exc:

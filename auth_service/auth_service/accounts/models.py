@@ -1,6 +1,9 @@
 """Accounts, refresh-token state and service accounts."""
 
+from __future__ import annotations
+
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -23,16 +26,17 @@ class UserState(models.TextChoices):
     ACTIVE = "active", "Active"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email, password=None, **fields):
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        """An account with ``email`` (lower-cased) and ``password`` (hashed; none: unusable)."""
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email, password=None, **fields):
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
         """A staff account in the clinic-admin group (the only superusers)."""
         from django.contrib.auth.models import Group
 
@@ -101,9 +105,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.strip().lower()
-        if self.role != Role.STAFF:  # only staff reach an admin (services.staff_access_sync)
+        if self.role != Role.STAFF:  # only staff reach an admin (staff.staff_access_sync)
             self.is_staff = self.is_superuser = False
         super().save(*args, **kwargs)
 

@@ -105,7 +105,7 @@ def revoked_before(at: datetime) -> int:
     """The Unix time before which tokens are refused after a revocation at ``at``.
 
     Rounded up: a token's ``iat`` is whole seconds, so one issued in the same
-    second before the revocation is refused too (``services.token_pair_issue``
+    second before the revocation is refused too (``sign_in.token_pair_issue``
     dates any later token of that second at this time).
     """
     return math.ceil(at.timestamp())

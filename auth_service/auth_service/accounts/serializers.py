@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
+from typing import Any
 
 from rest_framework import serializers
 
@@ -39,7 +40,7 @@ class RegisterInputSerializer(serializers.Serializer):
             raise serializers.ValidationError("Not an IANA time zone name (e.g. Europe/Berlin).")
         return value
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["role"] == Role.DOCTOR:
             missing = {
                 f: "This field is required for doctors."
@@ -87,7 +88,7 @@ class AccountListInternalFilterInputSerializer(serializers.Serializer):
         f"by email, at most {ACCOUNT_EMAIL_SEARCH_MAX_RESULTS}.",
     )
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "email" not in attrs and "email" in self.initial_data:
             # An empty query parameter reaches here as no parameter at all.
             raise serializers.ValidationError(

@@ -13,7 +13,9 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.exceptions import Throttled
+from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 from common.auth import SERVICE_TOKEN_TYPE, InvalidToken, principal_from_claims, verify_token
 from common.counters import count_attempt, seconds_until_reset, uncount_attempt
@@ -30,7 +32,7 @@ FORWARDER_TOKEN_HEADER = "HTTP_X_FORWARDER_TOKEN"  # noqa: S105 - a header name
 FORWARD_SCOPE = "client-address:forward"
 
 
-def client_address(request) -> str:
+def client_address(request: Request) -> str:
     """The address a request's password attempts and rate limits count against.
 
     The connection's address (``common.net.client_address``: ``REMOTE_ADDR``,
@@ -136,10 +138,10 @@ class AddressRateThrottle(SimpleRateThrottle):
         # Read at each request (not at import) so that settings overrides apply.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def get_cache_key(self, request, view) -> str:
+    def get_cache_key(self, request: Request, view: APIView) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: Request, view: APIView) -> bool:
         try:
             return super().allow_request(request, view)
         except Exception as exc:  # the cache failed outright: refuse rather than count nothing

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from auth_service.accounts import apis, internal_apis
+from auth_service.accounts import apis, internal_apis, service_apis
 
 urlpatterns = [
     path("register", apis.RegisterApi.as_view(), name="register"),
@@ -13,7 +13,7 @@ urlpatterns = [
     path("me", apis.MeApi.as_view(), name="me"),
     path("password", apis.PasswordChangeApi.as_view(), name="password"),
     path("password/renew", apis.PasswordRenewApi.as_view(), name="password-renew"),
-    path("service-token", apis.ServiceTokenApi.as_view(), name="service-token"),
+    path("service-token", service_apis.ServiceTokenApi.as_view(), name="service-token"),
 ]
 
 internal_urlpatterns = [

@@ -163,7 +163,7 @@ JWT_KEY_PROVIDER = "auth_service.accounts.keys.LocalKeyProvider"
 # Ended sign-ins (deactivation, password reset): auth_service reads its own accounts; the
 # other services poll its list (GET /internal/v1/auth/revocations).
 REVOCATION_CHECKER = "auth_service.accounts.revocations.LocalRevocationChecker"
-SERVICE_TOKEN_PROVIDER = "auth_service.accounts.services.LocalServiceTokenProvider"
+SERVICE_TOKEN_PROVIDER = "auth_service.accounts.token_provider.LocalServiceTokenProvider"
 # Every API service accepts a user's access token.
 JWT_USER_AUDIENCE = env.list(
     "JWT_USER_AUDIENCE",

@@ -3,8 +3,8 @@
 import factory
 from django.contrib.auth.hashers import make_password
 
-from auth_service.accounts import services
 from auth_service.accounts.models import Role, ServiceAccount, User, UserState
+from auth_service.accounts.services import staff
 
 PASSWORD = "correct-horse-battery-staple"
 SERVICE_SECRET = "s" * 32
@@ -39,4 +39,4 @@ class ServiceAccountFactory(factory.django.DjangoModelFactory):
 def staff_user(*groups: str, **kwargs) -> User:
     """A staff account in ``groups`` (none: a staff account that reaches no admin)."""
     user = UserFactory(role=Role.STAFF, **kwargs)
-    return services.staff_groups_set(user=user, groups=list(groups))
+    return staff.staff_groups_set(user=user, groups=list(groups))

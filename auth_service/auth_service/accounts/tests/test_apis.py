@@ -9,6 +9,7 @@ from django.conf import settings
 
 from auth_service.accounts.models import RefreshTokenRecord, User
 from auth_service.accounts.tests.factories import PASSWORD, UserFactory
+from auth_service.accounts.tests.helpers import assert_problem
 from common.testing import forged_tokens
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,7 @@ def test_register_patient_sends_patient_fields_only(anon_client, user_service):
 def test_register_names_why_a_password_is_refused(anon_client, user_service, password, code):
     response = anon_client.post(REGISTER, {**DOCTOR, "password": password}, format="json")
 
-    assert response.status_code == 400
+    assert_problem(response, 400, "validation-error")
     assert {"field": "password", "code": code} in [
         {"field": e["field"], "code": e["code"]} for e in response.json()["errors"]
     ]
@@ -110,7 +111,7 @@ def test_register_refuses_bad_input_and_creates_nothing(anon_client, user_servic
     body = {**DOCTOR, **change}
     body = {k: v for k, v in body.items() if v is not None}
     response = anon_client.post(REGISTER, body, format="json")
-    assert response.status_code == 400, response.json()
+    assert_problem(response, 400, "validation-error")
     assert response["Content-Type"] == "application/problem+json"
     assert field in {e["field"] for e in response.json()["errors"]}
     assert User.objects.count() == 0
@@ -120,14 +121,14 @@ def test_register_refuses_bad_input_and_creates_nothing(anon_client, user_servic
 def test_register_doctor_needs_specialty_and_timezone(anon_client, user_service):
     body = {k: v for k, v in DOCTOR.items() if k not in ("specialty", "timezone")}
     response = anon_client.post(REGISTER, body, format="json")
-    assert response.status_code == 400
+    assert_problem(response, 400, "validation-error")
     assert {e["field"] for e in response.json()["errors"]} == {"specialty", "timezone"}
 
 
 def test_register_duplicate_email_is_409_whatever_the_case(anon_client, user_service):
     assert anon_client.post(REGISTER, PATIENT, format="json").status_code == 201
     response = anon_client.post(REGISTER, {**PATIENT, "email": "ANA@example.com"}, format="json")
-    assert response.status_code == 409
+    assert_problem(response, 409, "email-taken")
     assert response.json()["code"] == "email-taken"
     assert User.objects.count() == 1
 
@@ -154,21 +155,21 @@ def test_register_when_user_service_refuses_profile_is_400_and_leaves_no_account
         }
     )
     response = anon_client.post(REGISTER, DOCTOR, format="json")
-    assert response.status_code == 400
+    assert_problem(response, 400, "validation-error")
     assert response.json()["errors"][0]["field"] == "specialty"
     assert User.objects.count() == 0
 
 
 def test_malformed_json_is_400_problem(anon_client):
     response = anon_client.post(REGISTER, data="{not json", content_type="application/json")
-    assert response.status_code == 400
+    assert_problem(response, 400, "bad-request")
     assert response["Content-Type"] == "application/problem+json"
 
 
 def test_huge_body_is_413_and_nothing_is_created(anon_client, user_service):
     body = {**PATIENT, "full_name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
     response = anon_client.post(REGISTER, body, format="json")
-    assert response.status_code == 413
+    assert_problem(response, 413, "payload-too-large")
     assert User.objects.count() == 0
 
 
@@ -178,7 +179,7 @@ def test_form_body_is_refused_on_json_endpoints(anon_client, user_service):
     response = anon_client.post(
         REGISTER, urlencode(PATIENT), content_type="application/x-www-form-urlencoded"
     )
-    assert response.status_code == 415
+    assert_problem(response, 415, "unsupported-media-type")
     assert User.objects.count() == 0
 
 
@@ -221,21 +222,23 @@ def test_login_wrong_password_and_unknown_email_look_the_same(anon_client, patie
 
 def test_login_inactive_account_is_refused(anon_client):
     user = UserFactory(is_active=False, state="pending")
-    assert login(anon_client, user.email).status_code == 401
+    assert_problem(login(anon_client, user.email), 401, "invalid-credentials")
 
 
 @pytest.mark.parametrize("body", [{}, {"email": "a@b.c"}, {"email": ["x"], "password": "y"}])
 def test_login_bad_input_is_400(anon_client, body):
     response = anon_client.post(TOKEN, body, format="json")
-    assert response.status_code == 400
+    assert_problem(response, 400, "validation-error")
     assert response.json()["code"] == "validation-error"
 
 
 def test_login_throttles_one_account_after_repeated_failures(anon_client, patient):
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
-        assert login(anon_client, patient.email, "wrong-password-here").status_code == 401
+        assert_problem(
+            login(anon_client, patient.email, "wrong-password-here"), 401, "invalid-credentials"
+        )
     response = login(anon_client, patient.email)  # even the right password now waits
-    assert response.status_code == 429
+    assert_problem(response, 429, "throttled")
     assert 0 < int(response["Retry-After"]) <= settings.LOGIN_FAILURE_WINDOW_SECONDS
     assert response.json()["code"] == "throttled"
 
@@ -243,7 +246,7 @@ def test_login_throttles_one_account_after_repeated_failures(anon_client, patien
 def test_login_throttles_unknown_accounts_too(anon_client):
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
         login(anon_client, "ghost@example.com", "wrong-password-here")
-    assert login(anon_client, "ghost@example.com", "x").status_code == 429
+    assert_problem(login(anon_client, "ghost@example.com", "x"), 429, "throttled")
 
 
 def test_login_throttles_one_address_across_accounts(anon_client, patient, settings):
@@ -251,7 +254,7 @@ def test_login_throttles_one_address_across_accounts(anon_client, patient, setti
     for n in range(3):
         login(anon_client, f"guess{n}@example.com", "wrong-password-here")
     response = login(anon_client, patient.email)
-    assert response.status_code == 429
+    assert_problem(response, 429, "throttled")
 
 
 def test_login_address_comes_from_forwarded_for_behind_trusted_proxy(
@@ -279,19 +282,22 @@ def test_successful_login_clears_account_failures(anon_client, patient):
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT - 1):
         login(anon_client, patient.email, "wrong-password-here")
     assert login(anon_client, patient.email).status_code == 200
-    assert login(anon_client, patient.email, "wrong-password-here").status_code == 401
+    assert_problem(
+        login(anon_client, patient.email, "wrong-password-here"), 401, "invalid-credentials"
+    )
 
 
 def test_login_refused_over_the_limit_never_reaches_the_password_check(
     anon_client, patient, monkeypatch
 ):
-    from auth_service.accounts import services
+    from django.contrib.auth.backends import ModelBackend
 
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
         login(anon_client, patient.email, "wrong-password-here")
     checked = []
-    monkeypatch.setattr(services, "authenticate", lambda **kw: checked.append(kw))
-    assert login(anon_client, patient.email).status_code == 429
+    monkeypatch.setattr(ModelBackend, "authenticate", lambda *args, **kw: checked.append(kw))
+    response = login(anon_client, patient.email)
+    assert_problem(response, 429, "throttled")
     assert checked == []
 
 
@@ -301,8 +307,10 @@ def test_good_sign_ins_give_their_address_slot_back(anon_client, patient, settin
     for _ in range(10):
         assert login(anon_client, patient.email).status_code == 200
     for n in range(3):
-        assert login(anon_client, f"typo{n}@example.com", "wrong").status_code == 401
-    assert login(anon_client, patient.email).status_code == 429
+        assert_problem(
+            login(anon_client, f"typo{n}@example.com", "wrong"), 401, "invalid-credentials"
+        )
+    assert_problem(login(anon_client, patient.email), 429, "throttled")
 
 
 # Refresh and logout
@@ -316,7 +324,7 @@ def test_refresh_rotates_and_old_token_is_rejected_after(anon_client, patient, c
     assert claims(second.json()["refresh"])["fam"] == claims(first["refresh"])["fam"]
     clock.advance(seconds=settings.REFRESH_REUSE_GRACE_SECONDS + 1)
     again = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json")
-    assert again.status_code == 401
+    assert_problem(again, 401, "invalid-refresh-token")
     assert again.json()["code"] == "invalid-refresh-token"
 
 
@@ -324,12 +332,16 @@ def test_refresh_reuse_revokes_the_whole_family(anon_client, patient, clock):
     first = login(anon_client, patient.email).json()
     second = anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json").json()
     clock.advance(seconds=settings.REFRESH_REUSE_GRACE_SECONDS + 1)
-    assert (
-        anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json").status_code == 401
+    assert_problem(
+        anon_client.post(REFRESH, {"refresh": first["refresh"]}, format="json"),
+        401,
+        "invalid-refresh-token",
     )
     # The thief replayed the old token: the legitimate new one is dead too.
-    assert (
-        anon_client.post(REFRESH, {"refresh": second["refresh"]}, format="json").status_code == 401
+    assert_problem(
+        anon_client.post(REFRESH, {"refresh": second["refresh"]}, format="json"),
+        401,
+        "invalid-refresh-token",
     )
     assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
 
@@ -340,7 +352,7 @@ def test_refresh_does_not_touch_other_sessions(anon_client, patient, clock):
     anon_client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json")
     clock.advance(seconds=settings.REFRESH_REUSE_GRACE_SECONDS + 1)
     reuse = anon_client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json")
-    assert reuse.status_code == 401  # reuse on the laptop
+    assert_problem(reuse, 401, "invalid-refresh-token")  # reuse on the laptop
     assert (
         anon_client.post(REFRESH, {"refresh": phone["refresh"]}, format="json").status_code == 200
     )
@@ -348,16 +360,24 @@ def test_refresh_does_not_touch_other_sessions(anon_client, patient, clock):
 
 def test_refresh_refuses_access_token_and_forged_tokens(anon_client, patient):
     pair = login(anon_client, patient.email).json()
-    assert anon_client.post(REFRESH, {"refresh": pair["access"]}, format="json").status_code == 401
-    for name, token in forged_tokens(patient.id).items():
+    assert_problem(
+        anon_client.post(REFRESH, {"refresh": pair["access"]}, format="json"),
+        401,
+        "invalid-refresh-token",
+    )
+    for token in forged_tokens(patient.id).values():
         response = anon_client.post(REFRESH, {"refresh": token}, format="json")
-        assert response.status_code == 401, name
+        assert_problem(response, 401, "invalid-refresh-token")
 
 
 def test_refresh_for_deactivated_account_is_refused(anon_client, patient):
     pair = login(anon_client, patient.email).json()
     User.objects.filter(pk=patient.pk).update(is_active=False)
-    assert anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 401
+    assert_problem(
+        anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json"),
+        401,
+        "invalid-refresh-token",
+    )
 
 
 def _rotate(anon_client, pair):
@@ -385,9 +405,9 @@ def test_reuse_after_the_grace_window_revokes_the_family(anon_client, patient, c
     second = _rotate(anon_client, first).json()
     clock.advance(seconds=6)
     response = _rotate(anon_client, first)
-    assert response.status_code == 401
+    assert_problem(response, 401, "invalid-refresh-token")
     assert response.json()["code"] == "invalid-refresh-token"
-    assert _rotate(anon_client, second).status_code == 401
+    assert_problem(_rotate(anon_client, second), 401, "invalid-refresh-token")
     assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
 
 
@@ -395,8 +415,10 @@ def test_only_the_immediate_predecessor_gets_grace(anon_client, patient):
     first = login(anon_client, patient.email).json()
     second = _rotate(anon_client, first).json()
     third = _rotate(anon_client, second).json()
-    assert _rotate(anon_client, first).status_code == 401  # replaced twice: reuse
-    assert _rotate(anon_client, third).status_code == 401
+    assert_problem(
+        _rotate(anon_client, first), 401, "invalid-refresh-token"
+    )  # replaced twice: reuse
+    assert_problem(_rotate(anon_client, third), 401, "invalid-refresh-token")
     assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
 
 
@@ -413,16 +435,16 @@ def test_no_grace_after_the_sign_in_was_ended(anon_client, patient, how):
         )
         assert changed.status_code == 204
         anon_client.credentials()
-    assert _rotate(anon_client, first).status_code == 401
-    assert _rotate(anon_client, second).status_code == 401
+    assert_problem(_rotate(anon_client, first), 401, "invalid-refresh-token")
+    assert_problem(_rotate(anon_client, second), 401, "invalid-refresh-token")
 
 
 def test_grace_zero_makes_every_reuse_revoke(anon_client, patient, settings):
     settings.REFRESH_REUSE_GRACE_SECONDS = 0
     first = login(anon_client, patient.email).json()
     second = _rotate(anon_client, first).json()
-    assert _rotate(anon_client, first).status_code == 401
-    assert _rotate(anon_client, second).status_code == 401
+    assert_problem(_rotate(anon_client, first), 401, "invalid-refresh-token")
+    assert_problem(_rotate(anon_client, second), 401, "invalid-refresh-token")
 
 
 def test_grace_reuse_without_the_pair_in_the_cache_is_refused_and_revokes_nothing(
@@ -430,31 +452,33 @@ def test_grace_reuse_without_the_pair_in_the_cache_is_refused_and_revokes_nothin
 ):
     from django.core.cache import cache
 
-    from auth_service.accounts import services
+    from auth_service.accounts.services import sign_in
 
-    monkeypatch.setattr(services, "_GRACE_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(sign_in, "GRACE_WAIT_SECONDS", 0.1)
     first = login(anon_client, patient.email).json()
     second = _rotate(anon_client, first).json()
     cache.clear()  # the winner's pair is gone (e.g. Redis restarted)
-    assert _rotate(anon_client, first).status_code == 401
+    assert_problem(_rotate(anon_client, first), 401, "invalid-refresh-token")
     assert _rotate(anon_client, second).status_code == 200
 
 
 def test_rotation_works_while_the_cache_is_down(anon_client, patient, monkeypatch):
-    from auth_service.accounts import services
+    from django.core.cache import cache
 
-    class DownCache:
-        def set(self, *args, **kwargs):
-            raise ConnectionError("cache down")
+    from auth_service.accounts.services import sign_in
 
-        get = set
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
 
-    monkeypatch.setattr(services, "_GRACE_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(sign_in, "GRACE_WAIT_SECONDS", 0.1)
     first = login(anon_client, patient.email).json()
-    monkeypatch.setattr(services, "cache", DownCache())
+    monkeypatch.setattr(cache, "set", down)
+    monkeypatch.setattr(cache, "get", down)
     second = _rotate(anon_client, first)
     assert second.status_code == 200
-    assert _rotate(anon_client, first).status_code == 401  # no grace, but no revocation
+    assert_problem(
+        _rotate(anon_client, first), 401, "invalid-refresh-token"
+    )  # no grace, but no revocation
     assert _rotate(anon_client, second.json()).status_code == 200
 
 
@@ -488,7 +512,7 @@ def test_a_sign_in_lasts_at_most_the_absolute_lifetime_however_often_it_rotates(
 
     clock.advance(hours=1, seconds=1)  # one second past day 30 (inside the exp leeway)
     response = _rotate(anon_client, pair)
-    assert response.status_code == 401
+    assert_problem(response, 401, "invalid-refresh-token")
     assert response.json()["code"] == "invalid-refresh-token"
     last = RefreshTokenRecord.objects.get(jti=claims(pair["refresh"])["jti"])
     assert last.used_at is None and last.revoked_at is None  # refused, nothing changed
@@ -501,7 +525,7 @@ def test_a_shortened_absolute_lifetime_ends_older_sign_ins_at_their_next_rotatio
     settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME = datetime.timedelta(days=1)
     clock.advance(days=2)
     response = _rotate(anon_client, pair)
-    assert response.status_code == 401
+    assert_problem(response, 401, "invalid-refresh-token")
     assert "sign in again" in response.json()["detail"]
     record = RefreshTokenRecord.objects.get(jti=claims(pair["refresh"])["jti"])
     assert record.used_at is None and record.revoked_at is None
@@ -530,18 +554,26 @@ def test_an_older_refresh_token_without_auth_time_counts_from_its_family_first_r
     first = RefreshTokenRecord.objects.order_by("created_at").first()
     assert claims(rotated.json()["refresh"])["auth_time"] == int(first.created_at.timestamp())
     clock.advance(minutes=2)
-    assert _rotate(anon_client, rotated.json()).status_code == 401
+    assert_problem(_rotate(anon_client, rotated.json()), 401, "invalid-refresh-token")
 
 
 def test_logout_revokes_refresh_token_and_is_idempotent(anon_client, patient):
     pair = login(anon_client, patient.email).json()
     assert anon_client.post(LOGOUT, {"refresh": pair["refresh"]}, format="json").status_code == 204
     assert anon_client.post(LOGOUT, {"refresh": pair["refresh"]}, format="json").status_code == 204
-    assert anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 401
+    assert_problem(
+        anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json"),
+        401,
+        "invalid-refresh-token",
+    )
 
 
 def test_logout_with_garbage_is_401(anon_client):
-    assert anon_client.post(LOGOUT, {"refresh": "garbage"}, format="json").status_code == 401
+    assert_problem(
+        anon_client.post(LOGOUT, {"refresh": "garbage"}, format="json"),
+        401,
+        "invalid-refresh-token",
+    )
 
 
 # Me and password
@@ -557,7 +589,7 @@ def test_me_returns_the_account(anon_client, patient):
 
 def test_me_without_token_is_401_with_bearer_challenge(anon_client):
     response = anon_client.get(ME)
-    assert response.status_code == 401
+    assert_problem(response, 401, "not-authenticated")
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -565,7 +597,7 @@ def test_me_without_token_is_401_with_bearer_challenge(anon_client):
 def test_me_refuses_forged_tokens(anon_client, patient, kind):
     token = forged_tokens(patient.id)[kind]
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert anon_client.get(ME).status_code == 401
+    assert_problem(anon_client.get(ME), 401, "not-authenticated")
 
 
 def test_me_refuses_a_real_token_signed_by_another_key(anon_client, patient):
@@ -573,22 +605,22 @@ def test_me_refuses_a_real_token_signed_by_another_key(anon_client, patient):
     from common.testing import user_token
 
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {user_token(patient.id, 'patient')}")
-    assert anon_client.get(ME).status_code == 401
+    assert_problem(anon_client.get(ME), 401, "not-authenticated")
 
 
 def test_me_for_deleted_account_is_404(anon_client, patient):
     access = login(anon_client, patient.email).json()["access"]
     patient.delete()
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    assert anon_client.get(ME).status_code == 404
+    assert_problem(anon_client.get(ME), 404, "not-found")
 
 
 def test_service_token_is_403_on_user_endpoints(anon_client):
-    from auth_service.accounts.services import _service_token_mint
+    from auth_service.accounts.services.service_accounts import service_token_mint
 
-    token = _service_token_mint(client_id="x", audience="auth_service", scopes=["a"]).access_token
+    token = service_token_mint(client_id="x", audience="auth_service", scopes=["a"]).access_token
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert anon_client.get(ME).status_code == 403
+    assert_problem(anon_client.get(ME), 403, "permission-denied")
 
 
 def test_password_change_revokes_refresh_tokens(anon_client, patient):
@@ -602,7 +634,11 @@ def test_password_change_revokes_refresh_tokens(anon_client, patient):
     assert response.status_code == 204
     patient.refresh_from_db()
     assert patient.check_password("another-long-passphrase")
-    assert anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 401
+    assert_problem(
+        anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json"),
+        401,
+        "invalid-refresh-token",
+    )
 
 
 @pytest.mark.parametrize(
@@ -620,7 +656,7 @@ def test_password_change_refuses_bad_input_and_changes_nothing(anon_client, pati
     pair = login(anon_client, patient.email).json()
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
     response = anon_client.post(PASSWORD_URL, body, format="json")
-    assert response.status_code == 400
+    assert_problem(response, 400, "validation-error")
     assert field in {e["field"] for e in response.json()["errors"]}
     patient.refresh_from_db()
     assert patient.check_password(PASSWORD)
@@ -635,9 +671,9 @@ def test_password_change_wrong_old_passwords_are_throttled_like_sign_in(anon_cli
     pair = login(anon_client, patient.email).json()
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
-        assert _change_password(anon_client, "wrong-one-here").status_code == 400
+        assert_problem(_change_password(anon_client, "wrong-one-here"), 400, "validation-error")
     refused = _change_password(anon_client, PASSWORD)  # even the right one now waits
-    assert refused.status_code == 429
+    assert_problem(refused, 429, "throttled")
     assert refused.json()["code"] == "throttled"
     assert 0 < int(refused["Retry-After"]) <= settings.LOGIN_FAILURE_WINDOW_SECONDS
     patient.refresh_from_db()
@@ -645,7 +681,7 @@ def test_password_change_wrong_old_passwords_are_throttled_like_sign_in(anon_cli
     assert RefreshTokenRecord.objects.filter(revoked_at__isnull=True).count() == 1
     # The same counter as sign-in: the account is locked there too.
     anon_client.credentials()
-    assert login(anon_client, patient.email).status_code == 429
+    assert_problem(login(anon_client, patient.email), 429, "throttled")
 
 
 def test_password_change_is_refused_after_failed_sign_ins(anon_client, patient):
@@ -653,7 +689,7 @@ def test_password_change_is_refused_after_failed_sign_ins(anon_client, patient):
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
         login(anon_client, patient.email, "wrong-password-here")
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
-    assert _change_password(anon_client, PASSWORD).status_code == 429
+    assert_problem(_change_password(anon_client, PASSWORD), 429, "throttled")
     patient.refresh_from_db()
     assert patient.check_password(PASSWORD)
 
@@ -663,9 +699,9 @@ def test_password_change_wrong_old_passwords_count_for_the_address(anon_client, 
     pair = login(anon_client, patient.email).json()
     anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
     for _ in range(2):
-        assert _change_password(anon_client, "wrong-one-here").status_code == 400
+        assert_problem(_change_password(anon_client, "wrong-one-here"), 400, "validation-error")
     anon_client.credentials()
-    assert login(anon_client, "someone-else@example.com", "x").status_code == 429
+    assert_problem(login(anon_client, "someone-else@example.com", "x"), 429, "throttled")
 
 
 def test_a_right_old_password_clears_the_account_count(anon_client, patient):
@@ -702,5 +738,5 @@ def test_schema_docs_and_health_answer(anon_client):
 
 def test_unknown_url_is_404_problem(anon_client):
     response = anon_client.get("/nope")
-    assert response.status_code == 404
+    assert_problem(response, 404, "not-found")
     assert response["Content-Type"] == "application/problem+json"

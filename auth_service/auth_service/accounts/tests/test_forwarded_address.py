@@ -2,9 +2,10 @@
 
 import pytest
 
-from auth_service.accounts import services
 from auth_service.accounts.models import User
+from auth_service.accounts.services import service_accounts
 from auth_service.accounts.tests.factories import SERVICE_SECRET, ServiceAccountFactory
+from auth_service.accounts.tests.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ PORTAL = "198.51.100.1"  # the portal's own address, as auth_service sees the co
 
 def _token(client_id: str, audience: str, scopes: list[str]) -> str:
     ServiceAccountFactory(client_id=client_id, grants={audience: scopes})
-    return services.service_token_issue(
+    return service_accounts.service_token_issue(
         grant_type="client_credentials",
         client_id=client_id,
         client_secret=SERVICE_SECRET,
@@ -52,8 +53,13 @@ def test_sign_ins_through_the_portal_count_against_each_browser(anon_client, for
     ]
     other = _wrong_sign_in(anon_client, browser="203.0.113.6", token=forwarder, email="b@x.org")
 
-    assert [r.status_code for r in first] == [401, 401, 429]
-    assert other.status_code == 401  # another browser behind the same portal still signs in
+    assert [(r.status_code, r.json()["code"]) for r in first] == [
+        (401, "invalid-credentials"),
+        (401, "invalid-credentials"),
+        (429, "throttled"),
+    ]
+    # Another browser behind the same portal still signs in.
+    assert_problem(other, 401, "invalid-credentials")
 
 
 @pytest.mark.parametrize("kind", ["none", "without-scope", "garbage", "not-an-ip"])
@@ -73,12 +79,12 @@ def test_an_address_without_a_token_that_may_forward_it_is_ignored(anon_client, 
             browser="not-an-address" if kind == "not-an-ip" else f"203.0.113.{n}",
             token=token,
             email=f"c{n}@x.org",
-        ).status_code
+        ).json()["code"]
         for n in range(3)
     ]
 
     # Each guess claimed a fresh address; all were counted against the connection's.
-    assert codes == [401, 401, 429]
+    assert codes == ["invalid-credentials", "invalid-credentials", "throttled"]
 
 
 def test_registrations_through_the_portal_are_limited_per_browser(

@@ -4,20 +4,20 @@ import uuid
 
 import pytest
 
-from auth_service.accounts import services
 from auth_service.accounts.models import Role, User
+from auth_service.accounts.services import service_accounts, sign_in
 from auth_service.accounts.tests.factories import UserFactory, staff_user
+from auth_service.accounts.tests.helpers import assert_problem
 from common.testing import BearerClient, forged_tokens, mint
 
 pytestmark = pytest.mark.django_db
 
 ACCOUNTS = "/internal/v1/accounts/"
-PROBLEM = "application/problem+json"
 
 
 def service_caller(client_id: str, scope: str, audience: str = "auth_service") -> BearerClient:
     """A client with a real service token (auth_service verifies with its own keys)."""
-    token = services._service_token_mint(
+    token = service_accounts.service_token_mint(
         client_id=client_id, audience=audience, scopes=scope.split()
     )
     return BearerClient(token.access_token)
@@ -87,13 +87,6 @@ def test_accounts_by_email_match_wildcards_literally(reader):
     assert reader.get(ACCOUNTS, {"email": "a_a"}).json()["count"] == 0
 
 
-def _assert_problem(response, status, code):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    assert response.json()["code"] == code
-    return response.json()
-
-
 @pytest.mark.parametrize(
     ("params", "field", "code"),
     [
@@ -108,7 +101,7 @@ def _assert_problem(response, status, code):
     ],
 )
 def test_bad_input_is_a_400_problem(reader, params, field, code):
-    body = _assert_problem(reader.get(ACCOUNTS, params), 400, "validation-error")
+    body = assert_problem(reader.get(ACCOUNTS, params), 400, "validation-error")
     assert [(e["field"], e["code"]) for e in body["errors"]] == [(field, code)]
 
 
@@ -121,15 +114,15 @@ def test_bad_input_is_a_400_problem(reader, params, field, code):
 )
 def test_a_service_token_without_the_scope_gets_403(caller):
     UserFactory(email="ana@example.com")
-    _assert_problem(caller().get(ACCOUNTS, {"email": "ana"}), 403, "permission-denied")
+    assert_problem(caller().get(ACCOUNTS, {"email": "ana"}), 403, "permission-denied")
 
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.DOCTOR, Role.STAFF])
 def test_a_user_token_gets_403_even_a_staff_members(role):
     user = staff_user("clinic-admin") if role == Role.STAFF else UserFactory(role=role)
-    client = BearerClient(services.token_pair_issue(user=user).access)
+    client = BearerClient(sign_in.token_pair_issue(user=user).access)
 
-    _assert_problem(client.get(ACCOUNTS, ids_param(user)), 403, "permission-denied")
+    assert_problem(client.get(ACCOUNTS, ids_param(user)), 403, "permission-denied")
 
 
 def test_no_or_forged_tokens_get_401():
@@ -145,14 +138,14 @@ def test_no_or_forged_tokens_get_401():
     }
     for name, client in callers.items():
         response = client.get(ACCOUNTS, ids_param(user))
-        assert response.status_code == 401, name
+        assert_problem(response, 401, "not-authenticated")
         assert "ana@example.com" not in response.content.decode(), name
 
 
 def test_only_get_is_served(reader):
     user = UserFactory()
-    assert reader.post(ACCOUNTS, {"ids": str(user.pk)}).status_code == 405
-    assert reader.delete(ACCOUNTS).status_code == 405
+    assert_problem(reader.post(ACCOUNTS, {"ids": str(user.pk)}), 405, "method-not-allowed")
+    assert_problem(reader.delete(ACCOUNTS), 405, "method-not-allowed")
     assert User.objects.filter(pk=user.pk).exists()
 
 

@@ -87,8 +87,10 @@ def test_the_folder_is_looked_at_no_more_often_than_the_rescan_interval(
     keys.forget_keys()
     old = keys.active_key().kid
     listings = []
-    real_listing = keys._listing
-    monkeypatch.setattr(keys, "_listing", lambda path: listings.append(path) or real_listing(path))
+    real_listing = keys.folder_listing
+    monkeypatch.setattr(
+        keys, "folder_listing", lambda path: listings.append(path) or real_listing(path)
+    )
 
     new = written_elsewhere(folder, tmp_path)
     for _ in range(5):
@@ -102,8 +104,8 @@ def test_the_folder_is_looked_at_no_more_often_than_the_rescan_interval(
 
 def test_an_unchanged_folder_is_not_read_again(folder, monkeypatch, anon_client):
     reads = []
-    real_read = keys._read
-    monkeypatch.setattr(keys, "_read", lambda path: reads.append(path) or real_read(path))
+    real_read = keys.folder_read
+    monkeypatch.setattr(keys, "folder_read", lambda path: reads.append(path) or real_read(path))
     for _ in range(3):
         published(anon_client)
     assert reads == []

@@ -4,12 +4,14 @@ import time
 
 import jwt
 import pytest
+from django.contrib.auth.backends import ModelBackend
 from rest_framework.test import APIClient
 
-from auth_service.accounts import services
 from auth_service.accounts.exceptions import EmailTaken, InvalidRefreshToken
 from auth_service.accounts.models import RefreshTokenRecord, User
+from auth_service.accounts.services import account_actions, registration, sign_in
 from auth_service.accounts.tests.factories import PASSWORD, UserFactory
+from auth_service.accounts.tests.helpers import assert_problem
 from common.testing import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -21,7 +23,7 @@ def _refresh(token):
 
 def test_eight_tabs_refreshing_one_token_at_once_all_get_the_same_pair(shared_cache):
     user = UserFactory()
-    pair = services.token_pair_issue(user=user)
+    pair = sign_in.token_pair_issue(user=user)
     responses = race(lambda i: _refresh(pair.refresh), range(8))
     assert [r.status_code for r in responses] == [200] * 8, (shared_cache, responses)
     bodies = [r.json() for r in responses]
@@ -35,9 +37,9 @@ def test_eight_tabs_refreshing_one_token_at_once_all_get_the_same_pair(shared_ca
 def test_with_no_grace_one_token_used_ten_times_at_once_yields_exactly_one_pair(settings):
     settings.REFRESH_REUSE_GRACE_SECONDS = 0
     user = UserFactory()
-    pair = services.token_pair_issue(user=user)
-    results = race(lambda i: services.token_refresh(refresh=pair.refresh), range(10))
-    pairs = [r for r in results if isinstance(r, services.TokenPair)]
+    pair = sign_in.token_pair_issue(user=user)
+    results = race(lambda i: sign_in.token_refresh(refresh=pair.refresh), range(10))
+    pairs = [r for r in results if isinstance(r, sign_in.TokenPair)]
     refused = [r for r in results if isinstance(r, InvalidRefreshToken)]
     assert len(pairs) == 1, results
     assert len(refused) == 9
@@ -49,13 +51,15 @@ def test_with_no_grace_one_token_used_ten_times_at_once_yields_exactly_one_pair(
 def test_reuse_after_the_grace_window_revokes_the_family_for_real(settings, shared_cache):
     settings.REFRESH_REUSE_GRACE_SECONDS = 1
     user = UserFactory()
-    pair = services.token_pair_issue(user=user)
+    pair = sign_in.token_pair_issue(user=user)
     [winner] = race(lambda i: _refresh(pair.refresh), range(1))
     assert winner.status_code == 200
     time.sleep(1.2)
     late = race(lambda i: _refresh(pair.refresh), range(3))
-    assert [r.status_code for r in late] == [401] * 3, shared_cache
-    assert _refresh(winner.json()["refresh"]).status_code == 401
+    assert [(r.status_code, r.json()["code"]) for r in late] == [
+        (401, "invalid-refresh-token")
+    ] * 3, shared_cache
+    assert_problem(_refresh(winner.json()["refresh"]), 401, "invalid-refresh-token")
     assert not RefreshTokenRecord.objects.filter(revoked_at__isnull=True).exists()
 
 
@@ -68,7 +72,7 @@ def test_concurrent_registrations_of_one_email_make_one_account(monkeypatch):
         lambda **kw: clients.Profile(user_id=kw["user_id"], role="patient", full_name="x"),
     )
     results = race(
-        lambda i: services.user_register(
+        lambda i: registration.user_register(
             email="same@example.com",
             password="a-long-enough-passphrase",
             role="patient",
@@ -84,13 +88,13 @@ def test_concurrent_registrations_of_one_email_make_one_account(monkeypatch):
 
 def _slow_password_check(monkeypatch):
     """Make the password check take as long as a real Argon2 hash, so that guesses overlap."""
-    real = services.authenticate
+    real = ModelBackend.authenticate
 
-    def slow(**credentials):
+    def slow(backend, request, **credentials):
         time.sleep(0.05)
-        return real(**credentials)
+        return real(backend, request, **credentials)
 
-    monkeypatch.setattr(services, "authenticate", slow)
+    monkeypatch.setattr(ModelBackend, "authenticate", slow)
 
 
 def test_thirty_parallel_guesses_reach_the_password_check_exactly_the_limit(
@@ -107,16 +111,14 @@ def test_thirty_parallel_guesses_reach_the_password_check_exactly_the_limit(
             format="json",
         )
 
-    statuses = [r.status_code for r in race(guess, range(30))]
-    assert statuses.count(401) == 5, (shared_cache, statuses)
-    assert statuses.count(429) == 25, statuses
+    answers = [(r.status_code, r.json()["code"]) for r in race(guess, range(30))]
+    assert answers.count((401, "invalid-credentials")) == 5, (shared_cache, answers)
+    assert answers.count((429, "throttled")) == 25, answers
     # The account stays locked, even for the right password.
-    assert (
-        APIClient()
-        .post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json")
-        .status_code
-        == 429
+    right = APIClient().post(
+        "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
     )
+    assert_problem(right, 429, "throttled")
 
 
 def test_parallel_guesses_from_one_address_across_accounts_stop_at_the_address_limit(
@@ -133,9 +135,9 @@ def test_parallel_guesses_from_one_address_across_accounts_stop_at_the_address_l
             REMOTE_ADDR="203.0.113.9",
         )
 
-    statuses = [r.status_code for r in race(guess, range(30))]
-    assert statuses.count(401) == 7, (shared_cache, statuses)
-    assert statuses.count(429) == 23, statuses
+    answers = [(r.status_code, r.json()["code"]) for r in race(guess, range(30))]
+    assert answers.count((401, "invalid-credentials")) == 7, (shared_cache, answers)
+    assert answers.count((429, "throttled")) == 23, answers
 
 
 @pytest.mark.parametrize("operation", ["reset", "deactivate"])
@@ -145,19 +147,22 @@ def test_no_sign_in_outlives_a_reset_or_deactivation_racing_its_refreshes(operat
 
     user = UserFactory()
     admin = staff_user("clinic-admin")
-    pairs = [services.token_pair_issue(user=user) for _ in range(8)]
-    end = {"reset": services.user_password_reset, "deactivate": services.user_deactivate}[operation]
+    pairs = [sign_in.token_pair_issue(user=user) for _ in range(8)]
+    end = {
+        "reset": account_actions.user_password_reset,
+        "deactivate": account_actions.user_deactivate,
+    }[operation]
 
     def run(item):
         if item is None:
             return end(user=user, actor=admin)
-        return services.token_refresh(refresh=item.refresh)
+        return sign_in.token_refresh(refresh=item.refresh)
 
     results = race(run, [*pairs, None])
 
-    issued = [r for r in results if isinstance(r, services.TokenPair)]
+    issued = [r for r in results if isinstance(r, sign_in.TokenPair)]
     assert all(
-        isinstance(r, services.TokenPair | InvalidRefreshToken | str | bool) for r in results
+        isinstance(r, sign_in.TokenPair | InvalidRefreshToken | str | bool) for r in results
     ), results
     # Whatever won, no refresh token is live and every access token issued is refused.
     assert not RefreshTokenRecord.objects.filter(user=user, revoked_at__isnull=True).exists()

@@ -6,14 +6,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from auth_service.accounts import selectors, services
+from auth_service.accounts import selectors
 from auth_service.accounts.exceptions import (
     EmailTaken,
     ProfileRejected,
     RegistrationUnconfirmed,
 )
 from auth_service.accounts.models import User
+from auth_service.accounts.services import registration
 from auth_service.accounts.tests.factories import UserFactory
+from auth_service.accounts.tests.helpers import assert_problem
 from common.errors import ServiceUnavailable
 
 pytestmark = pytest.mark.django_db
@@ -57,26 +59,26 @@ def test_an_unconfirmed_registration_is_a_503_and_keeps_the_account_pending(
     else:
         user_service.act_then_fail.add("create")
     response = _register(anon_client)
-    assert response.status_code == 503, response.content
+    assert_problem(response, 503, "dependency-unavailable")
     body = response.json()
     assert body["code"] == "dependency-unavailable"
     assert "could not be confirmed" in body["detail"]
     account = _account()
     assert (account.state, account.is_active) == ("pending", False)
-    assert _sign_in(anon_client).status_code == 401
+    assert_problem(_sign_in(anon_client), 401, "invalid-credentials")
 
 
 def test_a_clear_refusal_still_deletes_the_account(anon_client, user_service):
     user_service.errors["create"] = ProfileRejected(
         extra={"errors": [{"field": "full_name", "code": "invalid", "detail": "No."}]}
     )
-    assert _register(anon_client).status_code == 400
+    assert_problem(_register(anon_client), 400, "validation-error")
     assert not User.objects.exists()
 
 
 def test_sending_the_same_registration_again_completes_it(anon_client, user_service):
     user_service.act_then_fail.add("create")  # the profile was made, the answer lost
-    assert _register(anon_client).status_code == 503
+    assert_problem(_register(anon_client), 503, "dependency-unavailable")
     user_service.act_then_fail.clear()
     account_id = _account().id
     again = _register(anon_client)
@@ -92,7 +94,7 @@ def test_sending_it_again_restarts_its_time(anon_client, user_service):
     user_service.error = ServiceUnavailable()
     _register(anon_client)
     User.objects.update(date_joined=timezone.now() - timedelta(hours=1))
-    assert _register(anon_client).status_code == 503
+    assert_problem(_register(anon_client), 503, "dependency-unavailable")
     assert timezone.now() - _account().date_joined < FIVE_MINUTES
 
 
@@ -111,7 +113,7 @@ def test_another_registration_of_a_pending_email_is_409_and_changes_nothing(
     user_service.error = None
     before = _rows()
     response = _register(anon_client, **changes)
-    assert response.status_code == 409
+    assert_problem(response, 409, "email-taken")
     assert response.json()["code"] == "email-taken"
     assert _rows() == before
     assert user_service.created == []
@@ -122,14 +124,14 @@ def test_a_resumed_registration_that_is_refused_deletes_the_account(anon_client,
     _register(anon_client)
     user_service.error = None
     user_service.errors["create"] = ProfileRejected()
-    assert _register(anon_client).status_code == 400
+    assert_problem(_register(anon_client), 400, "validation-error")
     assert not User.objects.exists()
 
 
 def test_an_active_account_is_never_resumed(anon_client, user_service):
     assert _register(anon_client).status_code == 201
     before = _rows()
-    assert _register(anon_client).status_code == 409
+    assert_problem(_register(anon_client), 409, "email-taken")
     assert _rows() == before
 
 
@@ -141,7 +143,7 @@ def test_an_unexpected_error_keeps_the_account_pending_for_reconciliation(monkey
 
     monkeypatch.setattr(clients, "user_profile_create", boom)
     with pytest.raises(RuntimeError):
-        services.user_register(
+        registration.user_register(
             email="a@example.com", password=PATIENT["password"], role="patient", profile={}
         )
     assert User.objects.get().state == "pending"
@@ -158,7 +160,7 @@ def test_an_account_undone_while_its_profile_was_made_is_unconfirmed(user_servic
         "auth_service.accounts.clients.user_profile_create", create_while_reconciliation_deletes
     )
     with pytest.raises(RegistrationUnconfirmed):
-        services.user_register(
+        registration.user_register(
             email=PATIENT["email"],
             password=PATIENT["password"],
             role="patient",
@@ -175,7 +177,7 @@ def test_a_registration_completed_meanwhile_is_not_resumed(user_service, monkeyp
     User.objects.filter(pk=pending.pk).update(state="active", is_active=True)
     monkeypatch.setattr(selectors, "user_get_by_email", lambda **kwargs: stale)
     with pytest.raises(EmailTaken):
-        services.user_register(
+        registration.user_register(
             email=PATIENT["email"],
             password=PATIENT["password"],
             role="patient",
@@ -204,7 +206,7 @@ def test_reconcile_activates_with_profile_deletes_without_and_skips_when_down(
         return user_service.get(user_id=user_id)
 
     monkeypatch.setattr("auth_service.accounts.clients.user_profile_get", get)
-    counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+    counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
     assert counts == {"activated": 1, "deleted": 1, "skipped": 1, "profiles_deleted": 0}
     with_profile.refresh_from_db()
     assert with_profile.is_active and with_profile.state == "active"
@@ -227,7 +229,7 @@ def test_reconcile_deletes_old_profiles_without_an_account_and_nothing_else(user
     user_service.add(orphan, role="doctor")
     user_service.add(young_orphan, age=timedelta(seconds=30))
 
-    counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+    counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
 
     assert counts == {"activated": 1, "deleted": 0, "skipped": 0, "profiles_deleted": 1}
     assert user_service.deleted == [orphan]
@@ -244,17 +246,17 @@ def test_reconcile_deletes_old_profiles_without_an_account_and_nothing_else(user
 def test_reconcile_deletes_the_profile_of_an_undone_registration_on_a_later_run(user_service):
     """A frozen user_service makes the profile after reconciliation deleted the account."""
     undone = _pending()
-    counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+    counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
     assert counts["deleted"] == 1
     user_service.add(undone.id)  # the late profile, made "an hour ago" for this test
-    counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+    counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
     assert counts["profiles_deleted"] == 1
     assert not user_service.profiles
 
 
 def test_reconcile_looks_for_orphans_in_a_window(user_service):
-    services.registration_reconcile(older_than=FIVE_MINUTES, profiles_since=timedelta(days=7))
-    services.registration_reconcile(older_than=FIVE_MINUTES)
+    registration.registration_reconcile(older_than=FIVE_MINUTES, profiles_since=timedelta(days=7))
+    registration.registration_reconcile(older_than=FIVE_MINUTES)
     (before, after), (before_all, after_all) = user_service.listed
     assert timedelta(minutes=4) < timezone.now() - before < timedelta(minutes=6)
     assert timedelta(days=6) < timezone.now() - after < timedelta(days=8)
@@ -266,7 +268,7 @@ def test_reconcile_leaves_orphans_for_the_next_run_when_user_service_is_down(use
     orphan = uuid.uuid4()
     user_service.add(orphan)
     user_service.errors[failing] = ServiceUnavailable()
-    counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+    counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
     assert (counts["profiles_deleted"], counts["skipped"]) == (0, 1)
     assert orphan in user_service.profiles
 
@@ -275,7 +277,7 @@ def test_reconcile_counts_a_profile_deleted_meanwhile_as_nothing(user_service, m
     orphan = uuid.uuid4()
     user_service.add(orphan)
     monkeypatch.setattr("auth_service.accounts.clients.user_profile_delete", lambda **kwargs: False)
-    assert services.registration_reconcile(older_than=FIVE_MINUTES)["profiles_deleted"] == 0
+    assert registration.registration_reconcile(older_than=FIVE_MINUTES)["profiles_deleted"] == 0
 
 
 def test_reconcile_checks_accounts_in_chunks(user_service, django_assert_max_num_queries):
@@ -284,6 +286,6 @@ def test_reconcile_checks_accounts_in_chunks(user_service, django_assert_max_num
     kept = UserFactory()
     user_service.add(kept.id)
     with django_assert_max_num_queries(3):  # pending accounts, then two chunks of ids
-        counts = services.registration_reconcile(older_than=FIVE_MINUTES)
+        counts = registration.registration_reconcile(older_than=FIVE_MINUTES)
     assert counts["profiles_deleted"] == 600
     assert list(user_service.profiles) == [kept.id]

@@ -5,8 +5,10 @@ import pytest
 from django.conf import settings
 
 from auth_service.accounts.models import ServiceAccount
-from auth_service.accounts.services import LocalServiceTokenProvider, service_account_upsert
+from auth_service.accounts.services.service_accounts import service_account_upsert
 from auth_service.accounts.tests.factories import SERVICE_SECRET, ServiceAccountFactory
+from auth_service.accounts.tests.helpers import assert_problem
+from auth_service.accounts.token_provider import LocalServiceTokenProvider
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +81,7 @@ def test_bad_grants_are_refused(anon_client, account, overrides, status, code):
 
 def test_inactive_account_is_refused(anon_client, account):
     ServiceAccount.objects.filter(pk=account.pk).update(is_active=False)
-    assert anon_client.post(URL, grant(), format="json").status_code == 401
+    assert_problem(anon_client.post(URL, grant(), format="json"), 401, "invalid-client")
 
 
 def test_secret_is_stored_hashed():
@@ -133,7 +135,7 @@ def test_a_token_for_one_audience_cannot_carry_another_audiences_scope(
 ):
     response = anon_client.post(URL, grant(audience=audience, scope=scope), format="json")
 
-    assert response.status_code == 400
+    assert_problem(response, 400, "invalid-scope")
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "invalid-scope"
     assert "access_token" not in response.json()

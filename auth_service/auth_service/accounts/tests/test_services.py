@@ -6,32 +6,34 @@ import jwt
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from auth_service.accounts import keys, services
+from auth_service.accounts import keys
 from auth_service.accounts.models import User
+from auth_service.accounts.services import sign_in, staff
 from auth_service.accounts.tests.factories import UserFactory
+from auth_service.accounts.tests.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 
 
 def test_staff_create_and_reset():
-    user = services.staff_create(email="Boss@Example.com", password="a-long-enough-passphrase")
+    user = staff.staff_create(email="Boss@Example.com", password="a-long-enough-passphrase")
     assert user.email == "boss@example.com"
     assert user.is_staff and user.is_superuser and user.role == "staff"
-    again = services.staff_create(email="boss@example.com", password="another-long-passphrase")
+    again = staff.staff_create(email="boss@example.com", password="another-long-passphrase")
     assert again.pk == user.pk
     assert again.check_password("another-long-passphrase")
 
 
 def test_staff_create_refuses_weak_password():
     with pytest.raises(ValidationError):
-        services.staff_create(email="boss@example.com", password="123")
+        staff.staff_create(email="boss@example.com", password="123")
     assert User.objects.count() == 0
 
 
 def test_demo_upsert_is_idempotent():
     user_id = uuid.uuid4()
     for _ in range(2):
-        services.user_upsert_demo(
+        staff.user_upsert_demo(
             user_id=user_id, email="d@example.com", password="pw-demo-12345", role="doctor"
         )
     assert User.objects.get().pk == user_id
@@ -78,18 +80,18 @@ def test_key_rotation_old_tokens_stay_valid_while_published(settings, tmp_path, 
     try:
         old = keys.generate_key()
         user = UserFactory()
-        old_pair = services.token_pair_issue(user=user)
+        old_pair = sign_in.token_pair_issue(user=user)
         new = keys.generate_key()
         assert keys.active_key().kid == old.kid  # published, signing nothing yet
         keys.activate_key(new.kid)
-        new_pair = services.token_pair_issue(user=user)
+        new_pair = sign_in.token_pair_issue(user=user)
         assert jwt.get_unverified_header(new_pair.access)["kid"] == new.kid
         for pair in (old_pair, new_pair):
             anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair.access}")
             assert anon_client.get("/api/v1/auth/me").status_code == 200
         keys.retire_key(old.kid)  # once its tokens have expired
         anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {old_pair.access}")
-        assert anon_client.get("/api/v1/auth/me").status_code == 401
+        assert_problem(anon_client.get("/api/v1/auth/me"), 401, "not-authenticated")
     finally:
         keys.load_keys.cache_clear()
 

@@ -7,15 +7,23 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from auth_service.accounts import services
 from auth_service.accounts.exceptions import InvalidCredentials
 from auth_service.accounts.models import RefreshTokenRecord, User
+from auth_service.accounts.services.service_accounts import service_token_mint
+from auth_service.accounts.services.sign_in import token_pair_issue, user_login
+from auth_service.accounts.services.staff import (
+    staff_access_sync,
+    staff_create,
+    staff_groups_set,
+    staff_login,
+)
 from auth_service.accounts.tests.factories import (
     PASSWORD,
     ServiceAccountFactory,
     UserFactory,
     staff_user,
 )
+from auth_service.accounts.tests.helpers import assert_problem
 from common.testing import BearerClient
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +37,7 @@ LOGIN = "/admin/login/"
 def service_caller(client_id: str, scope: str, audience: str = "auth_service") -> BearerClient:
     """A client with a real service token (auth_service verifies with its own keys)."""
     scopes = scope.split()
-    token = services._service_token_mint(client_id=client_id, audience=audience, scopes=scopes)
+    token = service_token_mint(client_id=client_id, audience=audience, scopes=scopes)
     return BearerClient(token.access_token)
 
 
@@ -78,7 +86,7 @@ def test_an_unknown_group_is_refused_and_nothing_changes():
     user = staff_user("read-only")
 
     with pytest.raises(ValidationError):
-        services.staff_groups_set(user=user, groups=["read-only", "root"])
+        staff_groups_set(user=user, groups=["read-only", "root"])
 
     assert groups_of(user) == ["read-only"]
 
@@ -87,7 +95,7 @@ def test_only_staff_join_staff_groups():
     patient = UserFactory(role="patient")
 
     with pytest.raises(ValidationError):
-        services.staff_groups_set(user=patient, groups=["clinic-admin"])
+        staff_groups_set(user=patient, groups=["clinic-admin"])
 
     patient.refresh_from_db()
     assert not patient.is_staff and not patient.groups.exists()
@@ -100,7 +108,7 @@ def test_an_account_that_stops_being_staff_leaves_its_groups_and_the_admin():
 
     user.role = "patient"
     user.save()
-    services.staff_access_sync(user=user)
+    staff_access_sync(user=user)
 
     user.refresh_from_db()
     assert not user.is_staff and not user.is_superuser
@@ -108,12 +116,12 @@ def test_an_account_that_stops_being_staff_leaves_its_groups_and_the_admin():
 
 
 def test_staff_create_defaults_to_clinic_admin_and_keeps_groups_on_reset():
-    user = services.staff_create(email="Boss@Example.com", password="a-long-enough-passphrase")
+    user = staff_create(email="Boss@Example.com", password="a-long-enough-passphrase")
     assert groups_of(user) == ["clinic-admin"]
     assert user.is_superuser
 
-    services.staff_groups_set(user=user, groups=["read-only"])
-    again = services.staff_create(email="boss@example.com", password="another-long-passphrase")
+    staff_groups_set(user=user, groups=["read-only"])
+    again = staff_create(email="boss@example.com", password="another-long-passphrase")
 
     assert groups_of(again) == ["read-only"]
     assert again.is_staff and not again.is_superuser
@@ -130,8 +138,8 @@ def test_staff_access_tokens_name_the_groups_and_others_do_not():
     staff = staff_user("front-desk", "read-only")
     patient = UserFactory(role="patient")
 
-    staff_claims = claims_of(services.token_pair_issue(user=staff).access)
-    patient_claims = claims_of(services.token_pair_issue(user=patient).access)
+    staff_claims = claims_of(token_pair_issue(user=staff).access)
+    patient_claims = claims_of(token_pair_issue(user=patient).access)
 
     assert staff_claims["groups"] == ["front-desk", "read-only"]
     assert "groups" not in patient_claims
@@ -139,8 +147,8 @@ def test_staff_access_tokens_name_the_groups_and_others_do_not():
 
 def test_a_refresh_gives_the_current_groups(anon_client):
     staff = staff_user("clinic-admin")
-    pair = services.token_pair_issue(user=staff)
-    services.staff_groups_set(user=staff, groups=["read-only"])
+    pair = token_pair_issue(user=staff)
+    staff_groups_set(user=staff, groups=["read-only"])
 
     response = anon_client.post(REFRESH, {"refresh": pair.refresh}, format="json")
 
@@ -197,7 +205,7 @@ def test_anyone_else_gets_the_same_401_as_a_wrong_password(admin_caller, who):
 
     response = staff_token(admin_caller, email, password)
 
-    assert response.status_code == 401
+    assert_problem(response, 401, "invalid-credentials")
     body = response.json()
     assert body["code"] == "invalid-credentials"
     assert body["detail"] == "The email or password is incorrect."
@@ -220,18 +228,18 @@ def test_a_service_token_without_the_scope_gets_403(caller):
 
     response = staff_token(caller(), staff.email)
 
-    assert response.status_code == 403
+    assert_problem(response, 403, "permission-denied")
     assert not RefreshTokenRecord.objects.exists()
 
 
 def test_a_user_token_gets_403_even_a_staff_members():
     staff = staff_user("clinic-admin")
-    client = BearerClient(services.token_pair_issue(user=staff).access)
+    client = BearerClient(token_pair_issue(user=staff).access)
     RefreshTokenRecord.objects.all().delete()
 
     response = staff_token(client, staff.email)
 
-    assert response.status_code == 403
+    assert_problem(response, 403, "permission-denied")
     assert not RefreshTokenRecord.objects.exists()
 
 
@@ -250,7 +258,7 @@ def test_no_valid_service_token_gets_401(client):
 
     response = staff_token(client(), staff.email)
 
-    assert response.status_code == 401
+    assert_problem(response, 401, "not-authenticated")
     assert response.json()["code"] == "not-authenticated"
     assert not RefreshTokenRecord.objects.exists()
 
@@ -263,7 +271,7 @@ def test_the_client_address_must_be_an_ip_address(admin_caller, address):
 
     response = staff_token(admin_caller, staff.email, address=address)
 
-    assert response.status_code == 400
+    assert_problem(response, 400, "validation-error")
     assert response.json()["errors"][0]["field"] == "client_address"
     assert not RefreshTokenRecord.objects.exists()
 
@@ -272,11 +280,13 @@ def test_failures_count_against_the_given_address_not_the_callers(admin_caller, 
     staff = staff_user("clinic-admin")
     patient = UserFactory(role="patient")
     for n in range(settings.LOGIN_FAILURES_PER_ADDRESS):
-        assert staff_token(admin_caller, f"guess{n}@example.com", "x").status_code == 401
+        assert_problem(
+            staff_token(admin_caller, f"guess{n}@example.com", "x"), 401, "invalid-credentials"
+        )
 
     # That browser's address is locked, even with the right password ...
     locked = staff_token(admin_caller, staff.email)
-    assert locked.status_code == 429
+    assert_problem(locked, 429, "throttled")
     assert locked["Retry-After"]
     # ... another browser's is not, nor the calling service's own (127.0.0.1).
     assert staff_token(admin_caller, staff.email, address="198.51.100.4").status_code == 200
@@ -288,8 +298,14 @@ def test_an_ipv6_address_is_counted_too(admin_caller):
     for n in range(settings.LOGIN_FAILURES_PER_ADDRESS):
         staff_token(admin_caller, f"guess{n}@example.com", "x", address="2001:db8::1")
 
-    assert staff_token(admin_caller, "x@example.com", address="2001:db8::1").status_code == 429
-    assert staff_token(admin_caller, "x@example.com", address="2001:db8::2").status_code == 401
+    assert_problem(
+        staff_token(admin_caller, "x@example.com", address="2001:db8::1"), 429, "throttled"
+    )
+    assert_problem(
+        staff_token(admin_caller, "x@example.com", address="2001:db8::2"),
+        401,
+        "invalid-credentials",
+    )
 
 
 def test_failures_count_against_the_account_too(admin_caller):
@@ -297,7 +313,7 @@ def test_failures_count_against_the_account_too(admin_caller):
     for n in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
         staff_token(admin_caller, staff.email, "wrong-password-here", address=f"198.51.100.{n}")
 
-    assert staff_token(admin_caller, staff.email, address="192.0.2.200").status_code == 429
+    assert_problem(staff_token(admin_caller, staff.email, address="192.0.2.200"), 429, "throttled")
 
 
 def test_the_public_sign_in_takes_no_client_address_from_the_caller(anon_client):
@@ -318,7 +334,7 @@ def test_the_public_sign_in_takes_no_client_address_from_the_caller(anon_client)
         HTTP_X_FORWARDED_FOR="198.51.100.250",
     )
     # Every failure counted against the connection's own address, which is now locked.
-    assert response.status_code == 429
+    assert_problem(response, 429, "throttled")
 
 
 # auth_service's own admin --------------------------------------------------------------
@@ -459,7 +475,7 @@ def test_a_demoted_staff_member_loses_this_admin_at_the_next_request():
     admin_sign_in(client, desk.email)
     assert client.get("/admin/").status_code == 200
 
-    services.staff_groups_set(user=desk, groups=[])
+    staff_groups_set(user=desk, groups=[])
 
     assert client.get("/admin/").status_code == 302
 
@@ -485,13 +501,13 @@ def test_staff_login_refuses_and_counts_non_staff(settings):
     patient = UserFactory(role="patient")
     for _ in range(2):
         with pytest.raises(InvalidCredentials):
-            services.staff_login(email=patient.email, password=PASSWORD, address="192.0.2.1")
+            staff_login(email=patient.email, password=PASSWORD, address="192.0.2.1")
 
     # The patient's own account now counts as attacked: the public sign-in is throttled too.
     from rest_framework.exceptions import Throttled
 
     with pytest.raises(Throttled):
-        services.user_login(email=patient.email, password=PASSWORD, address="192.0.2.2")
+        user_login(email=patient.email, password=PASSWORD, address="192.0.2.2")
 
 
 def test_an_account_added_in_the_admin_reaches_no_admin_until_given_a_group(clinic_admin_client):
@@ -513,7 +529,7 @@ def test_an_account_added_in_the_admin_reaches_no_admin_until_given_a_group(clin
 
 def test_a_clinic_admin_signs_staff_out_everywhere(clinic_admin_client):
     desk = staff_user("front-desk")
-    services.token_pair_issue(user=desk)
+    token_pair_issue(user=desk)
 
     clinic_admin_client.post(
         "/admin/accounts/user/",
@@ -546,5 +562,5 @@ def test_a_cache_that_cannot_count_is_a_503_at_the_staff_endpoint(admin_caller, 
 
     response = staff_token(admin_caller, staff.email)
 
-    assert response.status_code == 503
+    assert_problem(response, 503, "dependency-unavailable")
     assert not RefreshTokenRecord.objects.exists()

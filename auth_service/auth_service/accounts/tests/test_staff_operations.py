@@ -7,9 +7,12 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from auth_service.accounts import selectors, services
+from auth_service.accounts import selectors
 from auth_service.accounts.models import RefreshTokenRecord, User
+from auth_service.accounts.services import account_actions, service_accounts
+from auth_service.accounts.services.sign_in import token_pair_issue
 from auth_service.accounts.tests.factories import PASSWORD, UserFactory, staff_user
+from auth_service.accounts.tests.helpers import assert_problem
 from common.testing import BearerClient
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +58,7 @@ def act(client, action, *users, follow=True):
 
 
 def revocations_caller(scope="revocations:read"):
-    token = services._service_token_mint(
+    token = service_accounts.service_token_mint(
         client_id="schedule_service", audience="auth_service", scopes=scope.split()
     )
     return BearerClient(token.access_token)
@@ -106,8 +109,12 @@ def test_a_clinic_admin_deactivates_an_account_and_every_sign_in_of_it_ends(
     assert refused.status_code == wrong.status_code == 401
     assert refused.json()["code"] == wrong.json()["code"] == "invalid-credentials"
     assert refused.json()["detail"] == wrong.json()["detail"]
-    assert BearerClient().post(REFRESH, {"refresh": patient.pair["refresh"]}).status_code == 401
-    assert me(patient.pair["access"]).status_code == 401
+    assert_problem(
+        BearerClient().post(REFRESH, {"refresh": patient.pair["refresh"]}),
+        401,
+        "invalid-refresh-token",
+    )
+    assert_problem(me(patient.pair["access"]), 401, "not-authenticated")
     # Every other service learns it from the list.
     assert listed()[str(patient.pk)] > iat(patient.pair["access"])
 
@@ -135,7 +142,7 @@ def test_reactivation_lets_the_account_sign_in_again_but_old_tokens_stay_refused
     assert "Accounts reactivated: 1." in response.content.decode()
     patient.refresh_from_db()
     assert patient.is_active
-    assert me(patient.pair["access"]).status_code == 401
+    assert_problem(me(patient.pair["access"]), 401, "not-authenticated")
     fresh = sign_in(patient.email)
     assert fresh.status_code == 200
     assert me(fresh.json()["access"]).status_code == 200
@@ -200,7 +207,7 @@ def test_sign_out_everywhere_ends_refresh_and_access_tokens_but_not_the_account(
     act(clinic_admin, "revoke_refresh_tokens", patient)
 
     assert live_refresh_tokens(patient) == 0
-    assert me(patient.pair["access"]).status_code == 401
+    assert_problem(me(patient.pair["access"]), 401, "not-authenticated")
     assert str(patient.pk) in listed()
     again = sign_in(patient.email)
     assert again.status_code == 200
@@ -290,9 +297,13 @@ def test_a_reset_shows_a_temporary_password_once_and_ends_every_sign_in(
     assert patient.must_change_password and patient.check_password(temporary)
     assert temporary not in patient.password
     assert live_refresh_tokens(patient) == 0
-    assert me(patient.pair["access"]).status_code == 401
-    assert BearerClient().post(REFRESH, {"refresh": patient.pair["refresh"]}).status_code == 401
-    assert sign_in(patient.email, PASSWORD).status_code == 401
+    assert_problem(me(patient.pair["access"]), 401, "not-authenticated")
+    assert_problem(
+        BearerClient().post(REFRESH, {"refresh": patient.pair["refresh"]}),
+        401,
+        "invalid-refresh-token",
+    )
+    assert_problem(sign_in(patient.email, PASSWORD), 401, "invalid-credentials")
     # Nothing shows it again.
     assert temporary not in clinic_admin.get(f"{USERS}{patient.pk}/change/").content.decode()
     assert temporary not in clinic_admin.get(USERS).content.decode()
@@ -307,7 +318,7 @@ def test_the_temporary_password_gets_no_tokens_but_a_new_password_can_be_chosen(
 
     refused = sign_in(patient.email, temporary)
 
-    assert refused.status_code == 403
+    assert_problem(refused, 403, "password-change-required")
     assert refused["Content-Type"] == "application/problem+json"
     assert refused.json()["code"] == "password-change-required"
     assert "access" not in refused.json()
@@ -323,7 +334,7 @@ def test_the_temporary_password_gets_no_tokens_but_a_new_password_can_be_chosen(
     )
 
     assert renewed.status_code == 204, renewed.content
-    assert sign_in(patient.email, temporary).status_code == 401
+    assert_problem(sign_in(patient.email, temporary), 401, "invalid-credentials")
     pair = sign_in(patient.email, NEW_PASSWORD)
     assert pair.status_code == 200
     # Signed in within the very second of the reset, yet not refused.
@@ -359,7 +370,7 @@ def test_the_new_password_must_pass_the_rules_and_nothing_changes_otherwise(
 ):
     response = renew(reset_patient.email, reset_patient.temporary, new or reset_patient.temporary)
 
-    assert response.status_code == 400
+    assert_problem(response, 400, "validation-error")
     [error] = response.json()["errors"]
     assert (error["field"], error["code"]) == ("new_password", code)
     assert User.objects.get(pk=reset_patient.pk).password == reset_patient.password
@@ -368,7 +379,7 @@ def test_the_new_password_must_pass_the_rules_and_nothing_changes_otherwise(
 def test_renewal_refuses_a_wrong_temporary_password_like_a_wrong_sign_in(reset_patient):
     response = renew(reset_patient.email, "not-the-temporary-one")
 
-    assert response.status_code == 401
+    assert_problem(response, 401, "invalid-credentials")
     assert response.json()["code"] == "invalid-credentials"
     assert User.objects.get(pk=reset_patient.pk).password == reset_patient.password
 
@@ -378,7 +389,7 @@ def test_renewal_refuses_an_account_with_no_reset_due_with_the_same_401():
 
     response = renew(patient.email, PASSWORD)
 
-    assert response.status_code == 401
+    assert_problem(response, 401, "invalid-credentials")
     assert response.json()["code"] == "invalid-credentials"
     assert User.objects.get(pk=patient.pk).password == patient.password
 
@@ -386,19 +397,19 @@ def test_renewal_refuses_an_account_with_no_reset_due_with_the_same_401():
 def test_renewal_refuses_a_deactivated_account(clinic_admin, reset_patient):
     act(clinic_admin, "deactivate_accounts", reset_patient)
 
-    assert renew(reset_patient.email, reset_patient.temporary).status_code == 401
+    assert_problem(renew(reset_patient.email, reset_patient.temporary), 401, "invalid-credentials")
 
 
 def test_renewal_attempts_are_counted_like_sign_ins(reset_patient):
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
-        assert renew(reset_patient.email, "guess-guess-guess").status_code == 401
+        assert_problem(renew(reset_patient.email, "guess-guess-guess"), 401, "invalid-credentials")
 
     locked = renew(reset_patient.email, reset_patient.temporary)
 
-    assert locked.status_code == 429
+    assert_problem(locked, 429, "throttled")
     assert locked.json()["code"] == "throttled"
     assert int(locked["Retry-After"]) > 0
-    assert sign_in(reset_patient.email, reset_patient.temporary).status_code == 429
+    assert_problem(sign_in(reset_patient.email, reset_patient.temporary), 429, "throttled")
     assert User.objects.get(pk=reset_patient.pk).must_change_password
 
 
@@ -440,14 +451,14 @@ def test_a_staff_member_with_a_temporary_password_is_told_to_choose_a_new_one(cl
     assert page.status_code == 200
     assert "works only to choose a new one" in page.content.decode()
     # Other admins get the answer they know: the sign-in is refused.
-    assert staff_token.status_code == 401
+    assert_problem(staff_token, 401, "invalid-credentials")
     assert staff_token.json()["code"] == "invalid-credentials"
 
 
 def test_temporary_passwords_differ_and_pass_the_password_rules():
     from django.contrib.auth.password_validation import validate_password
 
-    passwords = {services._temporary_password() for _ in range(50)}
+    passwords = {account_actions.temporary_password_generate() for _ in range(50)}
 
     assert len(passwords) == 50
     for password in list(passwords)[:5]:
@@ -486,14 +497,14 @@ def test_an_inactive_account_is_listed_as_refusing_every_token_until_now(clinic_
 
 
 @pytest.mark.parametrize(
-    ("caller", "status"),
+    ("caller", "status", "code"),
     [
-        ("no-scope", 403),
-        ("user", 403),
-        ("none", 401),
+        ("no-scope", 403, "permission-denied"),
+        ("user", 403, "permission-denied"),
+        ("none", 401, "not-authenticated"),
     ],
 )
-def test_only_services_with_the_scope_read_the_list(caller, status):
+def test_only_services_with_the_scope_read_the_list(caller, status, code):
     patient = UserFactory()
     clients = {
         "no-scope": lambda: revocations_caller("staff:sign-in"),
@@ -501,12 +512,12 @@ def test_only_services_with_the_scope_read_the_list(caller, status):
         "none": BearerClient,
     }
 
-    assert clients[caller]().get(REVOCATIONS).status_code == status
+    assert_problem(clients[caller]().get(REVOCATIONS), status, code)
 
 
 def test_the_list_is_one_query_however_long(clinic_admin, django_assert_num_queries):
     for user in UserFactory.create_batch(5):
-        services.user_sign_ins_end(user=user, actor=clinic_admin.staff)
+        account_actions.user_sign_ins_end(user=user, actor=clinic_admin.staff)
 
     with django_assert_num_queries(1):
         rows = selectors.revocation_list()
@@ -524,13 +535,13 @@ def test_a_sign_in_read_before_a_revocation_gets_no_tokens(operation):
     admin = staff_user("clinic-admin")
     read = User.objects.get(pk=UserFactory().pk)  # as a sign-in read it, before the revocation
     {
-        "reset": services.user_password_reset,
-        "deactivate": services.user_deactivate,
-        "sign-out": services.user_sign_ins_end,
+        "reset": account_actions.user_password_reset,
+        "deactivate": account_actions.user_deactivate,
+        "sign-out": account_actions.user_sign_ins_end,
     }[operation](user=User.objects.get(pk=read.pk), actor=admin)
 
     with pytest.raises(InvalidCredentials):
-        services.token_pair_issue(user=read)
+        token_pair_issue(user=read)
 
     assert live_refresh_tokens(read) == 0
 
@@ -538,8 +549,8 @@ def test_a_sign_in_read_before_a_revocation_gets_no_tokens(operation):
 def test_deactivating_an_inactive_account_changes_nothing():
     admin = staff_user("clinic-admin")
     user = UserFactory()
-    assert services.user_deactivate(user=user, actor=admin) is True
+    assert account_actions.user_deactivate(user=user, actor=admin) is True
     first = User.objects.get(pk=user.pk).tokens_revoked_at
 
-    assert services.user_deactivate(user=user, actor=admin) is False
+    assert account_actions.user_deactivate(user=user, actor=admin) is False
     assert User.objects.get(pk=user.pk).tokens_revoked_at == first

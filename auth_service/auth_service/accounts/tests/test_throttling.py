@@ -5,6 +5,7 @@ from django.conf import settings
 
 from auth_service.accounts.models import User
 from auth_service.accounts.tests.factories import SERVICE_SECRET, ServiceAccountFactory
+from auth_service.accounts.tests.helpers import assert_problem
 from common import counters
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_the_61st_registration_from_one_address_in_an_hour_is_429(anon_client, u
     refused = anon_client.post(
         REGISTER, {**PATIENT, "email": "one-too-many@example.com"}, REMOTE_ADDR="198.51.100.7"
     )
-    assert refused.status_code == 429
+    assert_problem(refused, 429, "throttled")
     assert refused["Content-Type"] == "application/problem+json"
     assert refused.json()["code"] == "throttled"
     assert 0 < int(refused["Retry-After"]) <= 3600
@@ -60,7 +61,9 @@ def test_registration_limit_counts_the_forwarded_address_behind_a_trusted_proxy(
         body = {**PATIENT, "email": f"fw{n}@example.com"}
         return anon_client.post(REGISTER, body, HTTP_X_FORWARDED_FOR=forwarded)
 
-    assert [register(n, "192.0.2.1").status_code for n in range(3)] == [201, 201, 429]
+    answers = [register(n, "192.0.2.1") for n in range(3)]
+    assert [r.status_code for r in answers] == [201, 201, 429]
+    assert_problem(answers[2], 429, "throttled")
     # Same proxy (REMOTE_ADDR), another client behind it.
     assert register(3, "192.0.2.2").status_code == 201
     assert User.objects.count() == 3
@@ -84,9 +87,9 @@ def test_service_token_grants_over_the_rate_are_429_whatever_the_secret(anon_cli
     _rates(settings, service_token="3/minute")
     for _ in range(3):
         guess = anon_client.post(SERVICE_TOKEN, _grant("wrong" * 6), REMOTE_ADDR="203.0.113.5")
-        assert guess.status_code == 401
+        assert_problem(guess, 401, "invalid-client")
     refused = anon_client.post(SERVICE_TOKEN, _grant(), REMOTE_ADDR="203.0.113.5")
-    assert refused.status_code == 429
+    assert_problem(refused, 429, "throttled")
     assert refused["Content-Type"] == "application/problem+json"
     assert refused.json()["code"] == "throttled"
     assert 0 < int(refused["Retry-After"]) <= 60
@@ -115,13 +118,13 @@ def test_rates_come_from_the_environment(monkeypatch):
 def test_a_counter_that_expires_between_add_and_incr_starts_again_at_one(monkeypatch):
     from django.core.cache import cache
 
-    from auth_service.accounts import throttling
+    from common.counters import count_attempt
 
     def expired(key, delta=1, version=None):
         raise ValueError(key)
 
     monkeypatch.setattr(cache, "incr", expired)
-    assert throttling._take("login-fail:acct:x") == 1
+    assert count_attempt("login-fail:acct:x", window=settings.LOGIN_FAILURE_WINDOW_SECONDS) == 1
     assert cache.get("login-fail:acct:x") == 1
 
 
@@ -136,18 +139,20 @@ class DownCache:
 
 
 def test_sign_in_while_the_cache_is_down_is_503_and_checks_no_password(anon_client, monkeypatch):
-    from auth_service.accounts import services, throttling
+    from django.contrib.auth.backends import ModelBackend
+
+    from auth_service.accounts import throttling
     from auth_service.accounts.tests.factories import PASSWORD, UserFactory
 
     user = UserFactory()
     checked = []
-    monkeypatch.setattr(services, "authenticate", lambda **kw: checked.append(kw))
+    monkeypatch.setattr(ModelBackend, "authenticate", lambda *args, **kw: checked.append(kw))
     monkeypatch.setattr(throttling, "cache", DownCache())
     monkeypatch.setattr(counters, "cache", DownCache())
     response = anon_client.post(
         "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
     )
-    assert response.status_code == 503
+    assert_problem(response, 503, "dependency-unavailable")
     assert response["Content-Type"] == "application/problem+json"
     assert checked == []
 
@@ -171,6 +176,6 @@ def test_registration_while_the_cache_is_down_is_503_and_creates_nothing(
 
     monkeypatch.setattr(SimpleRateThrottle, "cache", DownCache())
     response = anon_client.post(REGISTER, PATIENT, format="json")
-    assert response.status_code == 503
+    assert_problem(response, 503, "dependency-unavailable")
     assert response.json()["code"] == "dependency-unavailable"
     assert User.objects.count() == 0

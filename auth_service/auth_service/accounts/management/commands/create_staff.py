@@ -1,10 +1,11 @@
 """Create a staff account (or reset its password): it signs in to the admins its groups open."""
 
 import os
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from auth_service.accounts import services
+from auth_service.accounts.services import staff
 from common.conf import PLACEHOLDER_MARKER, is_placeholder
 from common.permissions import STAFF_GROUPS
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         "joins clinic-admin and an existing one keeps its groups."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email", required=True)
         parser.add_argument(
             "--password-env", help="Name of an environment variable holding the password."
@@ -29,7 +30,14 @@ class Command(BaseCommand):
             help="A staff group to be in (repeat for several; replaces the account's groups).",
         )
 
-    def handle(self, *args, email, password_env, groups, **options):
+    def handle(
+        self,
+        *args: str,
+        email: str,
+        password_env: str | None,
+        groups: list[str] | None,
+        **options: Any,
+    ) -> None:
         if password_env:
             password = os.environ.get(password_env, "")
             if not password:
@@ -45,6 +53,6 @@ class Command(BaseCommand):
             password = getpass("Password: ")
             if is_placeholder(password):
                 raise CommandError(f"A password containing {PLACEHOLDER_MARKER} is refused.")
-        user = services.staff_create(email=email, password=password, groups=groups)
+        user = staff.staff_create(email=email, password=password, groups=groups)
         joined = ", ".join(g.name for g in user.groups.order_by("name")) or "no group (no admin)"
         self.stdout.write(f"Staff account {user.email} ({user.id}) is ready: {joined}.")

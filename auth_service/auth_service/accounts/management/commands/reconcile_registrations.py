@@ -1,10 +1,11 @@
 """Finish or undo registrations left unconfirmed (safe to run at any time, e.g. every 5 minutes)."""
 
 from datetime import timedelta
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from auth_service.accounts import services
+from auth_service.accounts.services import registration
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         "delete profiles in user_service whose account was never made or was undone."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--older-than",
             type=int,
@@ -28,8 +29,8 @@ class Command(BaseCommand):
             "week; 0: every profile, for a first run or a repair).",
         )
 
-    def handle(self, *args, older_than, profiles_since, **options):
-        counts = services.registration_reconcile(
+    def handle(self, *args: str, older_than: int, profiles_since: int, **options: Any) -> None:
+        counts = registration.registration_reconcile(
             older_than=timedelta(seconds=older_than),
             profiles_since=timedelta(seconds=profiles_since) if profiles_since else None,
         )

@@ -2,10 +2,11 @@
 
 import argparse
 import os
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from auth_service.accounts import services
+from auth_service.accounts.services import service_accounts
 from common.conf import PLACEHOLDER_MARKER, is_placeholder
 
 
@@ -13,7 +14,13 @@ class _GrantAction(argparse.Action):
     """``--audience A --scope s --scope t --audience B ...``: each scope belongs to the audience
     before it."""
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str,
+        option_string: str | None = None,
+    ) -> None:
         grants = list(getattr(namespace, self.dest, None) or [])
         if option_string == "--audience":
             grants.append((values, []))
@@ -31,7 +38,7 @@ class Command(BaseCommand):
         "--audience user_service --scope profiles:read. The grants replace the account's."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--client-id", required=True)
         parser.add_argument(
             "--secret-env", required=True, help="Variable holding the client secret."
@@ -46,7 +53,14 @@ class Command(BaseCommand):
             "--scope", action=_GrantAction, dest="grants", help="A scope for the --audience before."
         )
 
-    def handle(self, *args, client_id, secret_env, grants, **options):
+    def handle(
+        self,
+        *args: str,
+        client_id: str,
+        secret_env: str,
+        grants: list[tuple[str, list[str]]] | None,
+        **options: Any,
+    ) -> None:
         secret = os.environ.get(secret_env, "")
         if not secret:
             raise CommandError(f"{secret_env} is empty.")
@@ -61,7 +75,9 @@ class Command(BaseCommand):
         merged: dict[str, list[str]] = {}
         for audience, scopes in grants:
             merged.setdefault(audience, []).extend(scopes)
-        account = services.service_account_upsert(client_id=client_id, secret=secret, grants=merged)
+        account = service_accounts.service_account_upsert(
+            client_id=client_id, secret=secret, grants=merged
+        )
         described = "; ".join(
             f"{audience}: {' '.join(scopes) or '(no scope)'}"
             for audience, scopes in sorted(account.grants.items())

@@ -1,8 +1,10 @@
 """Manage the JWT signing keys: list, ensure one exists, generate, activate and retire keys."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from auth_service.accounts import keys
 
@@ -13,7 +15,7 @@ class Command(BaseCommand):
         "The running auth_service picks the change up within JWT_KEYS_RESCAN_SECONDS."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="action")
         actions.add_parser("list", help="List the keys: which signs, which are published.")
         actions.add_parser("ensure", help="Generate a first key when there is none.")
@@ -29,7 +31,9 @@ class Command(BaseCommand):
             "(services that have not fetched it yet refuse its tokens until they do).",
         )
 
-    def handle(self, *args, action, kid=None, now=False, **options):
+    def handle(
+        self, *args: str, action: str, kid: str | None = None, now: bool = False, **options: Any
+    ) -> None:
         if action == "activate":
             self._activate(kid, now=now)
         elif action == "retire":
