@@ -262,7 +262,7 @@ def service_settings(*, service: str, base_dir: Path) -> dict[str, Any]:
         "CACHES": cache_config(),
         "AUTH_SERVICE_URL": auth_url,
         "AUTH_JWKS_URL": env.str("AUTH_JWKS_URL", default=f"{auth_url}/.well-known/jwks.json"),
-        # How often each process fetches auth_service's list of ended sign-ins (common.auth):
+        # How often each process fetches auth_service's list of ended sign-ins (common.revocations):
         # a deactivated account's access tokens are refused within about this long.
         "REVOCATIONS_POLL_SECONDS": _positive_seconds("REVOCATIONS_POLL_SECONDS", default=30.0),
         "JWT_ISSUER": env.str("JWT_ISSUER", default="clinic-auth"),
