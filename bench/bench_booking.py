@@ -89,6 +89,111 @@ def contention(
     return result, statuses, winners
 
 
+def seed(stack, state: Path) -> tuple[list[str], list[str]]:
+    """Seed the doctors' schedules and the patients' accounts; return doctor ids and emails."""
+    seeded = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "seed_schedule.py"), str(DOCTORS)],
+        cwd=ROOT / "schedule_service",
+        env=stack.env("schedule_service"),
+        capture_output=True,
+        text=True,
+    )
+    if seeded.returncode:
+        raise SystemExit(f"seeding failed:\n{seeded.stderr}")
+    doctors = [line.split()[1] for line in seeded.stdout.splitlines()[1:]]
+    return doctors, seed_patients(stack, state)
+
+
+def sign_in(auth: str, emails: list[str]) -> list[str]:
+    """One access token per patient."""
+    return [
+        requests.post(
+            f"{auth}/api/v1/auth/token", json={"email": e, "password": PASSWORD}, timeout=30
+        ).json()["access"]
+        for e in emails
+    ]
+
+
+def free_slots(schedule: str, doctors: list[str], tokens: list[str]) -> list[list[str]]:
+    """For each patient, the free slot ids of their own doctor from 2 to 30 days ahead."""
+    today = datetime.datetime.now(datetime.UTC).date()
+    span = {
+        "from": (today + datetime.timedelta(days=2)).isoformat(),
+        "to": (today + datetime.timedelta(days=30)).isoformat(),
+        "page_size": 100,
+    }
+    per_patient = []
+    for index, doctor in enumerate(doctors[: len(tokens)]):
+        free = requests.get(
+            f"{schedule}/api/v1/doctors/{doctor}/slots/",
+            params=span,
+            headers={"Authorization": f"Bearer {tokens[index]}"},
+            timeout=30,
+        ).json()["results"]
+        per_patient.append([s["id"] for s in free])
+    return per_patient
+
+
+def bench_booking(booking: str, tokens: list[str], per_patient: list[list[str]]) -> Result:
+    """Patients book distinct slots of their own doctor as fast as they can."""
+    # Up to 9 bookings per patient (the default cap is 10), each on its own doctor's slots.
+    jobs = iter(
+        [
+            (tokens[p], slots[k])
+            for k in range(9)
+            for p, slots in enumerate(per_patient)
+            if k < len(slots)
+        ]
+    )
+    lock = threading.Lock()
+
+    def book(c: int, n: int):
+        with lock:
+            token, slot = next(jobs)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        return (
+            "POST",
+            "/api/v1/appointments/",
+            headers,
+            json_body({"slot_id": slot, "reason": "bench"}),
+        )
+
+    total_jobs = sum(min(9, len(s)) for s in per_patient)
+    return run(
+        "POST book, distinct slots, 100 patients",
+        booking,
+        book,
+        clients=CLIENTS,
+        seconds=SECONDS,
+        max_requests=total_jobs - CLIENTS,
+        ok=lambda status: status == 201,
+    )
+
+
+def bench_listing(booking: str, tokens: list[str]) -> Result:
+    """Patients in turn list their upcoming appointments."""
+    lock = threading.Lock()
+    cycle = itertools.cycle(tokens)
+
+    def listing(c: int, n: int):
+        with lock:
+            token = next(cycle)
+        return (
+            "GET",
+            "/api/v1/appointments/?status=upcoming",
+            {"Authorization": f"Bearer {token}"},
+            None,
+        )
+
+    return run(
+        "GET the patient's upcoming appointments",
+        booking,
+        listing,
+        clients=CLIENTS,
+        seconds=SECONDS,
+    )
+
+
 def main() -> None:
     os.environ.setdefault("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     with tempfile.TemporaryDirectory() as state_dir:
@@ -98,94 +203,16 @@ def main() -> None:
             ["auth_service", "user_service", "schedule_service", "appointment_service"],
             port_offset=700,
         )
-        seeded = subprocess.run(
-            [PYTHON, str(ROOT / "bench" / "seed_schedule.py"), str(DOCTORS)],
-            cwd=ROOT / "schedule_service",
-            env=stack.env("schedule_service"),
-            capture_output=True,
-            text=True,
-        )
-        if seeded.returncode:
-            raise SystemExit(f"seeding failed:\n{seeded.stderr}")
-        doctors = [line.split()[1] for line in seeded.stdout.splitlines()[1:]]
-        emails = seed_patients(stack, state)
+        doctors, emails = seed(stack, state)
         stack.start()
         try:
             auth, schedule, booking = (
                 stack.url(s) for s in ("auth_service", "schedule_service", "appointment_service")
             )
-            tokens = [
-                requests.post(
-                    f"{auth}/api/v1/auth/token", json={"email": e, "password": PASSWORD}, timeout=30
-                ).json()["access"]
-                for e in emails
-            ]
-            today = datetime.datetime.now(datetime.UTC).date()
-            span = {
-                "from": (today + datetime.timedelta(days=2)).isoformat(),
-                "to": (today + datetime.timedelta(days=30)).isoformat(),
-                "page_size": 100,
-            }
-            per_patient = []
-            for index, doctor in enumerate(doctors[: len(tokens)]):
-                free = requests.get(
-                    f"{schedule}/api/v1/doctors/{doctor}/slots/",
-                    params=span,
-                    headers={"Authorization": f"Bearer {tokens[index]}"},
-                    timeout=30,
-                ).json()["results"]
-                per_patient.append([s["id"] for s in free])
-            # Up to 9 bookings per patient (the default cap is 10), each on its own doctor's slots.
-            jobs = iter(
-                [
-                    (tokens[p], slots[k])
-                    for k in range(9)
-                    for p, slots in enumerate(per_patient)
-                    if k < len(slots)
-                ]
-            )
-            lock = threading.Lock()
-
-            def book(c: int, n: int):
-                with lock:
-                    token, slot = next(jobs)
-                headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-                return (
-                    "POST",
-                    "/api/v1/appointments/",
-                    headers,
-                    json_body({"slot_id": slot, "reason": "bench"}),
-                )
-
-            total_jobs = sum(min(9, len(s)) for s in per_patient)
-            booked = run(
-                "POST book, distinct slots, 100 patients",
-                booking,
-                book,
-                clients=CLIENTS,
-                seconds=SECONDS,
-                max_requests=total_jobs - CLIENTS,
-                ok=lambda status: status == 201,
-            )
-            cycle = itertools.cycle(tokens)
-
-            def listing(c: int, n: int):
-                with lock:
-                    token = next(cycle)
-                return (
-                    "GET",
-                    "/api/v1/appointments/?status=upcoming",
-                    {"Authorization": f"Bearer {token}"},
-                    None,
-                )
-
-            listed = run(
-                "GET the patient's upcoming appointments",
-                booking,
-                listing,
-                clients=CLIENTS,
-                seconds=SECONDS,
-            )
+            tokens = sign_in(auth, emails)
+            per_patient = free_slots(schedule, doctors, tokens)
+            booked = bench_booking(booking, tokens, per_patient)
+            listed = bench_listing(booking, tokens)
             contested_slots = [s[-1] for s in per_patient[-20:]]
             contested, statuses, winners = contention(booking, tokens[-8:], contested_slots)
             print(

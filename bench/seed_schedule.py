@@ -28,52 +28,33 @@ from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule,
 ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", "America/Sao_Paulo"]
 
 
-def main(doctors: int) -> None:
-    rng = random.Random(42)
-    SlotHold.objects.all().delete()
-    AvailabilityRule.objects.all().delete()
-    DoctorSchedule.objects.all().delete()
-    schedules = DoctorSchedule.objects.bulk_create(
-        DoctorSchedule(
-            doctor_id=uuid.UUID(int=rng.getrandbits(128), version=4),
-            timezone=ZONES[i % len(ZONES)],
-            timezone_checked_at=django.utils.timezone.now(),  # confirmed recently, as in use
-        )
-        for i in range(doctors)
+def week_rules(schedule: DoctorSchedule, index: int) -> list[AvailabilityRule]:
+    """A doctor's week: weekday mornings and afternoons, Saturday morning for every fifth."""
+    rules = [
+        _rule(schedule, weekday, start, end)
+        for weekday in range(5)
+        for start, end in ((9, 12), (13, 17))
+    ]
+    if index % 5 == 0:
+        rules.append(_rule(schedule, 5, 9, 12))
+    return rules
+
+
+def _rule(schedule: DoctorSchedule, weekday: int, start: int, end: int) -> AvailabilityRule:
+    """A rule of 30-minute slots from ``start`` to ``end`` o'clock on ``weekday``."""
+    return AvailabilityRule(
+        doctor=schedule,
+        weekday=weekday,
+        start_time=datetime.time(start),
+        end_time=datetime.time(end),
+        slot_minutes=30,
     )
-    schedules = list(DoctorSchedule.objects.order_by("id"))
-    rules = []
-    for index, schedule in enumerate(schedules):
-        for weekday in range(5):
-            rules.append(
-                AvailabilityRule(
-                    doctor=schedule,
-                    weekday=weekday,
-                    start_time=datetime.time(9),
-                    end_time=datetime.time(12),
-                    slot_minutes=30,
-                )
-            )
-            rules.append(
-                AvailabilityRule(
-                    doctor=schedule,
-                    weekday=weekday,
-                    start_time=datetime.time(13),
-                    end_time=datetime.time(17),
-                    slot_minutes=30,
-                )
-            )
-        if index % 5 == 0:
-            rules.append(
-                AvailabilityRule(
-                    doctor=schedule,
-                    weekday=5,
-                    start_time=datetime.time(9),
-                    end_time=datetime.time(12),
-                    slot_minutes=30,
-                )
-            )
-    AvailabilityRule.objects.bulk_create(rules, batch_size=5000)
+
+
+def held_slots(
+    schedules: list[DoctorSchedule], rules: list[AvailabilityRule], rng: random.Random
+) -> list[SlotHold]:
+    """About half of each doctor's slots from 2 to 31 days ahead, held by made-up appointments."""
     by_doctor: dict[int, list[AvailabilityRule]] = {}
     for rule in rules:
         by_doctor.setdefault(rule.doctor_id, []).append(rule)
@@ -101,6 +82,28 @@ def main(doctors: int) -> None:
                         appointment_id=uuid.uuid4(),
                     )
                 )
+    return holds
+
+
+def main(doctors: int) -> None:
+    rng = random.Random(42)
+    SlotHold.objects.all().delete()
+    AvailabilityRule.objects.all().delete()
+    DoctorSchedule.objects.all().delete()
+    DoctorSchedule.objects.bulk_create(
+        DoctorSchedule(
+            doctor_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            timezone=ZONES[i % len(ZONES)],
+            timezone_checked_at=django.utils.timezone.now(),  # confirmed recently, as in use
+        )
+        for i in range(doctors)
+    )
+    schedules = list(DoctorSchedule.objects.order_by("id"))
+    rules = [
+        rule for index, schedule in enumerate(schedules) for rule in week_rules(schedule, index)
+    ]
+    AvailabilityRule.objects.bulk_create(rules, batch_size=5000)
+    holds = held_slots(schedules, rules, rng)
     SlotHold.objects.bulk_create(holds, batch_size=5000)
     print(f"seeded {len(schedules)} doctors, {len(rules)} rules, {len(holds)} held slots")
     for schedule in schedules[:50]:

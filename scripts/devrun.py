@@ -14,25 +14,8 @@ from registry import BY_NAME  # noqa: E402
 from stack import DEMO_FILE, ROOT, Stack, present_services  # noqa: E402
 
 
-def main() -> int:
-    state = ROOT / ".dev"
-    (state / "logs").mkdir(parents=True, exist_ok=True)
-    stack = Stack(
-        state_dir=state,
-        ports=dict(present_services()),
-        settings_module="local",
-        log_dir=state / "logs",
-    )
-    print("Preparing: signing key, secrets, migrations, demo data ...", flush=True)
-    stack.prepare(demo=True, collectstatic=True)
-    print("Starting services ...", flush=True)
-    try:
-        stack.start()
-    except RuntimeError as exc:
-        stack.stop()
-        print(f"Could not start: {exc}. See {state / 'logs'}.", file=sys.stderr)
-        return 1
-
+def print_welcome(stack: Stack, state: Path) -> None:
+    """Print where each running service answers, the demo logins and how to try the portal."""
     demo = json.loads(DEMO_FILE.read_text())
     print("\nThe clinic is running.\n")
     for service in stack.ports:
@@ -59,6 +42,9 @@ def main() -> int:
         )
     print(f"\nLogs: {state / 'logs'}/<service>.log. Press Ctrl-C to stop.", flush=True)
 
+
+def wait_for_stop(stack: Stack) -> None:
+    """Return on Ctrl-C or SIGTERM, or as soon as any service's process has exited."""
     stopping = False
 
     def stop(*_):
@@ -74,6 +60,29 @@ def main() -> int:
                 stopping = True
                 break
         time.sleep(0.5)
+
+
+def main() -> int:
+    state = ROOT / ".dev"
+    (state / "logs").mkdir(parents=True, exist_ok=True)
+    stack = Stack(
+        state_dir=state,
+        ports=dict(present_services()),
+        settings_module="local",
+        log_dir=state / "logs",
+    )
+    print("Preparing: signing key, secrets, migrations, demo data ...", flush=True)
+    stack.prepare(demo=True, collectstatic=True)
+    print("Starting services ...", flush=True)
+    try:
+        stack.start()
+    except RuntimeError as exc:
+        stack.stop()
+        print(f"Could not start: {exc}. See {state / 'logs'}.", file=sys.stderr)
+        return 1
+
+    print_welcome(stack, state)
+    wait_for_stop(stack)
     print("\nStopping ...")
     stack.stop()
     return 0

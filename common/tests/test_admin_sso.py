@@ -1,4 +1,5 @@
-"""Tests of common.admin_sso: staff sign in to /admin/ with their auth_service account."""
+"""Tests of common.admin_sso and common.admin_session: staff sign in to /admin/ with their
+auth_service account, and their admin session is re-checked."""
 
 import hashlib
 import threading
@@ -15,13 +16,9 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
-from common import admin_sso
-from common.admin_sso import (
-    SESSION_KEY,
-    AdminSessionMiddleware,
-    AuthServiceStaffBackend,
-    admin_sign_in_attempt_begin,
-)
+from common import admin_session, admin_sso
+from common.admin_session import AdminSessionMiddleware
+from common.admin_sso import SESSION_KEY, AuthServiceStaffBackend, admin_sign_in_attempt_begin
 from common.testing import foreign_private_key, user_token
 from tests.conftest import Reply
 
@@ -512,7 +509,7 @@ def test_concurrent_rechecks_rotate_the_token_once(signed_in, auth_server):
 
     def rotate():
         barrier.wait(timeout=5)
-        outcomes.append(admin_sso._rotate("refresh-1"))
+        outcomes.append(admin_session._rotate("refresh-1"))
 
     threads = [threading.Thread(target=rotate) for _ in range(4)]
     for thread in threads:
@@ -583,15 +580,15 @@ def test_a_recheck_waiting_on_another_that_never_answers_is_a_503(monkeypatch):
 
     key = "admin-sso:rotated:" + hashlib.sha256(b"stuck").hexdigest()
     cache.set(key + ":lock", 1, timeout=30)  # another request is rotating, and hangs
-    monkeypatch.setattr(admin_sso, "HANDOFF_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(admin_session, "HANDOFF_WAIT_SECONDS", 0.2)
 
     with pytest.raises(ServiceUnavailable):
-        admin_sso._rotate("stuck")
+        admin_session._rotate("stuck")
 
 
 @override_settings(ROOT_URLCONF="tests.urls_without_admin")
 def test_without_admin_urls_the_middleware_lets_every_request_through(client):
-    assert admin_sso._admin_paths() is None
+    assert admin_session._admin_paths() is None
     assert client.get("/healthz").status_code == 200
 
 

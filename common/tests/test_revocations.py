@@ -8,14 +8,14 @@ import uuid
 import pytest
 from django.test import override_settings
 
-from common.auth import (
+from common.errors import ServiceUnavailable
+from common.revocations import (
     REVOCATIONS_PATH,
     RevocationList,
     fetch_revocations,
     get_revocation_checker,
     parse_revocations,
 )
-from common.errors import ServiceUnavailable
 from common.testing import mint, service_token, user_token
 from tests.conftest import Reply
 
@@ -159,7 +159,7 @@ def test_a_failed_fetch_keeps_the_last_list_and_is_logged(make_list, caplog):
     revocation_list = make_list(fetch, interval=60.0)
     assert revocation_list.is_revoked(sub=sub, iat=1_000)
 
-    with caplog.at_level(logging.WARNING, logger="common.auth"):
+    with caplog.at_level(logging.WARNING, logger="common.revocations"):
         assert revocation_list.refresh() is False
         assert revocation_list.refresh() is False
 
@@ -172,7 +172,7 @@ def test_no_list_at_all_never_blocks_requests_past_the_first_wait(make_list, cap
     revocation_list = make_list(fetch, interval=60.0, first_wait=0.5)
 
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="common.auth"):
+    with caplog.at_level(logging.WARNING, logger="common.revocations"):
         assert not revocation_list.is_revoked(sub="x", iat=1)
         assert not revocation_list.is_revoked(sub="x", iat=1)
     assert time.monotonic() - started < 0.5
@@ -263,7 +263,10 @@ def test_a_refused_fetch_is_a_failure_that_names_the_scope(
     settings.AUTH_SERVICE_URL = local_server.url
     local_server.reply(REVOCATIONS_PATH, Reply(status=403, json={"code": "permission-denied"}))
 
-    with caplog.at_level(logging.ERROR, logger="common.auth"), pytest.raises(ServiceUnavailable):
+    with (
+        caplog.at_level(logging.ERROR, logger="common.revocations"),
+        pytest.raises(ServiceUnavailable),
+    ):
         fetch_revocations()
 
     assert "revocations:read" in caplog.text

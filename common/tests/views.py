@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from common.errors import Conflict, PayloadTooLarge
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope, IsDoctor, IsPatient, IsStaff, IsUser
-from common.schema import NOT_FOUND, UNAUTHORIZED, problem_for
+from common.schema import problem_for
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,12 @@ class NumberListView(APIView):
 class DocumentedView(APIView):
     permission_classes = [IsUser]
 
-    @extend_schema(responses={200: NumberSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND})
+    @extend_schema(
+        responses={
+            200: NumberSerializer,
+            **problem_for(exceptions.NotAuthenticated, exceptions.NotFound),
+        }
+    )
     def get(self, request):
         return Response({"value": 1})
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appointment_service.appointments import booking, changes, idempotency, schema, selectors
+from appointment_service.appointments.exceptions import AppointmentNotUpcoming
 from appointment_service.appointments.models import IDEMPOTENCY_KEY_MAX_LENGTH
 from appointment_service.appointments.serializers import (
     AppointmentCancelInputSerializer,
@@ -33,6 +34,7 @@ from appointment_service.appointments.throttling import (
 from common.errors import PROBLEM_CONTENT_TYPE
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import ROLE_DOCTOR, ROLE_PATIENT, IsDoctor, IsPatient, IsUser
+from common.schema import problem_for
 
 
 class IsPatientOrDoctor(IsUser):
@@ -95,7 +97,10 @@ class AppointmentListCreateApi(APIView):
         "their offset) keep the appointments whose `start` is at or after `from` and before "
         "`to`, e.g. one day of the caller's calendar.",
         parameters=[AppointmentListFilterInputSerializer],
-        responses=schema.LIST_RESPONSES,
+        responses={
+            200: AppointmentOutputSerializer(many=True),
+            **problem_for(schema.LIST_INVALID, *schema.AUTHENTICATED, schema.NO_SUCH_PAGE),
+        },
         examples=schema.LIST_EXAMPLES,
     )
     def get(self, request: Request) -> Response:
@@ -116,7 +121,19 @@ class AppointmentListCreateApi(APIView):
         description=schema.BOOK_DESCRIPTION,
         parameters=schema.BOOK_PARAMETERS,
         request=AppointmentCreateInputSerializer,
-        responses=schema.BOOK_RESPONSES,
+        responses={
+            201: AppointmentOutputSerializer,
+            **problem_for(
+                schema.BOOK_INVALID,
+                *schema.AUTHENTICATED,
+                schema.SLOT_NOT_FOUND,
+                *schema.SLOT_REFUSED,
+                *schema.PATIENT_LIMITS,
+                *schema.IDEMPOTENCY,
+                schema.THROTTLED,
+                schema.UNAVAILABLE,
+            ),
+        },
         examples=schema.BOOK_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
@@ -142,7 +159,10 @@ class AppointmentDetailApi(_AppointmentApi):
         tags=schema.TAGS,
         summary="Get one appointment",
         parameters=[schema.ID_PARAMETER],
-        responses=schema.DETAIL_RESPONSES,
+        responses={
+            200: AppointmentOutputSerializer,
+            **problem_for(*schema.AUTHENTICATED, schema.NOT_FOUND),
+        },
         examples=schema.DETAIL_EXAMPLES,
     )
     def get(self, request: Request, id) -> Response:
@@ -155,7 +175,12 @@ class AppointmentDetailApi(_AppointmentApi):
         "read-only and ignored when sent.",
         parameters=[schema.ID_PARAMETER],
         request=AppointmentUpdateInputSerializer,
-        responses=schema.UPDATE_RESPONSES,
+        responses={
+            200: AppointmentOutputSerializer,
+            **problem_for(
+                schema.INVALID, *schema.AUTHENTICATED, schema.NOT_FOUND, AppointmentNotUpcoming
+            ),
+        },
         examples=schema.UPDATE_EXAMPLES,
     )
     def patch(self, request: Request, id) -> Response:
@@ -183,7 +208,19 @@ class AppointmentRescheduleApi(_AppointmentApi):
         + schema.rate_limit("THROTTLE_RESCHEDULE", "30/hour"),
         parameters=[schema.ID_PARAMETER, schema.RETRY_AFTER],
         request=AppointmentRescheduleInputSerializer,
-        responses=schema.RESCHEDULE_RESPONSES,
+        responses={
+            200: AppointmentOutputSerializer,
+            **problem_for(
+                schema.INVALID,
+                *schema.AUTHENTICATED,
+                schema.NOT_FOUND,
+                schema.SLOT_NOT_FOUND,
+                *schema.SLOT_REFUSED,
+                *schema.RESCHEDULE_REFUSED,
+                schema.THROTTLED,
+                schema.UNAVAILABLE,
+            ),
+        },
         examples=schema.RESCHEDULE_EXAMPLES,
     )
     def post(self, request: Request, id) -> Response:
@@ -210,7 +247,17 @@ class AppointmentCancelApi(_AppointmentApi):
         "appointment answers it as it is." + schema.rate_limit("THROTTLE_CANCEL", "120/hour"),
         parameters=[schema.ID_PARAMETER, schema.RETRY_AFTER],
         request=AppointmentCancelInputSerializer,
-        responses=schema.CANCEL_RESPONSES,
+        responses={
+            200: AppointmentOutputSerializer,
+            **problem_for(
+                schema.CANCEL_INVALID,
+                *schema.AUTHENTICATED,
+                schema.NOT_FOUND,
+                *schema.CANCEL_REFUSED,
+                schema.THROTTLED,
+                schema.UNAVAILABLE,
+            ),
+        },
         examples=schema.CANCEL_EXAMPLES,
     )
     def post(self, request: Request, id) -> Response:
@@ -236,7 +283,12 @@ class AppointmentCompleteApi(_AppointmentApi):
         "the other outcome corrects it.",
         parameters=[schema.ID_PARAMETER],
         request=AppointmentCompleteInputSerializer,
-        responses=schema.COMPLETE_RESPONSES,
+        responses={
+            200: AppointmentOutputSerializer,
+            **problem_for(
+                schema.INVALID, *schema.AUTHENTICATED, schema.NOT_FOUND, *schema.COMPLETE_REFUSED
+            ),
+        },
         examples=schema.COMPLETE_EXAMPLES,
     )
     def post(self, request: Request, id) -> Response:
@@ -260,7 +312,10 @@ class AppointmentHistoryApi(_AppointmentApi):
         description="Every change, oldest first: created, booked, reason_changed, rescheduled "
         "(from/to), cancelled (by whom, late or not), completed, no_show, repaired.",
         parameters=[schema.ID_PARAMETER],
-        responses=schema.HISTORY_RESPONSES,
+        responses={
+            200: AppointmentEventOutputSerializer(many=True),
+            **problem_for(*schema.AUTHENTICATED, schema.NOT_FOUND, schema.NO_SUCH_PAGE),
+        },
         examples=schema.HISTORY_EXAMPLES,
     )
     def get(self, request: Request, id) -> Response:
@@ -285,7 +340,10 @@ class AppointmentICalendarApi(_AppointmentApi):
         description="RFC 5545 `text/calendar` with one VEVENT: UID `<id>@clinic`, times in UTC, "
         "STATUS CONFIRMED or CANCELLED, SEQUENCE = number of reschedules.",
         parameters=[schema.ID_PARAMETER],
-        responses=schema.ICALENDAR_RESPONSES,
+        responses={
+            (200, "text/calendar"): schema.ICALENDAR,
+            **problem_for(*schema.AUTHENTICATED, schema.NOT_FOUND),
+        },
     )
     def get(self, request: Request, id) -> HttpResponse:
         appointment = self.get_appointment(request, id)

@@ -1,20 +1,45 @@
-"""OpenAPI parts of the appointments endpoints: examples, parameters and documented answers.
+"""OpenAPI parts of the appointments endpoints: examples, parameters and problem answers.
 
-``apis.py`` points its ``extend_schema`` decorators at these, so that it shows the views.
+``apis.py`` points its ``extend_schema`` decorators at these, so that it shows the views;
+the problem answers are derived from the exceptions the views raise
+(``common.schema.problem_for``).
 """
 
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
-
-from appointment_service.appointments.models import IDEMPOTENCY_KEY_MAX_LENGTH
-from appointment_service.appointments.serializers import (
-    AppointmentEventOutputSerializer,
-    AppointmentOutputSerializer,
+from rest_framework.exceptions import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationError,
 )
+
+from appointment_service.appointments.exceptions import (
+    AppointmentCancelled,
+    AppointmentChanged,
+    AppointmentCompleted,
+    AppointmentNotFound,
+    AppointmentNotStarted,
+    AppointmentNotUpcoming,
+    DifferentDoctor,
+    DoctorNotBookable,
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
+    OverlappingAppointment,
+    RescheduleTooLate,
+    SlotNotFound,
+    SlotTaken,
+    SlotUnavailable,
+    TooManyAppointments,
+    TooManyAppointmentsWithDoctor,
+    TooManyReschedules,
+)
+from appointment_service.appointments.models import IDEMPOTENCY_KEY_MAX_LENGTH
 from appointment_service.appointments.throttling import IDEMPOTENCY_HEADER
-from common.schema import FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, problem
+from common.errors import ServiceUnavailable
 
 TAGS = ["appointments"]
 
@@ -73,18 +98,6 @@ ICS_EXAMPLE = (
 ID_PARAMETER = OpenApiParameter(
     "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Appointment id"
 )
-NOT_FOUND = problem(
-    "No such appointment of yours (also someone else's)",
-    status=404,
-    code="appointment-not-found",
-)
-SLOT_NOT_FOUND = problem("No slot has this id", status=404, code="slot-not-found")
-INVALID = problem("Invalid field or malformed JSON")
-THROTTLED = problem(
-    "Too many requests of this kind from you: try again after `Retry-After` seconds",
-    status=429,
-    code="throttled",
-)
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
     OpenApiTypes.INT,
@@ -102,30 +115,57 @@ def rate_limit(setting: str, default: str) -> str:
     )
 
 
-def conflict(description: str, codes: str) -> OpenApiResponse:
-    """A 409 answer; ``codes`` lists every ``code`` it may carry."""
-    first = codes.split(",")[0].strip()
-    return problem(
-        description,
-        status=409,
-        code=first,
-        detail=f"{description}. Codes: {codes}.",
-    )
+# Problem answers, as sources for ``problem_for``
 
+AUTHENTICATED = (NotAuthenticated, PermissionDenied)
+NO_SUCH_PAGE = (NotFound, "No such page")
+NOT_FOUND = (AppointmentNotFound, "No such appointment of yours (also someone else's)")
+SLOT_NOT_FOUND = (SlotNotFound, "No slot has this id")
+INVALID = (ValidationError, "Invalid field or malformed JSON")
+THROTTLED = (
+    Throttled,
+    "Too many requests of this kind from you: try again after `Retry-After` seconds",
+)
+UNAVAILABLE = (
+    ServiceUnavailable,
+    "schedule_service cannot answer right now; the request may be sent again",
+)
+LIST_INVALID = (
+    ValidationError,
+    "Unknown status filter, a malformed or naive (no offset) date-time, one outside "
+    "2000-01-01 to ten years after today (`date-out-of-range`), or `to` not after `from`",
+)
+BOOK_INVALID = (
+    ValidationError,
+    f"Invalid field, malformed JSON or an `{IDEMPOTENCY_HEADER}` longer than "
+    f"{IDEMPOTENCY_KEY_MAX_LENGTH} characters",
+)
+CANCEL_INVALID = (
+    ValidationError,
+    "Invalid field (a doctor must give a reason) or malformed JSON",
+)
+SLOT_REFUSED = (SlotTaken, SlotUnavailable, DoctorNotBookable, OverlappingAppointment)
+PATIENT_LIMITS = (TooManyAppointments, TooManyAppointmentsWithDoctor)
+IDEMPOTENCY = (
+    (
+        IdempotencyInProgress,
+        "The first request with this Idempotency-Key is still in progress: retry after "
+        "`Retry-After` seconds",
+    ),
+    (IdempotencyKeyReused, "The Idempotency-Key was used with another body"),
+)
+RESCHEDULE_REFUSED = (
+    DifferentDoctor,
+    RescheduleTooLate,
+    TooManyReschedules,
+    AppointmentNotUpcoming,
+    AppointmentChanged,
+)
+CANCEL_REFUSED = (AppointmentCompleted, AppointmentChanged)
+COMPLETE_REFUSED = (AppointmentNotStarted, AppointmentCancelled)
 
 # Per endpoint ------------------------------------------------------------------------------
 
-LIST_RESPONSES = {
-    200: AppointmentOutputSerializer(many=True),
-    400: problem(
-        "Unknown status filter, a malformed or naive (no offset) date-time, one outside "
-        "2000-01-01 to ten years after today (`date-out-of-range`), or `to` not after "
-        "`from`"
-    ),
-    401: UNAUTHORIZED,
-    403: FORBIDDEN,
-    404: problem("No such page", status=404, code="not-found"),
-}
 LIST_EXAMPLES = [OpenApiExample("appointments", value=APPOINTMENT_EXAMPLE, response_only=True)]
 
 BOOK_DESCRIPTION = (
@@ -160,27 +200,6 @@ BOOK_PARAMETERS = [
         "characters), e.g. a UUID; kept for 24 hours.",
     ),
 ]
-BOOK_RESPONSES = {
-    201: AppointmentOutputSerializer,
-    400: INVALID,
-    401: UNAUTHORIZED,
-    403: FORBIDDEN,
-    404: SLOT_NOT_FOUND,
-    409: conflict(
-        "The slot is taken or unavailable, your limits forbid it, or the first request with "
-        "this Idempotency-Key is still in progress (retry after `Retry-After` seconds)",
-        "slot-taken, slot-unavailable, doctor-not-bookable, overlapping-appointment, "
-        "too-many-appointments, too-many-appointments-with-doctor, "
-        "idempotency-in-progress",
-    ),
-    422: problem(
-        "The Idempotency-Key was used with another body",
-        status=422,
-        code="idempotency-key-reused",
-    ),
-    429: THROTTLED,
-    503: UNAVAILABLE,
-}
 BOOK_EXAMPLES = [
     OpenApiExample(
         "book",
@@ -190,47 +209,13 @@ BOOK_EXAMPLES = [
     OpenApiExample("booked", value=APPOINTMENT_EXAMPLE, response_only=True, status_codes=["201"]),
 ]
 
-DETAIL_RESPONSES = {
-    200: AppointmentOutputSerializer,
-    401: UNAUTHORIZED,
-    403: FORBIDDEN,
-    404: NOT_FOUND,
-}
 DETAIL_EXAMPLES = [OpenApiExample("appointment", value=APPOINTMENT_EXAMPLE, response_only=True)]
 
-UPDATE_RESPONSES = {
-    200: AppointmentOutputSerializer,
-    400: INVALID,
-    401: UNAUTHORIZED,
-    403: FORBIDDEN,
-    404: NOT_FOUND,
-    409: conflict("The appointment is not upcoming", "appointment-not-upcoming"),
-}
 UPDATE_EXAMPLES = [
     OpenApiExample("reason", value={"reason": "Also a rash."}, request_only=True),
     OpenApiExample("appointment", value=APPOINTMENT_EXAMPLE, response_only=True),
 ]
 
-RESCHEDULE_RESPONSES = {
-    200: AppointmentOutputSerializer,
-    400: INVALID,
-    401: UNAUTHORIZED,
-    403: FORBIDDEN,
-    404: problem(
-        "No such appointment of yours, or no such slot",
-        status=404,
-        code="appointment-not-found",
-    ),
-    409: conflict(
-        "The appointment cannot move to this slot",
-        "slot-taken, slot-unavailable, doctor-not-bookable, different-doctor, "
-        "reschedule-too-late, "
-        "too-many-reschedules, overlapping-appointment, appointment-not-upcoming, "
-        "appointment-changed",
-    ),
-    429: THROTTLED,
-    503: UNAVAILABLE,
-}
 RESCHEDULE_EXAMPLES = [
     OpenApiExample(
         "reschedule",
@@ -244,35 +229,11 @@ RESCHEDULE_EXAMPLES = [
     ),
 ]
 
-CANCEL_RESPONSES = {
-    200: AppointmentOutputSerializer,
-    400: problem("Invalid field (a doctor must give a reason) or malformed JSON"),
-    401: UNAUTHORIZED,
-    403: FORBIDDEN,
-    404: NOT_FOUND,
-    409: conflict(
-        "A completed appointment cannot be cancelled",
-        "appointment-completed, appointment-changed",
-    ),
-    429: THROTTLED,
-    503: UNAVAILABLE,
-}
 CANCEL_EXAMPLES = [
     OpenApiExample("cancel", value={"reason": "Feeling better."}, request_only=True),
     OpenApiExample("cancelled", value=CANCELLED_EXAMPLE, response_only=True),
 ]
 
-COMPLETE_RESPONSES = {
-    200: AppointmentOutputSerializer,
-    400: INVALID,
-    401: UNAUTHORIZED,
-    403: FORBIDDEN,
-    404: NOT_FOUND,
-    409: conflict(
-        "The appointment has not started or is cancelled",
-        "appointment-not-started, appointment-cancelled",
-    ),
-}
 COMPLETE_EXAMPLES = [
     OpenApiExample("no-show", value={"outcome": "no_show"}, request_only=True),
     OpenApiExample(
@@ -282,21 +243,10 @@ COMPLETE_EXAMPLES = [
     ),
 ]
 
-HISTORY_RESPONSES = {
-    200: AppointmentEventOutputSerializer(many=True),
-    401: UNAUTHORIZED,
-    403: FORBIDDEN,
-    404: NOT_FOUND,
-}
 HISTORY_EXAMPLES = [OpenApiExample("history", value=EVENT_EXAMPLE, response_only=True)]
 
-ICALENDAR_RESPONSES = {
-    (200, "text/calendar"): OpenApiResponse(
-        response=OpenApiTypes.STR,
-        description="The calendar file.",
-        examples=[OpenApiExample("calendar", value=ICS_EXAMPLE)],
-    ),
-    401: UNAUTHORIZED,
-    403: FORBIDDEN,
-    404: NOT_FOUND,
-}
+ICALENDAR = OpenApiResponse(
+    response=OpenApiTypes.STR,
+    description="The calendar file.",
+    examples=[OpenApiExample("calendar", value=ICS_EXAMPLE)],
+)

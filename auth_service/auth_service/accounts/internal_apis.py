@@ -19,10 +19,10 @@ from auth_service.accounts.serializers import (
     TokenPairOutputSerializer,
 )
 from auth_service.accounts.services import staff
-from common.auth import REVOCATIONS_SCOPE
 from common.errors import ServiceUnavailable
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope
+from common.revocations import REVOCATIONS_SCOPE
 from common.schema import problem_for
 
 SCOPE_STAFF_SIGN_IN = "staff:sign-in"

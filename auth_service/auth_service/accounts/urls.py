@@ -18,7 +18,7 @@ urlpatterns = [
 
 internal_urlpatterns = [
     path("staff-token", internal_apis.StaffTokenInternalApi.as_view(), name="staff-token"),
-    # Ended sign-ins, polled by every service (common.auth.RevocationList).
+    # Ended sign-ins, polled by every service (common.revocations.RevocationList).
     path(
         "revocations",
         internal_apis.RevocationListInternalApi.as_view(),

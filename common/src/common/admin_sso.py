@@ -12,9 +12,10 @@
   their groups (``common.admin_groups``).
 - Session: server-side (the cookie carries only its key) and ends after
   ``SESSION_COOKIE_AGE`` (``ADMIN_SESSION_IDLE_SECONDS``) without a request.
-  It keeps the refresh token of the sign-in; ``AdminSessionMiddleware``
-  rotates it every ``ADMIN_RECHECK_SECONDS`` and applies the account's current
-  role and groups, so a disabled or demoted account loses access at once.
+  It keeps the refresh token of the sign-in;
+  ``common.admin_session.AdminSessionMiddleware`` rotates it every
+  ``ADMIN_RECHECK_SECONDS`` and applies the account's current role and groups,
+  so a disabled or demoted account loses access at once.
 - Who: the session also keeps the staff member's auth_service id (the token's
   ``sub``), set at sign-in and checked at every re-check; ``staff_id(request)``
   gives it to the admin views that record who did what.
@@ -29,25 +30,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model, logout
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.checks import Error
-from django.core.exceptions import MiddlewareNotUsed, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.http import HttpRequest
 
 from common.admin_groups import local_groups
 from common.auth import USER_TOKEN_TYPE, InvalidToken, KeysUnavailable, verify_token
 from common.counters import count_attempt, uncount_attempt
 from common.errors import ServiceUnavailable
-from common.handoff import HANDOFF_WAIT_SECONDS, TokenPair, rotate_once
-from common.http import CLIENT_ERRORS, ApiClient, ServiceClient
+from common.http import ApiClient, ServiceClient
 from common.net import client_address, is_ip_address
 from common.permissions import GROUP_CLINIC_ADMIN, ROLE_STAFF, STAFF_GROUPS
 
@@ -56,7 +52,6 @@ logger = logging.getLogger(__name__)
 BACKEND = "common.admin_sso.AuthServiceStaffBackend"
 AUTH_AUDIENCE = "auth_service"
 STAFF_TOKEN_PATH = "/internal/v1/auth/staff-token"  # noqa: S105 - a path
-REFRESH_PATH = "/api/v1/auth/token/refresh"
 LOGOUT_PATH = "/api/v1/auth/logout"
 # What the session keeps of the sign-in:
 # {"refresh": <token>, "checked_at": <epoch seconds>, "staff_id": <auth_service id>}.
@@ -112,7 +107,7 @@ def staff_access(access_token: str) -> StaffAccess | None:
     return StaffAccess(groups=groups, staff_id=subject) if groups else None
 
 
-def _apply(user: Any, access: StaffAccess | None) -> None:
+def apply_access(user: Any, access: StaffAccess | None) -> None:
     """Give the local user the flags and groups of ``access`` (none when it is None)."""
     with transaction.atomic():
         user.is_staff = access is not None
@@ -233,7 +228,7 @@ class AuthServiceStaffBackend(ModelBackend):
         user, _ = get_user_model().objects.get_or_create(username=email)
         user.email = email
         user.is_active = True
-        _apply(user, staff)
+        apply_access(user, staff)
         setattr(request, _REFRESH, (refresh, staff.staff_id))
         return user
 
@@ -243,10 +238,11 @@ def keep_refresh_token(sender, request, user, **kwargs) -> None:
     kept = getattr(request, _REFRESH, None)
     if kept:
         refresh, staff = kept
-        request.session[SESSION_KEY] = _session_data(refresh=refresh, staff=staff)
+        request.session[SESSION_KEY] = session_data(refresh=refresh, staff=staff)
 
 
-def _session_data(*, refresh: str, staff: uuid.UUID | None) -> dict[str, Any]:
+def session_data(*, refresh: str, staff: uuid.UUID | None) -> dict[str, Any]:
+    """What the admin session keeps of a sign-in or re-check, stamped as checked now."""
     return {
         "refresh": refresh,
         "checked_at": time.time(),
@@ -276,17 +272,19 @@ def revoke_refresh_token(sender, request, user, **kwargs) -> None:
     """``user_logged_out`` receiver: revoke the session's refresh token (best effort)."""
     data = request.session.get(SESSION_KEY) if request is not None else None
     if data and data.get("refresh"):
-        _revoke(data["refresh"])
+        revoke(data["refresh"])
 
 
-def _revoke(refresh: str) -> None:
+def revoke(refresh: str) -> None:
+    """Revoke ``refresh`` at auth_service; when it cannot answer, log it and go on."""
     try:
-        _auth_api().post(LOGOUT_PATH, json={"refresh": refresh})
+        auth_api().post(LOGOUT_PATH, json={"refresh": refresh})
     except ServiceUnavailable:
         logger.warning("Admin sign-out: auth_service unreachable; the refresh token stays live")
 
 
-def _auth_api() -> ApiClient:
+def auth_api() -> ApiClient:
+    """A client of auth_service's public token endpoints (refresh, sign-out)."""
     return ApiClient(base_url=settings.AUTH_SERVICE_URL, name="sign-in", retries=1)
 
 
@@ -301,126 +299,6 @@ class AdminSignInForm(AdminAuthenticationForm):
             if refusal:
                 raise ValidationError(refusal, code="sign-in-refused") from None
             raise
-
-
-# The admin session: re-checked with auth_service ------------------------------------
-
-
-def _rotate_at_auth_service(refresh: str) -> TokenPair | None:
-    client = _auth_api()
-    answer = client.call(
-        "POST", REFRESH_PATH, expect=(200, *CLIENT_ERRORS), json={"refresh": refresh}
-    )
-    if answer.status != 200:
-        return None
-    return client.parse(
-        lambda body: TokenPair(access=str(body["access"]), refresh=str(body["refresh"])),
-        answer.data,
-    )
-
-
-def _rotate(refresh: str) -> TokenPair | None:
-    """Rotate ``refresh`` once, whichever request of the session gets there first.
-
-    Returns None when auth_service refuses the token. Raises
-    ``ServiceUnavailable`` when auth_service cannot answer (or the rotating
-    request took too long).
-    """
-    return rotate_once(
-        namespace="admin-sso",
-        refresh_token=refresh,
-        rotate=_rotate_at_auth_service,
-        wait_seconds=HANDOFF_WAIT_SECONDS,
-    )
-
-
-def _admin_paths() -> tuple[str, str, str] | None:
-    try:
-        return reverse("admin:index"), reverse("admin:login"), reverse("admin:logout")
-    except NoReverseMatch:
-        return None
-
-
-class AdminSessionMiddleware:
-    """Re-check a staff member's admin session with auth_service every ``ADMIN_RECHECK_SECONDS``.
-
-    On an admin request at least that long after the last check, the
-    session's refresh token is rotated at auth_service and the new access
-    token's role and groups are applied to the local user. A refused token
-    (a disabled account, a revoked sign-in) or an account that is no longer
-    staff with a known group ends the session: signed out and sent to the
-    admin login. When auth_service cannot answer, the request gets a 503 page
-    and the session is kept. Active only where the admin signs in through
-    ``AuthServiceStaffBackend``.
-    """
-
-    def __init__(self, get_response):
-        from django.apps import apps
-
-        if not apps.is_installed("django.contrib.admin") or BACKEND not in getattr(
-            settings, "AUTHENTICATION_BACKENDS", ()
-        ):
-            raise MiddlewareNotUsed
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        paths = _admin_paths()
-        if paths is not None and request.path.startswith(paths[0]):
-            index, login, logout_path = paths
-            if request.path not in (login, logout_path):
-                refused = self._recheck(request, login_url=login)
-                if refused is not None:
-                    return refused
-        return self.get_response(request)
-
-    def _recheck(self, request: HttpRequest, *, login_url: str) -> HttpResponse | None:
-        user = request.user
-        if not user.is_authenticated or request.session.get(BACKEND_SESSION_KEY) != BACKEND:
-            return None
-        data = request.session.get(SESSION_KEY) or {}
-        if not data.get("refresh"):
-            return self._end(request, login_url=login_url, refresh=None)
-        if time.time() - float(data.get("checked_at", 0)) < settings.ADMIN_RECHECK_SECONDS:
-            return None
-        try:
-            pair = _rotate(data["refresh"])
-            access = staff_access(pair.access) if pair is not None else None
-        except (ServiceUnavailable, KeysUnavailable):
-            logger.warning("Admin session re-check: auth_service unavailable")
-            return _unavailable(request)
-        except InvalidToken:
-            logger.warning("Admin session re-check: auth_service returned an unusable token")
-            access = None
-        if pair is None:
-            logger.info("Admin session of %s ended: auth_service refused its token", user)
-            return self._end(request, login_url=login_url, refresh=None)
-        if access is None:
-            logger.info("Admin session of %s ended: no longer staff with a group", user)
-            _apply(user, None)
-            return self._end(request, login_url=login_url, refresh=pair.refresh)
-        if data.get("staff_id") and data["staff_id"] != str(access.staff_id):
-            logger.warning("Admin session of %s ended: the token names another account", user)
-            return self._end(request, login_url=login_url, refresh=pair.refresh)
-        _apply(user, access)
-        request.session[SESSION_KEY] = _session_data(refresh=pair.refresh, staff=access.staff_id)
-        return None
-
-    def _end(self, request: HttpRequest, *, login_url: str, refresh: str | None) -> HttpResponse:
-        request.session.pop(SESSION_KEY, None)  # already used, or to revoke here
-        if refresh:
-            _revoke(refresh)
-        logout(request)
-        messages.warning(request, "Your admin session has ended. Please sign in again.")
-        return redirect_to_login(request.get_full_path(), login_url)
-
-
-def _unavailable(request: HttpRequest) -> HttpResponse:
-    body = render_to_string(
-        "common/admin_unavailable.html", {"message": UNAVAILABLE_MESSAGE}, request=request
-    )
-    response = HttpResponse(body, status=503)
-    response["Retry-After"] = "30"
-    return response
 
 
 def check_session_engine(app_configs, **kwargs) -> list[Error]:

@@ -173,7 +173,7 @@ def middleware() -> list[str]:
         "django.contrib.auth.middleware.AuthenticationMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
         # Re-checks admin sessions with auth_service (a no-op where the admin has no SSO).
-        "common.admin_sso.AdminSessionMiddleware",
+        "common.admin_session.AdminSessionMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
     ]
 

@@ -58,29 +58,6 @@ EXAMPLE_FIELD_ERROR = {
 VALIDATION_CODE = "validation-error"
 
 
-def problem(
-    description: str, *, status: int = 400, code: str = VALIDATION_CODE, detail: str = ""
-) -> OpenApiResponse:
-    """Document a problem-details answer, with an example."""
-    example = {
-        "type": f"https://clinic.example/problems/{code}",
-        "title": description,
-        "status": status,
-        "detail": detail or description,
-        "code": code,
-        "request_id": EXAMPLE_REQUEST_ID,
-    }
-    if code == VALIDATION_CODE:
-        example["errors"] = [EXAMPLE_FIELD_ERROR]
-    return OpenApiResponse(
-        response=ProblemSerializer,
-        description=description,
-        examples=[
-            OpenApiExample(code, value=example, response_only=True, status_codes=[str(status)])
-        ],
-    )
-
-
 # When the general exceptions are raised, unless a view says better.
 _DEFAULT_WHEN: dict[type[exceptions.APIException], str] = {
     exceptions.ValidationError: "Invalid input",
@@ -159,12 +136,6 @@ def _grouped_response(status: int, cases: dict[str, tuple[str, dict[str, Any]]])
             for code, (_, example) in cases.items()
         ],
     )
-
-
-UNAUTHORIZED = problem("Missing, invalid or expired token", status=401, code="not-authenticated")
-FORBIDDEN = problem("Not allowed for this token", status=403, code="permission-denied")
-NOT_FOUND = problem("Not found", status=404, code="not-found")
-UNAVAILABLE = problem("A dependency is unavailable", status=503, code="dependency-unavailable")
 
 
 def problem_media_type_hook(result, generator, request, public):

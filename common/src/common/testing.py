@@ -287,12 +287,12 @@ def sign_in_to_admin(
     """
     from django.contrib.auth import get_user_model
 
-    from common.admin_sso import SESSION_KEY, StaffAccess, _apply
+    from common.admin_sso import SESSION_KEY, StaffAccess, apply_access
 
     staff_id = staff_id or uuid.uuid5(uuid.NAMESPACE_URL, f"mailto:{email}")
     user, _ = get_user_model().objects.get_or_create(username=email, defaults={"email": email})
     known = frozenset(groups)
-    _apply(user, StaffAccess(groups=known, staff_id=staff_id) if known else None)
+    apply_access(user, StaffAccess(groups=known, staff_id=staff_id) if known else None)
     client.force_login(user)
     session = client.session
     session[SESSION_KEY] = {
