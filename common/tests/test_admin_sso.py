@@ -22,8 +22,7 @@ from common.admin_sso import (
     AuthServiceStaffBackend,
     admin_sign_in_attempt_begin,
 )
-from common.testing import foreign_private_key, user_token
-from tests.conftest import Reply
+from common.testing import Reply, foreign_private_key, user_token
 
 pytestmark = pytest.mark.django_db
 

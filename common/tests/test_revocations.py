@@ -16,8 +16,7 @@ from common.auth import (
     parse_revocations,
 )
 from common.errors import ServiceUnavailable
-from common.testing import mint, service_token, user_token
-from tests.conftest import Reply
+from common.testing import Reply, mint, service_token, user_token
 
 
 def bearer(token: str) -> dict[str, str]:
