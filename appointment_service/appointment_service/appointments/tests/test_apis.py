@@ -22,8 +22,7 @@ from appointment_service.appointments.tests.conftest import (
     hold_for_someone_else,
 )
 from appointment_service.appointments.tests.factories import AppointmentFactory
-from appointment_service.appointments.tests.helpers import assert_problem, error_fields
-from common.testing import BearerClient, forged_tokens, service_token
+from common.testing import BearerClient, assert_problem, error_fields, forged_tokens, service_token
 
 pytestmark = pytest.mark.django_db
 

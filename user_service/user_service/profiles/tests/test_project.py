@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from user_service.profiles.tests.helpers import assert_problem
+from common.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 
