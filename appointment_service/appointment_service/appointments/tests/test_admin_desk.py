@@ -16,11 +16,11 @@ from appointment_service.appointments.models import (
     EventAction,
     IdempotencyKey,
 )
-from appointment_service.appointments.tests.conftest import (
+from appointment_service.appointments.tests.factories import AppointmentFactory
+from appointment_service.appointments.tests.fakes import (
     assert_no_orphans,
     hold_for_someone_else,
 )
-from appointment_service.appointments.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
