@@ -5,7 +5,8 @@ and ``JWT_KEY_PROVIDER = "common.testing.TestKeyProvider"`` in test settings.
 Tests import the helpers from here: tokens (``tokens``), test clients
 (``clients``), problem assertions (``problems``), the HTTP stub server
 (``stub_server``), a fake people directory (``people``), admin field checks
-(``admin``), thread races (``races``) and the plugin's fixtures (``fixtures``).
+(``admin``), thread races (``races``), the project-level checks every API service runs
+(``project``) and the plugin's fixtures (``fixtures``).
 """
 
 from common.testing.admin import admin_fields_exposed
@@ -34,6 +35,7 @@ from common.testing.keys import (
 )
 from common.testing.people import FakePeople
 from common.testing.problems import assert_problem, error_fields
+from common.testing.project import InternalSchemaChecks, ProjectChecks
 from common.testing.races import race
 from common.testing.stub_server import Hit, Reply, StubServer
 from common.testing.tokens import (
@@ -49,6 +51,8 @@ __all__ = [
     "BearerClient",
     "FakePeople",
     "Hit",
+    "InternalSchemaChecks",
+    "ProjectChecks",
     "Reply",
     "StubServer",
     "TestKeyProvider",
