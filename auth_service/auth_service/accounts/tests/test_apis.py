@@ -690,17 +690,3 @@ def test_jwks_publishes_the_public_key_only(anon_client, signing_key):
     assert key["alg"] == "RS256"
     assert key["use"] == "sig"
     assert "d" not in key and "p" not in key
-
-
-def test_schema_docs_and_health_answer(anon_client):
-    assert anon_client.get("/api/schema/").status_code == 200
-    assert anon_client.get("/api/docs/").status_code == 200
-    assert anon_client.get("/api/redoc/").status_code == 200
-    assert anon_client.get("/healthz").json()["status"] == "ok"
-    assert anon_client.get("/readyz").status_code == 200
-
-
-def test_unknown_url_is_404_problem(anon_client):
-    response = anon_client.get("/nope")
-    assert response.status_code == 404
-    assert response["Content-Type"] == "application/problem+json"
