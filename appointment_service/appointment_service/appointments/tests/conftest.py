@@ -8,8 +8,8 @@ import pytest
 
 from appointment_service.appointments import clients
 from appointment_service.appointments.models import Appointment
-from appointment_service.appointments.tests.fakes import FakePeople, FakeSchedule, FakeSlot
-from common import people
+from appointment_service.appointments.tests.fakes import FakeSchedule, FakeSlot
+from common.testing import FakePeople
 
 
 @pytest.fixture
@@ -24,12 +24,9 @@ def schedule(monkeypatch) -> FakeSchedule:
 
 
 @pytest.fixture
-def directory(monkeypatch) -> FakePeople:
-    """The people directory (common.people), faked."""
-    fake = FakePeople()
-    monkeypatch.setattr(people, "people_get", fake.get)
-    monkeypatch.setattr(people, "people_search", fake.search)
-    return fake
+def directory(fake_people: FakePeople) -> FakePeople:
+    """The people directory (common.people) the admin names people from, faked."""
+    return fake_people
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Stand-ins for schedule_service and the people directory at the clients.py boundary.
+"""Stand-ins for schedule_service at the clients.py boundary.
 
 Also the invariant both sides keep together (``assert_no_orphans``).
 """
@@ -21,7 +21,6 @@ from appointment_service.appointments.exceptions import (
     SlotUnavailable,
 )
 from appointment_service.appointments.models import LIVE_STATES, Appointment, AppointmentState
-from common import people
 from common.errors import ServiceUnavailable
 
 OPERATIONS = ("get", "reserve", "release", "holds", "list")
@@ -232,52 +231,3 @@ def assert_no_orphans(schedule: FakeSchedule) -> None:
             assert schedule.holder_of(appointment.slot_id) == appointment.id, (
                 f"appointment {appointment.id} without its slot"
             )
-
-
-class FakePeople:
-    """common.people as the admin sees it: people by id and by name, counting the calls."""
-
-    def __init__(self) -> None:
-        self.persons: dict[uuid.UUID, people.Person] = {}
-        self.down = False
-        self.get_calls: list[list[uuid.UUID]] = []
-        self.search_calls: list[tuple[str, str | None]] = []
-
-    def add(
-        self,
-        full_name: str,
-        *,
-        role: str = "patient",
-        id: uuid.UUID | None = None,
-        specialty: str | None = None,
-    ) -> people.Person:
-        person = people.Person(
-            id=id or uuid.uuid4(),
-            role=role,
-            full_name=full_name,
-            email=full_name.lower().replace(" ", ".").replace("dr..", "") + "@example.com",
-            phone="+44 20 7946 0000" if role == "patient" else None,
-            specialty=specialty.replace("-", " ").capitalize() if specialty else None,
-            specialty_slug=specialty,
-        )
-        self.persons[person.id] = person
-        return person
-
-    def get(self, ids) -> dict[uuid.UUID, people.Person]:
-        ids = list(ids)
-        self.get_calls.append(ids)
-        if self.down:
-            raise ServiceUnavailable("The user service cannot be reached.")
-        return {i: self.persons[i] for i in ids if i in self.persons}
-
-    def search(self, text: str, *, role: str | None = None, limit: int = 20):
-        self.search_calls.append((text, role))
-        if self.down:
-            raise ServiceUnavailable("The user service cannot be reached.")
-        text = text.lower()
-        return [
-            p
-            for p in sorted(self.persons.values(), key=lambda p: p.full_name)
-            if (role is None or p.role == role)
-            and (text in (p.email or "") if "@" in text else text in p.full_name.lower())
-        ][:limit]
