@@ -19,8 +19,7 @@ from django.utils import timezone
 from common import admin_session, admin_sso
 from common.admin_session import AdminSessionMiddleware
 from common.admin_sso import SESSION_KEY, AuthServiceStaffBackend, admin_sign_in_attempt_begin
-from common.testing import foreign_private_key, user_token
-from tests.conftest import Reply
+from common.testing import Reply, foreign_private_key, user_token
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from common.http import (
     ServiceClient,
     default_token_provider,
 )
-from tests.conftest import Reply
+from common.testing import Reply
 from tests.providers import StaticTokenProvider
 
 TOKEN_PATH = "/api/v1/auth/service-token"

@@ -10,8 +10,7 @@ from django.test import override_settings
 
 from common import testing
 from common.auth import InvalidToken, JWKSClient, KeysUnavailable, get_key_provider, parse_jwks
-from common.testing import TEST_KID, user_token
-from tests.conftest import Reply
+from common.testing import TEST_KID, Reply, user_token
 
 JWKS_PATH = "/.well-known/jwks.json"
 TIMEOUT = 0.3

@@ -16,8 +16,7 @@ from common.revocations import (
     get_revocation_checker,
     parse_revocations,
 )
-from common.testing import mint, service_token, user_token
-from tests.conftest import Reply
+from common.testing import Reply, mint, service_token, user_token
 
 
 def bearer(token: str) -> dict[str, str]:

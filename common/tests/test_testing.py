@@ -168,3 +168,28 @@ def test_admin_fields_exposed_finds_a_protected_field_a_form_lets_write(django_u
         ("User", "change"): {"username"},
     }
     assert admin_fields_exposed(protected, user=nobody) == {}
+
+
+def test_assert_problem_returns_the_body_of_a_problem(client):
+    from common.testing import assert_problem
+
+    body = assert_problem(client.get("/no/such/page"), 404, "not-found")
+
+    assert body["status"] == 404
+
+
+def test_assert_problem_fails_on_any_other_answer(client):
+    from common.testing import assert_problem
+
+    with pytest.raises(AssertionError):
+        assert_problem(client.get("/healthz"), 404)
+
+
+def test_error_fields_names_the_fields_of_a_problem():
+    from common.testing import error_fields
+
+    assert error_fields({"errors": [{"field": "email"}, {"field": "password"}]}) == {
+        "email",
+        "password",
+    }
+    assert error_fields({}) == set()

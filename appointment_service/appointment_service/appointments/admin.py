@@ -9,21 +9,11 @@ from django.contrib import admin
 
 from appointment_service.appointments.admin_desk import FrontDeskAdminMixin
 from appointment_service.appointments.models import Appointment, AppointmentEvent, IdempotencyKey
+from common.admin import ReadOnlyAdmin
 from common.admin_people import PeopleAdminMixin
 
 # The index links to the front desk's pages.
 admin.site.index_template = "admin/appointments/index.html"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AppointmentEventInline(admin.TabularInline):

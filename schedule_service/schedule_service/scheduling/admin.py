@@ -14,22 +14,11 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 
+from common.admin import ReadOnlyAdmin
 from common.admin_people import PeopleAdminMixin
 from common.errors import Problem
 from schedule_service.scheduling import services
 from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold, TimeOff
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 # Writes through the services (clinic-admin). Each form's validation ends with the service
 # call, inside the admin's transaction: a refusal (overlap, cap, date window, ended time off)

@@ -16,11 +16,11 @@ from appointment_service.appointments.models import (
     EventAction,
     IdempotencyKey,
 )
-from appointment_service.appointments.tests.conftest import (
+from appointment_service.appointments.tests.factories import AppointmentFactory
+from appointment_service.appointments.tests.fakes import (
     assert_no_orphans,
     hold_for_someone_else,
 )
-from appointment_service.appointments.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,12 +73,12 @@ def reader(staff_admin_client):
 
 @pytest.fixture
 def ben(directory):
-    return directory.add("Ben Okafor")
+    return directory.patient(full_name="Ben Okafor")
 
 
 @pytest.fixture
 def weber(directory, doctor_id):
-    return directory.add("Dr. Lena Weber", role="doctor", id=doctor_id, specialty="cardiology")
+    return directory.doctor(doctor_id, full_name="Dr. Lena Weber")
 
 
 def _stored_key(response) -> str:
@@ -147,8 +147,8 @@ def test_signed_out_people_are_sent_to_the_login(client):
 
 
 def test_step_one_finds_the_patient_by_name(desk, directory, ben):
-    directory.add("Ana Lima")
-    directory.add("Ben Okafor", role="doctor")  # a doctor of that name is no patient
+    directory.patient(full_name="Ana Lima")
+    directory.doctor(full_name="Ben Okafor")  # a doctor of that name is no patient
 
     response = desk.get(BOOK, {"q": "okafor"})
 
@@ -156,7 +156,7 @@ def test_step_one_finds_the_patient_by_name(desk, directory, ben):
     page = response.content.decode()
     assert page.count("<td>Ben Okafor</td>") == 1 and "Ana Lima" not in page
     assert f"?patient={ben.id}" in page
-    assert directory.search_calls == [("okafor", "patient")]
+    assert directory.searches == [("okafor", "patient")]
 
 
 def test_step_one_says_when_nobody_is_found(desk, directory):
@@ -170,8 +170,8 @@ def test_step_two_finds_the_doctor(desk, directory, ben, weber):
     page = response.content.decode()
     assert "Ben Okafor" in page and "Dr. Lena Weber" in page and "Cardiology" in page
     assert f"patient={ben.id}&amp;doctor={weber.id}" in page
-    assert directory.search_calls == [("weber", "doctor")]
-    assert len(directory.get_calls) == 1  # the chosen names: one call
+    assert directory.searches == [("weber", "doctor")]
+    assert len(directory.calls) == 1  # the chosen names: one call
 
 
 def test_a_patient_id_of_no_patient_starts_again(desk, directory, ben, weber):
@@ -582,9 +582,11 @@ def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 def clinic_day(directory):
     """Three appointments on a day three days ahead (London), one the day after, one pending."""
     day = timezone.now().astimezone(LONDON).date() + datetime.timedelta(days=3)
-    weber = directory.add("Dr. Lena Weber", role="doctor", specialty="cardiology")
-    carter = directory.add("Dr. James Carter", role="doctor", specialty="dermatology")
-    ana, ben = directory.add("Ana Lima"), directory.add("Ben Okafor")
+    weber = directory.doctor(full_name="Dr. Lena Weber")
+    carter = directory.doctor(
+        full_name="Dr. James Carter", specialty="Dermatology", specialty_slug="dermatology"
+    )
+    ana, ben = directory.patient(full_name="Ana Lima"), directory.patient(full_name="Ben Okafor")
 
     def make(doctor, patient, start, **kwargs):
         return AppointmentFactory(
@@ -617,8 +619,8 @@ def test_the_clinics_day_lists_that_day_in_start_order_with_names(desk, clinic_d
     assert times == ["00:15", "09:00", "10:00", "14:00"]
     assert "Dr. Lena Weber" in table and "Cardiology" in table and "Ben Okafor" in table
     assert "Cancelled (late)" in table and "Upcoming" in table
-    assert len(directory.get_calls) == 1  # one call to the directory for the page
-    assert set(directory.get_calls[0]) == {a.patient_id for a in rows} | {weber.id, carter.id}
+    assert len(directory.calls) == 1  # one call to the directory for the page
+    assert set(directory.calls[0]) == {a.patient_id for a in rows} | {weber.id, carter.id}
 
 
 def test_the_clinics_day_filters_by_doctor_and_specialty(desk, clinic_day):
@@ -653,7 +655,7 @@ def test_the_clinics_day_defaults_to_today_and_survives_a_bad_date(desk, directo
         response = desk.get(DAY, {"date": bad})
         assert response.status_code == 200
         assert "here is today" in _messages(response)[0]
-    assert directory.get_calls == []  # no appointments, no call
+    assert directory.calls == []  # no appointments, no call
 
 
 def test_the_clinics_day_without_the_directory_shows_ids(desk, clinic_day, directory):
@@ -678,7 +680,7 @@ def test_the_clinics_day_asks_the_database_once(
         q for q in captured.captured_queries if "appointments_appointment" in q["sql"]
     ]
     assert len(appointment_queries) == 1
-    assert len(directory.get_calls) == 1
+    assert len(directory.calls) == 1
 
 
 def test_the_desks_pages_say_when_the_session_does_not_name_the_staff_member(

@@ -17,13 +17,12 @@ from appointment_service.appointments.models import (
     IdempotencyKey,
 )
 from appointment_service.appointments.serializers import date_window
-from appointment_service.appointments.tests.conftest import (
+from appointment_service.appointments.tests.factories import AppointmentFactory
+from appointment_service.appointments.tests.fakes import (
     assert_no_orphans,
     hold_for_someone_else,
 )
-from appointment_service.appointments.tests.factories import AppointmentFactory
-from appointment_service.appointments.tests.helpers import assert_problem, error_fields
-from common.testing import BearerClient, forged_tokens, service_token
+from common.testing import BearerClient, assert_problem, error_fields, forged_tokens, service_token
 
 pytestmark = pytest.mark.django_db
 

@@ -31,11 +31,11 @@ from appointment_service.appointments.models import (
     EventAction,
 )
 from appointment_service.appointments.steps import constraint_problem
-from appointment_service.appointments.tests.conftest import (
+from appointment_service.appointments.tests.factories import AppointmentFactory
+from appointment_service.appointments.tests.fakes import (
     assert_no_orphans,
     hold_for_someone_else,
 )
-from appointment_service.appointments.tests.factories import AppointmentFactory
 from common.errors import ServiceUnavailable
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from appointment_service.appointments.exceptions import (
     TooManyAppointmentsWithDoctor,
 )
 from appointment_service.appointments.models import Appointment, IdempotencyKey
-from appointment_service.appointments.tests.conftest import assert_no_orphans
+from appointment_service.appointments.tests.fakes import assert_no_orphans
 from common.errors import ServiceUnavailable
 
 pytestmark = pytest.mark.django_db

@@ -1,27 +1,13 @@
 """Project-level wiring: health, schema and docs, error handlers."""
 
 import pytest
-from django.core.management import call_command
 
-from appointment_service.appointments.tests.helpers import assert_problem
-
-pytestmark = pytest.mark.django_db
+from common.testing import ProjectChecks, assert_problem
 
 
-def test_healthz_and_readyz(anon_client):
-    health = anon_client.get("/healthz")
-    assert (health.status_code, health.json()["service"]) == (200, "appointment_service")
-    assert anon_client.get("/readyz").json()["status"] == "ready"
-
-
-@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/", "/api/redoc/"])
-def test_schema_and_docs_are_served_without_a_token(anon_client, url):
-    assert anon_client.get(url).status_code == 200
-
-
-def test_schema_names_every_endpoint(anon_client):
-    schema = anon_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    assert set(schema["paths"]) == {
+class TestProject(ProjectChecks):
+    service = "appointment_service"
+    public_paths = {
         "/api/v1/appointments/",
         "/api/v1/appointments/{id}/",
         "/api/v1/appointments/{id}/reschedule",
@@ -32,14 +18,7 @@ def test_schema_names_every_endpoint(anon_client):
     }
 
 
-def test_schema_is_valid_without_warnings(tmp_path):
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yaml"))
-
-
-def test_unknown_url_is_a_problem(anon_client):
-    assert_problem(anon_client.get("/no/such/page"), 404)
-
-
+@pytest.mark.django_db
 def test_unexpected_errors_are_a_bare_500(make_client, monkeypatch):
     from appointment_service.appointments import selectors
 

@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 
 from appointment_service.appointments import booking, selectors
 from appointment_service.appointments.models import Appointment, AppointmentState
-from appointment_service.appointments.tests.conftest import assert_no_orphans
 from appointment_service.appointments.tests.factories import AppointmentFactory
+from appointment_service.appointments.tests.fakes import assert_no_orphans
 from common.testing import BearerClient, race, user_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

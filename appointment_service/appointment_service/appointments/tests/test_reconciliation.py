@@ -13,8 +13,8 @@ from appointment_service.appointments.models import (
     EventAction,
     IdempotencyKey,
 )
-from appointment_service.appointments.tests.conftest import assert_no_orphans
 from appointment_service.appointments.tests.factories import AppointmentFactory
+from appointment_service.appointments.tests.fakes import assert_no_orphans
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
 from appointment_service.appointments.models import Appointment, AppointmentState
-from appointment_service.appointments.tests.conftest import assert_no_orphans
-from appointment_service.appointments.tests.helpers import assert_problem
+from appointment_service.appointments.tests.fakes import assert_no_orphans
 from appointment_service.settings.base import _throttle_rate
+from common.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.conf import settings
 
 from auth_service.accounts.models import RefreshTokenRecord, User
 from auth_service.accounts.tests.factories import PASSWORD, UserFactory
-from auth_service.accounts.tests.helpers import assert_problem
-from common.testing import forged_tokens
+from common.testing import assert_problem, forged_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -726,17 +725,3 @@ def test_jwks_publishes_the_public_key_only(anon_client, signing_key):
     assert key["alg"] == "RS256"
     assert key["use"] == "sig"
     assert "d" not in key and "p" not in key
-
-
-def test_schema_docs_and_health_answer(anon_client):
-    assert anon_client.get("/api/schema/").status_code == 200
-    assert anon_client.get("/api/docs/").status_code == 200
-    assert anon_client.get("/api/redoc/").status_code == 200
-    assert anon_client.get("/healthz").json()["status"] == "ok"
-    assert anon_client.get("/readyz").status_code == 200
-
-
-def test_unknown_url_is_404_problem(anon_client):
-    response = anon_client.get("/nope")
-    assert_problem(response, 404, "not-found")
-    assert response["Content-Type"] == "application/problem+json"

@@ -5,7 +5,7 @@ import pytest
 from auth_service.accounts.models import User
 from auth_service.accounts.services import service_accounts
 from auth_service.accounts.tests.factories import SERVICE_SECRET, ServiceAccountFactory
-from auth_service.accounts.tests.helpers import assert_problem
+from common.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ import pytest
 from auth_service.accounts.models import Role, User
 from auth_service.accounts.services import service_accounts, sign_in
 from auth_service.accounts.tests.factories import UserFactory, staff_user
-from auth_service.accounts.tests.helpers import assert_problem
-from common.testing import BearerClient, forged_tokens, mint
+from common.testing import BearerClient, assert_problem, forged_tokens, mint
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from auth_service.accounts.exceptions import EmailTaken, InvalidRefreshToken
 from auth_service.accounts.models import RefreshTokenRecord, User
 from auth_service.accounts.services import account_actions, registration, sign_in
 from auth_service.accounts.tests.factories import PASSWORD, UserFactory
-from auth_service.accounts.tests.helpers import assert_problem
-from common.testing import race
+from common.testing import assert_problem, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

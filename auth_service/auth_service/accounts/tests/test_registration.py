@@ -15,8 +15,8 @@ from auth_service.accounts.exceptions import (
 from auth_service.accounts.models import User
 from auth_service.accounts.services import registration
 from auth_service.accounts.tests.factories import UserFactory
-from auth_service.accounts.tests.helpers import assert_problem
 from common.errors import ServiceUnavailable
+from common.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.conf import settings
 from auth_service.accounts.models import ServiceAccount
 from auth_service.accounts.services.service_accounts import service_account_upsert
 from auth_service.accounts.tests.factories import SERVICE_SECRET, ServiceAccountFactory
-from auth_service.accounts.tests.helpers import assert_problem
 from auth_service.accounts.token_provider import LocalServiceTokenProvider
+from common.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from auth_service.accounts import keys
 from auth_service.accounts.models import User
 from auth_service.accounts.services import sign_in, staff
 from auth_service.accounts.tests.factories import UserFactory
-from auth_service.accounts.tests.helpers import assert_problem
+from common.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,7 @@ from auth_service.accounts.tests.factories import (
     UserFactory,
     staff_user,
 )
-from auth_service.accounts.tests.helpers import assert_problem
-from common.testing import BearerClient
+from common.testing import BearerClient, assert_problem
 
 pytestmark = pytest.mark.django_db
 

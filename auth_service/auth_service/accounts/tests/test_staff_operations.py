@@ -12,8 +12,7 @@ from auth_service.accounts.models import RefreshTokenRecord, User
 from auth_service.accounts.services import account_actions, service_accounts
 from auth_service.accounts.services.sign_in import token_pair_issue
 from auth_service.accounts.tests.factories import PASSWORD, UserFactory, staff_user
-from auth_service.accounts.tests.helpers import assert_problem
-from common.testing import BearerClient
+from common.testing import BearerClient, assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.conf import settings
 
 from auth_service.accounts.models import User
 from auth_service.accounts.tests.factories import SERVICE_SECRET, ServiceAccountFactory
-from auth_service.accounts.tests.helpers import assert_problem
 from common import counters
+from common.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from common.errors import ServiceUnavailable
 from common.testing import user_token
 from portal.web import auth, clients
 from portal.web.clients import ApiProblem
-from portal.web.tests.conftest import (
+from portal.web.tests.helpers import (
     SERVICE_TOKEN,
     appointment_body,
     doctor_body,

@@ -8,7 +8,7 @@ import pytest
 
 from common.testing import user_token
 from portal.web import auth
-from portal.web.tests.conftest import (
+from portal.web.tests.helpers import (
     PASSWORD,
     SERVICE_TOKEN,
     messages_of,

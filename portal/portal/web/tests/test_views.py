@@ -11,7 +11,7 @@ from django.test import Client
 
 from common.testing import user_token
 from portal.web import auth
-from portal.web.tests.conftest import (
+from portal.web.tests.helpers import (
     PASSWORD,
     SERVICE_TOKEN,
     appointment_body,

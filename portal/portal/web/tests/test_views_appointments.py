@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from portal.web.tests.conftest import (
+from portal.web.tests.helpers import (
     SERVICE_TOKEN,
     appointment_body,
     doctor_body,

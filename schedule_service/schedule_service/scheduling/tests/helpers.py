@@ -1,4 +1,4 @@
-"""Assertions and date helpers shared by the tests."""
+"""Dates and slot ids shared by the tests."""
 
 from __future__ import annotations
 
@@ -7,30 +7,11 @@ import zoneinfo
 
 from django.utils import timezone as dj_timezone
 
-from common.errors import PROBLEM_CONTENT_TYPE
-
 UTC = datetime.UTC
 # A fixed "now" for service and selector tests: Monday 4 January 2027, 07:00 in Berlin,
 # and the Wednesday after it (the ``berlin`` fixture works Wednesdays 09:00-12:00).
 NOW = datetime.datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
 WEDNESDAY = datetime.date(2027, 1, 6)
-
-
-def assert_problem(response, status: int, code: str | None = None) -> dict:
-    """Assert ``response`` is an RFC 9457 problem with ``status`` (and ``code``); return its body."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
-    body = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail", "code", "request_id"} <= set(body)
-    if code is not None:
-        assert body["code"] == code, body
-    return body
-
-
-def error_fields(body: dict) -> set[str]:
-    """The field names of a problem's ``errors``."""
-    return {error["field"] for error in body.get("errors", [])}
 
 
 def utc(*args: int) -> datetime.datetime:

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone as dj_timezone
 
 from common.errors import ServiceUnavailable
-from common.testing import BearerClient, forged_tokens
+from common.testing import BearerClient, assert_problem, error_fields, forged_tokens
 from schedule_service.scheduling import clients
 from schedule_service.scheduling.models import (
     AvailabilityRule,
@@ -23,14 +23,7 @@ from schedule_service.scheduling.tests.factories import (
     SlotHoldFactory,
     TimeOffFactory,
 )
-from schedule_service.scheduling.tests.helpers import (
-    assert_problem,
-    error_fields,
-    future_date,
-    iso,
-    local,
-    slot_id,
-)
+from schedule_service.scheduling.tests.helpers import future_date, iso, local, slot_id
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,14 @@ import pytest
 from django.utils import timezone as dj_timezone
 
 from common.errors import ServiceUnavailable
+from common.testing import assert_problem
 from schedule_service.scheduling import clients, services
 from schedule_service.scheduling.models import DoctorSchedule, SlotHold
 from schedule_service.scheduling.tests.factories import (
     AvailabilityRuleFactory,
     DoctorScheduleFactory,
 )
-from schedule_service.scheduling.tests.helpers import assert_problem, future_date, local, slot_id
+from schedule_service.scheduling.tests.helpers import future_date, local, slot_id
 
 pytestmark = pytest.mark.django_db
 

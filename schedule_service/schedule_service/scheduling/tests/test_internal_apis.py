@@ -9,6 +9,8 @@ from django.utils import timezone as dj_timezone
 
 from common.testing import (
     BearerClient,
+    assert_problem,
+    error_fields,
     foreign_private_key,
     forged_tokens,
     mint,
@@ -17,14 +19,7 @@ from common.testing import (
 )
 from schedule_service.scheduling.models import SlotHold
 from schedule_service.scheduling.tests.factories import AvailabilityRuleFactory, SlotHoldFactory
-from schedule_service.scheduling.tests.helpers import (
-    assert_problem,
-    error_fields,
-    future_date,
-    iso,
-    local,
-    slot_id,
-)
+from schedule_service.scheduling.tests.helpers import future_date, iso, local, slot_id
 
 pytestmark = pytest.mark.django_db
 

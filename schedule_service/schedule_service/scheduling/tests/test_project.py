@@ -1,27 +1,11 @@
 """Project-level wiring: health, schema and docs, error handlers."""
 
-import pytest
-from django.core.management import call_command
-
-from schedule_service.scheduling.tests.helpers import assert_problem
-
-pytestmark = pytest.mark.django_db
+from common.testing import InternalSchemaChecks, ProjectChecks
 
 
-def test_healthz_and_readyz(anon_client):
-    health = anon_client.get("/healthz")
-    assert (health.status_code, health.json()["service"]) == (200, "schedule_service")
-    assert anon_client.get("/readyz").json()["status"] == "ready"
-
-
-@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/", "/api/redoc/"])
-def test_schema_and_docs_are_served_without_a_token(anon_client, url):
-    assert anon_client.get(url).status_code == 200
-
-
-def test_schema_names_every_endpoint(anon_client):
-    schema = anon_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    assert set(schema["paths"]) == {
+class TestProject(ProjectChecks, InternalSchemaChecks):
+    service = "schedule_service"
+    public_paths = {
         "/api/v1/availability/",
         "/api/v1/availability/{id}/",
         "/api/v1/time-off/",
@@ -30,29 +14,21 @@ def test_schema_names_every_endpoint(anon_client):
         "/api/v1/doctors/{doctor_id}/slots/",
         "/api/v1/slots/{slot_id}/",
     }
-    slot_list = schema["paths"]["/api/v1/doctors/{doctor_id}/slots/"]["get"]
-    assert {p["name"] for p in slot_list["parameters"]} >= {"doctor_id", "from", "to"}
-
-
-def test_internal_endpoints_have_their_own_schema_for_staff(client, django_user_model):
-    client.force_login(django_user_model.objects.create(username="ops", is_staff=True))
-
-    schema = client.get("/internal/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-
-    assert set(schema["paths"]) == {
+    internal_paths = {
         "/internal/v1/holds/",
         "/internal/v1/doctors/{doctor_id}/slots/",
         "/internal/v1/slots/{slot_id}/",
         "/internal/v1/slots/{slot_id}/reserve",
         "/internal/v1/slots/{slot_id}/release",
     }
-    conflict = schema["paths"]["/internal/v1/slots/{slot_id}/reserve"]["post"]["responses"]["409"]
-    assert "application/problem+json" in conflict["content"]
 
+    def test_slot_list_documents_the_doctor_and_the_window(self, anon_client):
+        slot_list = self.public_schema(anon_client)["paths"]["/api/v1/doctors/{doctor_id}/slots/"]
+        assert {p["name"] for p in slot_list["get"]["parameters"]} >= {"doctor_id", "from", "to"}
 
-def test_schema_is_valid_without_warnings(tmp_path):
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yaml"))
-
-
-def test_unknown_url_is_a_problem(anon_client):
-    assert_problem(anon_client.get("/no/such/page"), 404)
+    def test_a_taken_slot_is_a_documented_problem(self, client, django_user_model):
+        schema = self.internal_schema(client, django_user_model)
+        conflict = schema["paths"]["/internal/v1/slots/{slot_id}/reserve"]["post"]["responses"][
+            "409"
+        ]
+        assert "application/problem+json" in conflict["content"]

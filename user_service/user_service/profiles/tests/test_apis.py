@@ -5,10 +5,9 @@ import uuid
 
 import pytest
 
-from common.testing import BearerClient, forged_tokens, service_token
+from common.testing import BearerClient, assert_problem, error_fields, forged_tokens, service_token
 from user_service.profiles.models import Doctor, Patient
 from user_service.profiles.tests.factories import DoctorFactory, PatientFactory, SpecialtyFactory
-from user_service.profiles.tests.helpers import assert_problem, error_fields
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,10 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.utils import timezone as dj_timezone
 
-from common.testing import BearerClient, service_token
+from common.testing import BearerClient, assert_problem, service_token
 from user_service.profiles import services
 from user_service.profiles.models import Doctor
 from user_service.profiles.tests.factories import DoctorFactory, SpecialtyFactory
-from user_service.profiles.tests.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 

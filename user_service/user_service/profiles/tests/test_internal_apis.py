@@ -8,6 +8,8 @@ from rest_framework import serializers
 
 from common.testing import (
     BearerClient,
+    assert_problem,
+    error_fields,
     foreign_private_key,
     forged_tokens,
     mint,
@@ -16,7 +18,6 @@ from common.testing import (
 )
 from user_service.profiles.models import Doctor, Patient
 from user_service.profiles.tests.factories import DoctorFactory, PatientFactory
-from user_service.profiles.tests.helpers import assert_problem, error_fields
 
 pytestmark = pytest.mark.django_db
 
