@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from common.errors import ServiceUnavailable
-from schedule_service.scheduling import clients, selectors, services
+from schedule_service.scheduling import clients, holds, rules, selectors, services
 from schedule_service.scheduling.exceptions import (
     DoctorProfileMissing,
     RuleOverlap,
@@ -220,7 +220,7 @@ def _rule(**overrides):
 
 def test_rule_create():
     schedule = DoctorScheduleFactory()
-    rule = services.rule_create(schedule=schedule, data=_rule(valid_from=datetime.date(2027, 1, 1)))
+    rule = rules.rule_create(schedule=schedule, data=_rule(valid_from=datetime.date(2027, 1, 1)))
     stored = AvailabilityRule.objects.get()
     assert stored.pk == rule.pk
     assert (stored.doctor_id, stored.valid_from, stored.valid_until) == (
@@ -244,9 +244,9 @@ def test_rule_create():
 )
 def test_overlapping_rules_are_refused(existing):
     schedule = DoctorScheduleFactory()
-    services.rule_create(schedule=schedule, data=existing)
+    rules.rule_create(schedule=schedule, data=existing)
     with pytest.raises(RuleOverlap):
-        services.rule_create(
+        rules.rule_create(
             schedule=schedule,
             data=_rule(
                 valid_from=datetime.date(2026, 12, 1), valid_until=datetime.date(2027, 6, 1)
@@ -267,8 +267,8 @@ def test_overlapping_rules_are_refused(existing):
 )
 def test_rules_that_do_not_overlap_are_accepted(existing):
     schedule = DoctorScheduleFactory()
-    services.rule_create(schedule=schedule, data=existing)
-    services.rule_create(
+    rules.rule_create(schedule=schedule, data=existing)
+    rules.rule_create(
         schedule=schedule,
         data=_rule(valid_from=datetime.date(2026, 12, 1), valid_until=datetime.date(2027, 6, 1)),
     )
@@ -276,8 +276,8 @@ def test_rules_that_do_not_overlap_are_accepted(existing):
 
 
 def test_other_doctors_rules_never_overlap_mine():
-    services.rule_create(schedule=DoctorScheduleFactory(), data=_rule())
-    services.rule_create(schedule=DoctorScheduleFactory(), data=_rule())
+    rules.rule_create(schedule=DoctorScheduleFactory(), data=_rule())
+    rules.rule_create(schedule=DoctorScheduleFactory(), data=_rule())
     assert AvailabilityRule.objects.count() == 2
 
 
@@ -298,7 +298,7 @@ def test_other_doctors_rules_never_overlap_mine():
 )
 def test_rule_create_refuses_nonsense(data, field):
     with pytest.raises(ValidationError) as info:
-        services.rule_create(schedule=DoctorScheduleFactory(), data=data)
+        rules.rule_create(schedule=DoctorScheduleFactory(), data=data)
     assert field in info.value.message_dict
     assert not AvailabilityRule.objects.exists()
 
@@ -318,11 +318,11 @@ def _window_codes(info) -> dict[str, list[str]]:
 def test_rule_writes_refuse_dates_outside_the_window(dates):
     schedule = DoctorScheduleFactory()
     with pytest.raises(ValidationError) as info:
-        services.rule_create(schedule=schedule, data=_rule(**dates))
+        rules.rule_create(schedule=schedule, data=_rule(**dates))
     assert _window_codes(info) == {name: ["date-out-of-range"] for name in dates}
-    rule = services.rule_create(schedule=schedule, data=_rule())
+    rule = rules.rule_create(schedule=schedule, data=_rule())
     with pytest.raises(ValidationError) as info:
-        services.rule_update(rule=rule, data=dates)
+        rules.rule_update(rule=rule, data=dates)
     assert _window_codes(info) == {name: ["date-out-of-range"] for name in dates}
     rule.refresh_from_db()
     assert (rule.valid_from, rule.valid_until) == (None, None)
@@ -330,32 +330,30 @@ def test_rule_writes_refuse_dates_outside_the_window(dates):
 
 def test_rule_create_refuses_unknown_fields():
     with pytest.raises(ValueError, match="doctor"):
-        services.rule_create(schedule=DoctorScheduleFactory(), data=_rule(doctor=None))
+        rules.rule_create(schedule=DoctorScheduleFactory(), data=_rule(doctor=None))
 
 
 def test_a_schedule_holds_a_bounded_number_of_rules(monkeypatch):
-    monkeypatch.setattr(services, "MAX_RULES_PER_DOCTOR", 2)
+    monkeypatch.setattr(rules, "MAX_RULES_PER_DOCTOR", 2)
     schedule = DoctorScheduleFactory()
-    services.rule_create(schedule=schedule, data=_rule(weekday=0))
-    services.rule_create(schedule=schedule, data=_rule(weekday=1))
+    rules.rule_create(schedule=schedule, data=_rule(weekday=0))
+    rules.rule_create(schedule=schedule, data=_rule(weekday=1))
     with pytest.raises(TooManyRules):
-        services.rule_create(schedule=schedule, data=_rule(weekday=2))
+        rules.rule_create(schedule=schedule, data=_rule(weekday=2))
     assert AvailabilityRule.objects.count() == 2
 
 
 def test_rule_update_checks_overlap_with_the_others_only():
     schedule = DoctorScheduleFactory()
-    morning = services.rule_create(schedule=schedule, data=_rule())
-    afternoon = services.rule_create(
-        schedule=schedule, data=_rule(start_time=T(13), end_time=T(17))
-    )
-    services.rule_update(rule=morning, data={"end_time": T(12, 30), "slot_minutes": 15})
+    morning = rules.rule_create(schedule=schedule, data=_rule())
+    afternoon = rules.rule_create(schedule=schedule, data=_rule(start_time=T(13), end_time=T(17)))
+    rules.rule_update(rule=morning, data={"end_time": T(12, 30), "slot_minutes": 15})
     with pytest.raises(RuleOverlap):
-        services.rule_update(rule=afternoon, data={"start_time": T(12)})
+        rules.rule_update(rule=afternoon, data={"start_time": T(12)})
     with pytest.raises(ValidationError):
-        services.rule_update(rule=afternoon, data={"end_time": T(12)})
+        rules.rule_update(rule=afternoon, data={"end_time": T(12)})
     with pytest.raises(ValueError, match="id"):
-        services.rule_update(rule=afternoon, data={"id": 5})
+        rules.rule_update(rule=afternoon, data={"id": 5})
     afternoon.refresh_from_db()
     assert (afternoon.start_time, afternoon.end_time) == (T(13), T(17))
     morning.refresh_from_db()
@@ -364,14 +362,14 @@ def test_rule_update_checks_overlap_with_the_others_only():
 
 def test_editing_or_deleting_a_rule_leaves_held_slots_held(berlin):
     rule = berlin.rules.get()
-    hold = services.slot_reserve(
+    hold = holds.slot_reserve(
         slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW
     ).hold
-    services.rule_update(rule=rule, data={"slot_minutes": 45})
+    rules.rule_update(rule=rule, data={"slot_minutes": 45})
     assert SlotHold.objects.get().pk == hold.pk
     state = selectors.slot_state(schedule=berlin, slot_id=hold.slot_id, start=NINE, now=NOW)
     assert state.hold == hold and state.end == hold.end
-    services.rule_delete(rule=rule)
+    rules.rule_delete(rule=rule)
     assert SlotHold.objects.get().pk == hold.pk
     assert selectors.slot_get(slot_id=hold.slot_id, now=NOW).hold == hold
 
@@ -382,7 +380,7 @@ def test_editing_or_deleting_a_rule_leaves_held_slots_held(berlin):
 def test_time_off_create_reports_the_held_slots_it_overlaps(berlin):
     inside = SlotHoldFactory(doctor=berlin, start=NINE)
     SlotHoldFactory(doctor=berlin, start=local(WEDNESDAY, 11, 30))
-    time_off, held = services.time_off_create(
+    time_off, held = rules.time_off_create(
         schedule=berlin,
         start=NINE + datetime.timedelta(minutes=15),
         end=local(WEDNESDAY, 11),
@@ -392,20 +390,20 @@ def test_time_off_create_reports_the_held_slots_it_overlaps(berlin):
     assert held == [inside]
     assert TimeOff.objects.get().reason == "Flu"
     assert SlotHold.objects.count() == 2  # nothing released
-    services.time_off_delete(time_off=time_off)
+    rules.time_off_delete(time_off=time_off)
     assert not TimeOff.objects.exists()
 
 
 def test_time_off_must_end_after_it_starts(berlin):
     with pytest.raises(ValidationError) as info:
-        services.time_off_create(schedule=berlin, start=NINE, end=NINE, now=NOW)
+        rules.time_off_create(schedule=berlin, start=NINE, end=NINE, now=NOW)
     assert "end" in info.value.message_dict
     assert not TimeOff.objects.exists()
 
 
 def test_time_off_that_has_ended_is_refused(berlin):
     with pytest.raises(ValidationError) as info:
-        services.time_off_create(
+        rules.time_off_create(
             schedule=berlin, start=NOW - datetime.timedelta(hours=2), end=NOW, now=NOW
         )
     assert [e.code for e in info.value.error_dict["end"]] == ["time-off-ended"]
@@ -422,7 +420,7 @@ def test_time_off_that_has_ended_is_refused(berlin):
 )
 def test_time_off_outside_the_date_window_is_refused(berlin, start, end, fields):
     with pytest.raises(ValidationError) as info:
-        services.time_off_create(schedule=berlin, start=start, end=end, now=NOW)
+        rules.time_off_create(schedule=berlin, start=start, end=end, now=NOW)
     assert _window_codes(info) == {name: ["date-out-of-range"] for name in fields}
     assert not TimeOff.objects.exists()
 
@@ -434,13 +432,13 @@ def test_the_time_off_cap_counts_entries_that_have_not_ended(berlin, settings):
     TimeOffFactory(start=NOW, end=NOW + hour)  # another doctor's
     for day in range(2):
         start = NINE + datetime.timedelta(days=7 * day)
-        services.time_off_create(schedule=berlin, start=start, end=start + hour, now=NOW)
+        rules.time_off_create(schedule=berlin, start=start, end=start + hour, now=NOW)
     with pytest.raises(TooManyTimeOff, match="at most 2 entries"):
-        services.time_off_create(schedule=berlin, start=NINE, end=NINE + hour, now=NOW)
+        rules.time_off_create(schedule=berlin, start=NINE, end=NINE + hour, now=NOW)
     assert TimeOff.objects.filter(doctor=berlin).count() == 3
     # Once one of them has ended there is room again.
     later = NINE + 2 * hour
-    services.time_off_create(schedule=berlin, start=later, end=later + hour, now=later)
+    rules.time_off_create(schedule=berlin, start=later, end=later + hour, now=later)
     assert TimeOff.objects.filter(doctor=berlin).count() == 4
 
 
@@ -451,7 +449,7 @@ def test_reserve_holds_the_slot_and_carries_the_cut_offs(berlin):
     berlin.cancel_cutoff_hours, berlin.reschedule_cutoff_hours = 12, 6
     berlin.save()
     appointment = uuid.uuid4()
-    reservation = services.slot_reserve(
+    reservation = holds.slot_reserve(
         slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=NOW
     )
     hold = SlotHold.objects.get()
@@ -468,22 +466,18 @@ def test_reserve_holds_the_slot_and_carries_the_cut_offs(berlin):
 
 def test_reserve_is_idempotent_for_the_same_appointment(berlin):
     appointment = uuid.uuid4()
-    first = services.slot_reserve(
-        slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=NOW
-    )
+    first = holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=NOW)
     # Even once the slot is inside the notice window: the appointment already holds it.
     late = NINE - datetime.timedelta(minutes=10)
-    again = services.slot_reserve(
-        slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=late
-    )
+    again = holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=late)
     assert again.hold == first.hold
     assert SlotHold.objects.count() == 1
 
 
 def test_reserve_of_a_held_slot_by_another_appointment_is_taken(berlin):
-    services.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
+    holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
     with pytest.raises(SlotTaken):
-        services.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
+        holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
     assert SlotHold.objects.count() == 1
 
 
@@ -491,15 +485,13 @@ def test_reserve_respects_the_buffer_of_neighbours(berlin):
     berlin.buffer_minutes = 10
     berlin.save()
     half_past = local(WEDNESDAY, 9, 30)
-    services.slot_reserve(slot_id=slot_id(berlin, half_past), appointment_id=uuid.uuid4(), now=NOW)
+    holds.slot_reserve(slot_id=slot_id(berlin, half_past), appointment_id=uuid.uuid4(), now=NOW)
     assert SlotHold.objects.get().blocked_until == local(WEDNESDAY, 10, 10)
     # 09:00 would block until 09:40; 10:00 starts inside the held slot's buffer.
     for start in (NINE, local(WEDNESDAY, 10)):
         with pytest.raises(SlotTaken):
-            services.slot_reserve(
-                slot_id=slot_id(berlin, start), appointment_id=uuid.uuid4(), now=NOW
-            )
-    services.slot_reserve(
+            holds.slot_reserve(slot_id=slot_id(berlin, start), appointment_id=uuid.uuid4(), now=NOW)
+    holds.slot_reserve(
         slot_id=slot_id(berlin, local(WEDNESDAY, 10, 30)), appointment_id=uuid.uuid4(), now=NOW
     )
     assert SlotHold.objects.count() == 2
@@ -510,12 +502,12 @@ def test_one_appointment_may_hold_a_neighbour_inside_its_own_buffer(berlin):
     berlin.buffer_minutes = 10
     berlin.save()
     appointment = uuid.uuid4()
-    services.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=NOW)
+    holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=NOW)
     half_past = slot_id(berlin, local(WEDNESDAY, 9, 30))
-    services.slot_reserve(slot_id=half_past, appointment_id=appointment, now=NOW)
+    holds.slot_reserve(slot_id=half_past, appointment_id=appointment, now=NOW)
     assert SlotHold.objects.filter(appointment_id=appointment).count() == 2
     with pytest.raises(SlotTaken):  # another appointment still respects both buffers
-        services.slot_reserve(
+        holds.slot_reserve(
             slot_id=slot_id(berlin, local(WEDNESDAY, 10)), appointment_id=uuid.uuid4(), now=NOW
         )
 
@@ -535,7 +527,7 @@ def test_one_appointment_may_hold_a_neighbour_inside_its_own_buffer(berlin):
 )
 def test_reserve_of_an_unavailable_slot(berlin, start, now, setup):
     if setup == "time_off":
-        services.time_off_create(
+        rules.time_off_create(
             schedule=berlin,
             start=NINE - datetime.timedelta(hours=1),
             end=NINE + datetime.timedelta(minutes=1),
@@ -544,17 +536,17 @@ def test_reserve_of_an_unavailable_slot(berlin, start, now, setup):
     if setup == "rule_gone":
         berlin.rules.all().delete()
     with pytest.raises(SlotUnavailable):
-        services.slot_reserve(slot_id=slot_id(berlin, start), appointment_id=uuid.uuid4(), now=now)
+        holds.slot_reserve(slot_id=slot_id(berlin, start), appointment_id=uuid.uuid4(), now=now)
     assert not SlotHold.objects.exists()
 
 
 def test_reserve_at_the_edges_of_notice_and_horizon(berlin):
-    services.slot_reserve(
+    holds.slot_reserve(
         slot_id=slot_id(berlin, NINE),
         appointment_id=uuid.uuid4(),
         now=NINE - datetime.timedelta(minutes=60),
     )
-    services.slot_reserve(
+    holds.slot_reserve(
         slot_id=slot_id(berlin, local(WEDNESDAY, 10)),
         appointment_id=uuid.uuid4(),
         now=local(WEDNESDAY, 10) - datetime.timedelta(days=90),
@@ -576,7 +568,7 @@ def test_reserve_of_an_id_that_is_no_slot(berlin, bad_id):
     elif bad_id == "other-doctor":  # right number, someone else's doctor id: the check fails
         bad_id = slot_id(DoctorSchedule(pk=berlin.pk, doctor_id=uuid.uuid4()), NINE)
     with pytest.raises(SlotNotFound):
-        services.slot_reserve(slot_id=bad_id, appointment_id=uuid.uuid4(), now=NOW)
+        holds.slot_reserve(slot_id=bad_id, appointment_id=uuid.uuid4(), now=NOW)
     assert not SlotHold.objects.exists()
 
 
@@ -585,9 +577,9 @@ def test_reserve_refreshes_a_stale_time_zone_first(berlin, user_service):
     berlin.save()
     user_service.default_timezone = "UTC"  # the doctor moved: 09:00 is now 09:00Z
     with pytest.raises(SlotUnavailable):
-        services.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
+        holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
     nine_utc = utc(2027, 1, 6, 9)
-    services.slot_reserve(slot_id=slot_id(berlin, nine_utc), appointment_id=uuid.uuid4(), now=NOW)
+    holds.slot_reserve(slot_id=slot_id(berlin, nine_utc), appointment_id=uuid.uuid4(), now=NOW)
     assert DoctorSchedule.objects.get().timezone == "UTC"
 
 
@@ -595,7 +587,7 @@ def test_reserve_keeps_the_cached_zone_when_user_service_is_down(berlin, user_se
     berlin.timezone_checked_at = None
     berlin.save()
     user_service.error = ServiceUnavailable()
-    services.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
+    holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
     assert SlotHold.objects.count() == 1
 
 
@@ -603,7 +595,7 @@ def test_reserve_keeps_the_cached_zone_when_user_service_is_down(berlin, user_se
 def test_reserve_lets_the_database_decide_a_race(berlin, monkeypatch, same_appointment):
     """The pre-check saw a free slot, but a concurrent reservation committed first."""
     winner = uuid.uuid4()
-    services.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=winner, now=NOW)
+    holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=winner, now=NOW)
     real_state = selectors.slot_state
 
     def stale_state(**kwargs):
@@ -620,15 +612,13 @@ def test_reserve_lets_the_database_decide_a_race(berlin, monkeypatch, same_appoi
     monkeypatch.setattr(selectors, "slot_state", stale_state)
     appointment = winner if same_appointment else uuid.uuid4()
     if same_appointment:
-        reservation = services.slot_reserve(
+        reservation = holds.slot_reserve(
             slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=NOW
         )
         assert reservation.hold.appointment_id == winner
     else:
         with pytest.raises(SlotTaken):
-            services.slot_reserve(
-                slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=NOW
-            )
+            holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=NOW)
     assert SlotHold.objects.count() == 1
 
 
@@ -637,24 +627,24 @@ def test_reserve_lets_the_database_decide_a_race(berlin, monkeypatch, same_appoi
 
 def test_release_frees_the_slot(berlin):
     appointment = uuid.uuid4()
-    services.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=NOW)
-    services.slot_release(slot_id=slot_id(berlin, NINE), appointment_id=appointment)
+    holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=appointment, now=NOW)
+    holds.slot_release(slot_id=slot_id(berlin, NINE), appointment_id=appointment)
     assert not SlotHold.objects.exists()
     # Idempotent: releasing again is fine, and the slot is bookable again at once.
-    services.slot_release(slot_id=slot_id(berlin, NINE), appointment_id=appointment)
-    services.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
+    holds.slot_release(slot_id=slot_id(berlin, NINE), appointment_id=appointment)
+    holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
 
 
 def test_release_by_another_appointment_changes_nothing(berlin):
-    services.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
+    holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
     with pytest.raises(SlotHeldByOther):
-        services.slot_release(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4())
+        holds.slot_release(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4())
     assert SlotHold.objects.count() == 1
 
 
 def test_release_of_an_id_that_is_no_slot(berlin):
     with pytest.raises(SlotNotFound):
-        services.slot_release(slot_id=uuid.uuid4(), appointment_id=uuid.uuid4())
+        holds.slot_release(slot_id=uuid.uuid4(), appointment_id=uuid.uuid4())
 
 
 def test_schedules_rules_and_holds_of_one_doctor_are_theirs_only(berlin):
