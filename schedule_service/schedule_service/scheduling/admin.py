@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from common.admin import ReadOnlyAdmin
 from common.admin_people import PeopleAdminMixin
 from common.errors import Problem
-from schedule_service.scheduling import services
+from schedule_service.scheduling import rules, services
 from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold, TimeOff
 
 # Writes through the services (clinic-admin). Each form's validation ends with the service
@@ -73,12 +73,12 @@ class AvailabilityRuleForm(ServiceForm):
 
     def write(self) -> AvailabilityRule:
         if self.instance.pk is None:
-            data = {name: self.cleaned_data[name] for name in services.RULE_FIELDS}
-            return services.rule_create(schedule=self.cleaned_data["doctor"], data=data)
-        changed = {n: self.cleaned_data[n] for n in self.changed_data if n in services.RULE_FIELDS}
+            data = {name: self.cleaned_data[name] for name in rules.RULE_FIELDS}
+            return rules.rule_create(schedule=self.cleaned_data["doctor"], data=data)
+        changed = {n: self.cleaned_data[n] for n in self.changed_data if n in rules.RULE_FIELDS}
         if not changed:
             return self.instance
-        return services.rule_update(rule=self.instance, data=changed)
+        return rules.rule_update(rule=self.instance, data=changed)
 
 
 class TimeOffForm(ServiceForm):
@@ -90,7 +90,7 @@ class TimeOffForm(ServiceForm):
         help_texts = {"start": "In UTC.", "end": "In UTC; after the start, and not yet past."}
 
     def write(self) -> TimeOff:
-        time_off, self.held = services.time_off_create(
+        time_off, self.held = rules.time_off_create(
             schedule=self.cleaned_data["doctor"],
             start=self.cleaned_data["start"],
             end=self.cleaned_data["end"],
@@ -152,7 +152,7 @@ class ServiceWritesMixin:
 
 
 class RuleWritesMixin(ServiceWritesMixin):
-    """Clinic-admins add, change and delete rules (services.rule_create/update/delete)."""
+    """Clinic-admins add, change and delete rules (rules.rule_create/update/delete)."""
 
     form = AvailabilityRuleForm
     writes = ("add", "change", "delete")
@@ -163,11 +163,11 @@ class RuleWritesMixin(ServiceWritesMixin):
         return fields if obj is None else (*fields, "doctor")
 
     def delete_one(self, obj) -> None:
-        services.rule_delete(rule=obj)
+        rules.rule_delete(rule=obj)
 
 
 class TimeOffWritesMixin(ServiceWritesMixin):
-    """Clinic-admins add and delete time off (services.time_off_create/delete), never edit it."""
+    """Clinic-admins add and delete time off (rules.time_off_create/delete), never edit it."""
 
     form = TimeOffForm
     writes = ("add", "delete")
@@ -178,7 +178,7 @@ class TimeOffWritesMixin(ServiceWritesMixin):
             self.message_user(request, held_slots_message(form.held), messages.WARNING)
 
     def delete_one(self, obj) -> None:
-        services.time_off_delete(time_off=obj)
+        rules.time_off_delete(time_off=obj)
 
 
 def _span(hold: SlotHold) -> str:

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import ROLE_DOCTOR, IsDoctor, IsUser
 from common.schema import problem_for
-from schedule_service.scheduling import schema, selectors, services
+from schedule_service.scheduling import rules, schema, selectors, services
 from schedule_service.scheduling.exceptions import HeldSlotsForbidden
 from schedule_service.scheduling.models import SLOT_MINUTES_MIN
 from schedule_service.scheduling.serializers import (
@@ -73,7 +73,7 @@ class AvailabilityRuleListApi(APIView):
     def post(self, request: Request) -> Response:
         data = _validated(RuleInputSerializer, request.data)
         schedule = services.schedule_for_doctor(doctor_id=request.user.id, write=True)
-        rule = services.rule_create(schedule=schedule, data=data)
+        rule = rules.rule_create(schedule=schedule, data=data)
         return Response(RuleOutputSerializer(rule).data, status=status.HTTP_201_CREATED)
 
 
@@ -110,9 +110,7 @@ class AvailabilityRuleDetailApi(APIView):
     def patch(self, request: Request, id: int) -> Response:
         data = _validated(RuleInputSerializer, request.data, partial=True)
         schedule = services.schedule_for_doctor(doctor_id=request.user.id, write=True)
-        rule = services.rule_update(
-            rule=selectors.rule_get(schedule=schedule, rule_id=id), data=data
-        )
+        rule = rules.rule_update(rule=selectors.rule_get(schedule=schedule, rule_id=id), data=data)
         return Response(RuleOutputSerializer(rule).data)
 
     @extend_schema(
@@ -124,7 +122,7 @@ class AvailabilityRuleDetailApi(APIView):
     )
     def delete(self, request: Request, id: int) -> Response:
         schedule = services.schedule_for_doctor(doctor_id=request.user.id, write=True)
-        services.rule_delete(rule=selectors.rule_get(schedule=schedule, rule_id=id))
+        rules.rule_delete(rule=selectors.rule_get(schedule=schedule, rule_id=id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -168,7 +166,7 @@ class TimeOffListApi(APIView):
     def post(self, request: Request) -> Response:
         data = _validated(TimeOffCreateInputSerializer, request.data)
         schedule = services.schedule_for_doctor(doctor_id=request.user.id, write=True)
-        time_off, held = services.time_off_create(schedule=schedule, **data)
+        time_off, held = rules.time_off_create(schedule=schedule, **data)
         output = TimeOffCreateOutputSerializer(time_off, context={"overlapping_held_slots": held})
         return Response(output.data, status=status.HTTP_201_CREATED)
 
@@ -185,7 +183,7 @@ class TimeOffDetailApi(APIView):
     )
     def delete(self, request: Request, id: int) -> Response:
         schedule = services.schedule_for_doctor(doctor_id=request.user.id, write=True)
-        services.time_off_delete(time_off=selectors.time_off_get(schedule=schedule, time_off_id=id))
+        rules.time_off_delete(time_off=selectors.time_off_get(schedule=schedule, time_off_id=id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from common.pagination import PageNumberPagination, paginated_response
 from common.permissions import HasServiceScope
 from common.schema import problem_for
-from schedule_service.scheduling import schema, selectors, services
+from schedule_service.scheduling import holds, schema, selectors, services
 from schedule_service.scheduling.apis import SlotPagination
 from schedule_service.scheduling.serializers import (
     HoldInternalOutputSerializer,
@@ -127,7 +127,7 @@ class SlotReserveInternalApi(APIView):
     def post(self, request: Request, slot_id: uuid.UUID) -> Response:
         serializer = SlotAppointmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        reservation = services.slot_reserve(
+        reservation = holds.slot_reserve(
             slot_id=slot_id, appointment_id=serializer.validated_data["appointment_id"]
         )
         return Response(SlotReservationOutputSerializer(reservation).data)
@@ -158,7 +158,7 @@ class SlotReleaseInternalApi(APIView):
     def post(self, request: Request, slot_id: uuid.UUID) -> Response:
         serializer = SlotAppointmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.slot_release(
+        holds.slot_release(
             slot_id=slot_id, appointment_id=serializer.validated_data["appointment_id"]
         )
         return Response(SlotReleaseOutputSerializer({"id": slot_id, "held": False}).data)
@@ -183,5 +183,5 @@ class HoldListInternalApi(APIView):
     def get(self, request: Request) -> Response:
         filters = HoldListInternalFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        holds = selectors.hold_list(doctor_id=filters.validated_data.get("doctor_id"))
-        return paginated_response(self, request, holds, HoldInternalOutputSerializer)
+        held = selectors.hold_list(doctor_id=filters.validated_data.get("doctor_id"))
+        return paginated_response(self, request, held, HoldInternalOutputSerializer)

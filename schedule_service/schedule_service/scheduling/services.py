@@ -1,4 +1,7 @@
-"""Every write of the scheduling app: schedules, rules, time off, policy, slot holds."""
+"""Writes of doctors' schedules: their time zone and approval, booking policy, slot look-ups.
+
+Availability rules and time off are written in ``rules``, slot holds in ``holds``.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,8 @@ import datetime
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone as dj_timezone
 
@@ -21,28 +21,13 @@ from schedule_service.scheduling import clients, selectors
 from schedule_service.scheduling.exceptions import (
     DoctorNotFound,
     DoctorProfileMissing,
-    RuleOverlap,
-    SlotHeldByOther,
     SlotNotFound,
-    SlotTaken,
-    SlotUnavailable,
-    TooManyRules,
-    TooManyTimeOff,
 )
-from schedule_service.scheduling.models import (
-    AvailabilityRule,
-    DoctorSchedule,
-    SlotHold,
-    TimeOff,
-    validate_date_in_window,
-)
+from schedule_service.scheduling.models import DoctorSchedule
 from schedule_service.scheduling.slots import is_timezone
 
 logger = logging.getLogger(__name__)
 
-RULE_FIELDS = frozenset(
-    {"weekday", "start_time", "end_time", "slot_minutes", "valid_from", "valid_until"}
-)
 POLICY_FIELDS = frozenset(
     {
         "min_notice_minutes",
@@ -52,17 +37,6 @@ POLICY_FIELDS = frozenset(
         "reschedule_cutoff_hours",
     }
 )
-MAX_RULES_PER_DOCTOR = 100
-
-
-@dataclass(frozen=True)
-class Reservation:
-    """A held slot and the cut-offs appointment_service must honour for it."""
-
-    hold: SlotHold
-    doctor_id: uuid.UUID
-    cancel_cutoff_hours: int
-    reschedule_cutoff_hours: int
 
 
 # Schedules and their time zone
@@ -338,227 +312,3 @@ def policy_update(*, schedule: DoctorSchedule, data: Mapping[str, Any]) -> Docto
     with transaction.atomic():
         updated.save(update_fields=[*data, "updated_at"])
     return updated
-
-
-def _check_date_window(values: Mapping[str, Any]) -> None:
-    """Raise ``ValidationError`` (``date-out-of-range``, per field) for a date outside the window.
-
-    The same window as the API's date fields (``models.date_window``), for every caller.
-    """
-    errors = {}
-    for name, value in values.items():
-        if value is None:
-            continue
-        try:
-            validate_date_in_window(value)
-        except ValidationError as exc:
-            errors[name] = exc
-    if errors:
-        raise ValidationError(errors)
-
-
-# Availability rules
-
-
-def _dates_overlap(a: AvailabilityRule, b: AvailabilityRule) -> bool:
-    # Open ends are infinite: no valid_from is "always", no valid_until is "forever".
-    a_starts_in_time = (
-        a.valid_from is None or b.valid_until is None or a.valid_from <= b.valid_until
-    )
-    b_starts_in_time = (
-        b.valid_from is None or a.valid_until is None or b.valid_from <= a.valid_until
-    )
-    return a_starts_in_time and b_starts_in_time
-
-
-def _overlapping_rule(
-    rule: AvailabilityRule, others: list[AvailabilityRule]
-) -> AvailabilityRule | None:
-    """Return a rule of ``others`` that offers time on a date and time ``rule`` does too."""
-    for other in others:
-        if other.pk == rule.pk or other.weekday != rule.weekday:
-            continue
-        if (
-            rule.start_time < other.end_time
-            and other.start_time < rule.end_time
-            and _dates_overlap(rule, other)
-        ):
-            return other
-    return None
-
-
-def _rule_save(rule: AvailabilityRule, *, creating: bool) -> AvailabilityRule:
-    rule.full_clean(exclude=["doctor"])
-    with transaction.atomic():
-        # Lock the schedule row: one doctor's rule writes happen one after another.
-        selectors.schedule_select_for_update(schedule_id=rule.doctor_id)
-        others = list(selectors.rule_list(schedule=rule.doctor))
-        if creating and len(others) >= MAX_RULES_PER_DOCTOR:
-            raise TooManyRules(
-                f"A schedule holds at most {MAX_RULES_PER_DOCTOR} availability rules."
-            )
-        clash = _overlapping_rule(rule, others)
-        if clash is not None:
-            raise RuleOverlap(
-                f"It overlaps your rule {clash.pk} ({clash}) on some date.", field="start_time"
-            )
-        rule.save()
-    return rule
-
-
-def rule_create(*, schedule: DoctorSchedule, data: Mapping[str, Any]) -> AvailabilityRule:
-    """Add a weekly availability rule to ``schedule``.
-
-    Raises ``ValidationError`` (bad values, end before start, until before
-    from, a date outside ``models.date_window``), ``RuleOverlap`` (same
-    weekday, overlapping times and dates; open date ends are infinite) and
-    ``TooManyRules``.
-    """
-    unknown = set(data) - RULE_FIELDS
-    if unknown:
-        raise ValueError(f"Not rule fields: {sorted(unknown)}")
-    _check_date_window({name: data.get(name) for name in ("valid_from", "valid_until")})
-    return _rule_save(AvailabilityRule(doctor=schedule, **data), creating=True)
-
-
-def rule_update(*, rule: AvailabilityRule, data: Mapping[str, Any]) -> AvailabilityRule:
-    """Change fields of ``rule``; held slots stay held, only free slots change.
-
-    Saves nothing unless the changed rule is valid; raises as ``rule_create``.
-    """
-    unknown = set(data) - RULE_FIELDS
-    if unknown:
-        raise ValueError(f"Not rule fields: {sorted(unknown)}")
-    _check_date_window({name: data[name] for name in ("valid_from", "valid_until") if name in data})
-    updated = copy.copy(rule)
-    for name, value in data.items():
-        setattr(updated, name, value)
-    return _rule_save(updated, creating=False)
-
-
-def rule_delete(*, rule: AvailabilityRule) -> None:
-    """Delete ``rule``; slots it made that are held stay held."""
-    rule.delete()
-
-
-# Time off
-
-
-def time_off_create(
-    *,
-    schedule: DoctorSchedule,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    reason: str = "",
-    now: datetime.datetime | None = None,
-) -> tuple[TimeOff, list[SlotHold]]:
-    """Add time off to ``schedule``; return it with the held slots it overlaps.
-
-    Held slots are not released: the doctor (or the clinic) must move those
-    appointments. A schedule holds at most ``MAX_TIME_OFF_PER_DOCTOR``
-    entries that have not ended; time off that has already ended changes no
-    slot and is refused, so past entries cannot pile up past the cap either.
-    The schedule row is locked while counting, so concurrent requests at the
-    cap add one entry, not several.
-
-    Raises ``ValidationError`` (end not after start, already past, or a
-    date outside ``models.date_window``) and ``TooManyTimeOff`` (400).
-    """
-    now = now or dj_timezone.now()
-    _check_date_window({"start": start, "end": end})
-    time_off = TimeOff(doctor=schedule, start=start, end=end, reason=reason.strip())
-    time_off.full_clean(exclude=["doctor"])
-    if time_off.end <= now:
-        raise ValidationError(
-            {"end": ValidationError("This time off has already ended.", code="time-off-ended")}
-        )
-    limit = settings.MAX_TIME_OFF_PER_DOCTOR
-    with transaction.atomic():
-        selectors.schedule_select_for_update(schedule_id=schedule.pk)
-        if selectors.time_off_count_current(schedule=schedule, now=now) >= limit:
-            raise TooManyTimeOff(
-                f"A schedule holds at most {limit} entries of time off that have not ended; "
-                "remove one before adding another."
-            )
-        time_off.save()
-    return time_off, selectors.holds_overlapping(schedule=schedule, start=start, end=end)
-
-
-def time_off_delete(*, time_off: TimeOff) -> None:
-    """Delete ``time_off``: its slots are offered again."""
-    time_off.delete()
-
-
-# Slot holds
-
-
-def _reservation(hold: SlotHold, schedule: DoctorSchedule) -> Reservation:
-    return Reservation(
-        hold=hold,
-        doctor_id=schedule.doctor_id,
-        cancel_cutoff_hours=schedule.cancel_cutoff_hours,
-        reschedule_cutoff_hours=schedule.reschedule_cutoff_hours,
-    )
-
-
-def slot_reserve(
-    *, slot_id: uuid.UUID, appointment_id: uuid.UUID, now: datetime.datetime | None = None
-) -> Reservation:
-    """Hold slot ``slot_id`` for ``appointment_id``; return the reservation.
-
-    Idempotent: when this appointment already holds the slot, the same
-    answer comes back (even inside the notice window by now). The database
-    is the arbiter: the hold's primary key is the slot id and, on
-    PostgreSQL, an exclusion constraint keeps one doctor's blocked spans
-    apart, so racing calls insert at most one hold. Raises ``SlotNotFound``
-    (404), ``SlotTaken`` (409: held by another appointment, or too close to
-    another hold with the buffer) and ``SlotUnavailable`` (409: past, inside
-    the notice, beyond the horizon, in time off, or made by no current rule),
-    ``DoctorNotBookable`` (409: the doctor is not approved yet) and
-    ``ServiceUnavailable`` (503: whether a pending doctor is approved now
-    cannot be checked).
-    """
-    now = now or dj_timezone.now()
-    schedule, start = selectors.slot_locate(slot_id=slot_id)
-    if selectors.schedule_timezone_is_stale(schedule, now=now):
-        schedule = schedule_timezone_refresh(schedule=schedule, now=now)
-    schedule = schedule_approval_refresh(schedule=schedule, now=now)
-    with transaction.atomic():
-        state = selectors.slot_state(
-            schedule=schedule, slot_id=slot_id, start=start, now=now, appointment_id=appointment_id
-        )
-        if state.hold is not None and state.hold.appointment_id == appointment_id:
-            return _reservation(state.hold, schedule)
-        if state.refusal is not None or state.end is None:
-            raise state.refusal or SlotUnavailable()
-        hold = SlotHold(
-            slot_id=slot_id,
-            doctor=schedule,
-            start=start,
-            end=state.end,
-            blocked_until=state.end + datetime.timedelta(minutes=schedule.buffer_minutes),
-            appointment_id=appointment_id,
-        )
-        try:
-            with transaction.atomic():
-                hold.save(force_insert=True)
-        except IntegrityError:
-            # The primary key (same slot) or the exclusion constraint (overlap) refused it.
-            stored = SlotHold.objects.filter(pk=slot_id).first()
-            if stored is not None and stored.appointment_id == appointment_id:
-                return _reservation(stored, schedule)
-            raise SlotTaken() from None
-    return _reservation(hold, schedule)
-
-
-def slot_release(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> None:
-    """Let go of slot ``slot_id`` held by ``appointment_id``; the slot is bookable again.
-
-    Idempotent: a slot that is not held (any more) is fine. Raises
-    ``SlotNotFound`` for an id that is no slot and ``SlotHeldByOther`` (409,
-    nothing changes) when another appointment holds it.
-    """
-    selectors.slot_locate(slot_id=slot_id)
-    deleted, _ = SlotHold.objects.filter(pk=slot_id, appointment_id=appointment_id).delete()
-    if not deleted and SlotHold.objects.filter(pk=slot_id).exists():
-        raise SlotHeldByOther()

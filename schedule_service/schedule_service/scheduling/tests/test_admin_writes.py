@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone as dj_timezone
 
-from schedule_service.scheduling import services
+from schedule_service.scheduling import rules, services
 from schedule_service.scheduling.models import AvailabilityRule, DoctorSchedule, SlotHold, TimeOff
 from schedule_service.scheduling.tests.factories import (
     AvailabilityRuleFactory,
@@ -118,7 +118,7 @@ def test_an_overlapping_rule_is_refused_with_the_apis_message(admin_client, sche
 
 
 def test_a_rule_past_the_cap_is_refused(admin_client, schedule, monkeypatch):
-    monkeypatch.setattr(services, "MAX_RULES_PER_DOCTOR", 1)
+    monkeypatch.setattr(rules, "MAX_RULES_PER_DOCTOR", 1)
     AvailabilityRuleFactory(doctor=schedule, weekday=3)
     before = rows(AvailabilityRule)
 
@@ -202,13 +202,13 @@ def test_deleting_rules_goes_through_the_service_and_keeps_holds(
     admin_client, schedule, monkeypatch
 ):
     deleted = []
-    real_delete = services.rule_delete
+    real_delete = rules.rule_delete
 
     def spy(*, rule):
         deleted.append(rule.pk)
         real_delete(rule=rule)
 
-    monkeypatch.setattr(services, "rule_delete", spy)
+    monkeypatch.setattr(rules, "rule_delete", spy)
     one, two, three = (AvailabilityRuleFactory(doctor=schedule, weekday=day) for day in (0, 1, 2))
     hold = SlotHoldFactory(doctor=schedule)
     held = rows(SlotHold)
@@ -342,13 +342,13 @@ def test_time_off_is_never_edited_only_deleted_through_the_service(
     admin_client, schedule, monkeypatch
 ):
     deleted = []
-    real_delete = services.time_off_delete
+    real_delete = rules.time_off_delete
 
     def spy(*, time_off):
         deleted.append(time_off.pk)
         real_delete(time_off=time_off)
 
-    monkeypatch.setattr(services, "time_off_delete", spy)
+    monkeypatch.setattr(rules, "time_off_delete", spy)
     one, two = TimeOffFactory(doctor=schedule), TimeOffFactory(doctor=schedule)
     start = soon()
     before = rows(TimeOff)

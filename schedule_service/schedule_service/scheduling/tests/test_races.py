@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from common.testing import race, sign_in_to_admin
-from schedule_service.scheduling import selectors, services
+from schedule_service.scheduling import holds, rules, selectors
 from schedule_service.scheduling.exceptions import RuleOverlap, SlotTaken, TooManyTimeOff
 from schedule_service.scheduling.models import AvailabilityRule, SlotHold, TimeOff
 from schedule_service.scheduling.tests.factories import (
@@ -37,7 +37,7 @@ def _race(targets: list[tuple[uuid.UUID, uuid.UUID]]) -> tuple[list, list, list]
 
     def reserve(target: tuple[uuid.UUID, uuid.UUID]) -> uuid.UUID:
         slot, appointment = target
-        services.slot_reserve(slot_id=slot, appointment_id=appointment)
+        holds.slot_reserve(slot_id=slot, appointment_id=appointment)
         return appointment
 
     outcomes = race(reserve, targets)
@@ -146,7 +146,7 @@ def test_overlapping_rules_created_at_once_make_one_rule():
             "end_time": datetime.time(start_hour + 2),
             "slot_minutes": 30,
         }
-        return services.rule_create(schedule=schedule, data=data)
+        return rules.rule_create(schedule=schedule, data=data)
 
     # 9-11 and 10-12 overlap each other: whichever is locked in first wins.
     outcomes = race(create, [9 + n % 2 for n in range(10)])
@@ -167,13 +167,11 @@ def test_time_off_created_at_once_at_the_cap_adds_one_entry(settings):
     first = local(future_date(weekday=2), 9)
     hour = datetime.timedelta(hours=1)
     for n in range(4):
-        services.time_off_create(
-            schedule=schedule, start=first + n * hour, end=first + (n + 1) * hour
-        )
+        rules.time_off_create(schedule=schedule, start=first + n * hour, end=first + (n + 1) * hour)
 
     def create(day: int) -> TimeOff:
         start = first + datetime.timedelta(days=day)
-        time_off, _ = services.time_off_create(schedule=schedule, start=start, end=start + hour)
+        time_off, _ = rules.time_off_create(schedule=schedule, start=start, end=start + hour)
         return time_off
 
     # Ten requests for the one place left: each counts with the schedule row locked.

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from common.demo import DemoDataCommand, all_or_nothing, demo_entries, read_demo_file
-from schedule_service.scheduling import selectors, services
+from schedule_service.scheduling import rules, selectors, services
 
 WEEKDAYS = range(5)  # Monday to Friday
 MORNING = (datetime.time(9), datetime.time(12))
@@ -22,13 +22,13 @@ def demo_week(index: int) -> list[dict[str, Any]]:
     mornings, every other one has 30-minute slots.
     """
     slot_minutes = 20 if index == 1 else 30
-    rules = [
+    week = [
         {"weekday": day, "start_time": start, "end_time": end, "slot_minutes": slot_minutes}
         for day in WEEKDAYS
         for start, end in (MORNING, AFTERNOON)
     ]
     if index == 2:
-        rules.append(
+        week.append(
             {
                 "weekday": SATURDAY,
                 "start_time": MORNING[0],
@@ -36,7 +36,7 @@ def demo_week(index: int) -> list[dict[str, Any]]:
                 "slot_minutes": slot_minutes,
             }
         )
-    return rules
+    return week
 
 
 class Command(DemoDataCommand):
@@ -59,7 +59,7 @@ class Command(DemoDataCommand):
                 if selectors.rule_list(schedule=schedule).exists():
                     continue  # the doctor's own rules win over the demo week
                 for rule in demo_week(index):
-                    services.rule_create(schedule=schedule, data=rule)
+                    rules.rule_create(schedule=schedule, data=rule)
                     rules_added += 1
 
         self.stdout.write(
