@@ -362,6 +362,13 @@ def test_templates_use_the_given_directories(tmp_path):
 
     assert config["DIRS"] == [tmp_path]
     assert config["APP_DIRS"] is True
+    assert "django.contrib.auth.context_processors.auth" in config["OPTIONS"]["context_processors"]
+
+
+def test_templates_take_other_context_processors():
+    [config] = templates(context_processors=("portal.web.context.portal",))
+
+    assert config["OPTIONS"]["context_processors"] == ["portal.web.context.portal"]
 
 
 def test_rest_framework_settings_use_jwt_problems_and_the_page_size():

@@ -1,7 +1,8 @@
-"""auth_service settings for production; everything comes from the environment.
+"""auth_service settings for production: the ones every service shares, then its own.
 
-Paths default to the image's (``/app/var``); ``local.py`` and ``test.py`` point
-them into the development tree.
+Its own: its apps and names, its rate limits, its admin (where staff sign in with
+Django's own password check), accounts, passwords, signing keys and token lifetimes.
+Everything comes from the environment; ``local.py`` and ``test.py`` build on this module.
 """
 
 import re
@@ -10,29 +11,19 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from common.conf import (
-    CONTAINER_VAR_DIR,
-    DEFAULT_AUTH_SERVICE_URL,
-    cache_config,
-    database_config,
-    env,
-    env_path,
-    hsts_seconds,
-    installed_apps,
-    logging_settings,
-    middleware,
-    positive_seconds,
-    proxy_ssl_header,
-    required,
-    rest_framework_settings,
-    secret,
-    spectacular_settings,
-    storages,
-    templates,
-)
+from common import conf
+from common.conf import env
+
+# The settings every service shares, and those of an admin whose staff sign in by auth_service.
+from common.settings import *  # noqa: F403
+from common.settings_admin import *  # noqa: F403
 
 SERVICE_NAME = "auth_service"
-BASE_DIR = Path(__file__).resolve().parents[2]
+INSTALLED_APPS = conf.installed_apps("auth_service.accounts")
+ROOT_URLCONF = "auth_service.urls"
+WSGI_APPLICATION = "auth_service.wsgi.application"
+DATABASES = conf.database_config(default_sqlite=conf.CONTAINER_VAR_DIR / f"{SERVICE_NAME}.sqlite3")
+LOGGING = conf.logging_settings(SERVICE_NAME)
 
 
 def throttle_rate(name: str, *, default: str) -> str:
@@ -45,82 +36,27 @@ def throttle_rate(name: str, *, default: str) -> str:
     return value
 
 
-SECRET_KEY = required("DJANGO_SECRET_KEY")
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-
-INSTALLED_APPS = installed_apps("auth_service.accounts")
-MIDDLEWARE = middleware()
-ROOT_URLCONF = "auth_service.urls"
-WSGI_APPLICATION = "auth_service.wsgi.application"
-TEMPLATES = templates()
 # Rate limits per client address (DRF throttles counting in the shared cache), as
 # "<n>/<second|minute|hour|day>". A service caches its client-credentials token for
 # its lifetime (5 minutes), so 120 a minute is far above honest use and still caps
 # secret guessing at 2 a second per address.
 REST_FRAMEWORK = {
-    **rest_framework_settings(),
+    **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {
         "register": throttle_rate("THROTTLE_REGISTER", default="60/hour"),
         "service_token": throttle_rate("THROTTLE_SERVICE_TOKEN", default="120/minute"),
     },
 }
 
-DATABASES = database_config(default_sqlite=CONTAINER_VAR_DIR / f"{SERVICE_NAME}.sqlite3")
-CACHES = cache_config()
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=256 * 1024)
-LOGGING = logging_settings(SERVICE_NAME)
-
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
-
-STATIC_URL = "static/"
-STATIC_ROOT = env_path("STATIC_ROOT", default=CONTAINER_VAR_DIR / "static")
-STORAGES = storages()
-
-# Other services: auth_service signs the tokens every service verifies with its JWKS.
-AUTH_SERVICE_URL = env.str("AUTH_SERVICE_URL", default=DEFAULT_AUTH_SERVICE_URL).rstrip("/")
-AUTH_JWKS_URL = env.str("AUTH_JWKS_URL", default=f"{AUTH_SERVICE_URL}/.well-known/jwks.json")
-JWT_ISSUER = env.str("JWT_ISSUER", default="clinic-auth")
-# How often each process fetches auth_service's list of ended sign-ins (common.auth):
-# a deactivated account's access tokens are refused within about this long.
-REVOCATIONS_POLL_SECONDS = positive_seconds("REVOCATIONS_POLL_SECONDS", default=30.0)
-SERVICE_CLIENT_ID = env.str("SERVICE_CLIENT_ID", default=SERVICE_NAME)
-SERVICE_CLIENT_SECRET = secret("SERVICE_CLIENT_SECRET")
-SERVICE_HTTP_CONNECT_TIMEOUT = env.float("SERVICE_HTTP_CONNECT_TIMEOUT", default=1.0)
-SERVICE_HTTP_READ_TIMEOUT = env.float("SERVICE_HTTP_READ_TIMEOUT", default=3.0)
-
-# Security headers, and one switch for running behind a proxy that terminates TLS
-# (README, "Running behind TLS").
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-BEHIND_TLS_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
-SECURE_PROXY_SSL_HEADER = proxy_ssl_header(BEHIND_TLS_PROXY)
-SESSION_COOKIE_SECURE = BEHIND_TLS_PROXY
-CSRF_COOKIE_SECURE = BEHIND_TLS_PROXY
-SECURE_HSTS_SECONDS = hsts_seconds(BEHIND_TLS_PROXY)
-# Reverse proxies in front of the service whose X-Forwarded-For is trusted.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-
+# It creates and looks up profiles in user_service with service tokens it signs itself
+# (SERVICE_TOKEN_PROVIDER below), so SERVICE_CLIENT_ID only keeps every service's default.
 USER_SERVICE_URL = env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002")
+SERVICE_CLIENT_ID = env.str("SERVICE_CLIENT_ID", default=SERVICE_NAME)
 
-# Sessions serve the admin only: kept in the database (the cookie carries only the key; the
-# session holds the staff member's refresh token), ended after an idle hour.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = env.int("ADMIN_SESSION_IDLE_SECONDS", default=3600)
-SESSION_SAVE_EVERY_REQUEST = True
-SESSION_COOKIE_HTTPONLY = True
 # Staff sign in to this admin with their accounts here, checked by Django itself.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-ADMIN_RECHECK_SECONDS = env.int("ADMIN_RECHECK_SECONDS", default=300)
-ADMIN_LOGIN_FAILURES_PER_ADDRESS = env.int("ADMIN_LOGIN_FAILURES_PER_ADDRESS", default=20)
-ADMIN_LOGIN_FAILURE_WINDOW_SECONDS = env.int("ADMIN_LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 
-SPECTACULAR_SETTINGS = spectacular_settings(
+SPECTACULAR_SETTINGS = conf.spectacular_settings(
     title="Clinic auth_service API",
     description="Registration, sign-in, token refresh and rotation, service tokens and the JWKS.",
 )
@@ -152,7 +88,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Signing keys: every *.pem in JWT_KEYS_DIR is published in the JWKS; the one named
 # in JWT_KEYS_DIR/active-kid (written by `signing_keys activate`), else by
 # JWT_ACTIVE_KID, else the only key, signs (see README, "Rotating the signing key").
-JWT_KEYS_DIR = env_path("JWT_KEYS_DIR", default=Path("/var/lib/auth/keys"))
+JWT_KEYS_DIR = conf.env_path("JWT_KEYS_DIR", default=Path("/var/lib/auth/keys"))
 JWT_ACTIVE_KID = env.str("JWT_ACTIVE_KID", default="")
 # How often a running process looks whether the keys folder changed (a few stat calls).
 JWT_KEYS_RESCAN_SECONDS = env.float("JWT_KEYS_RESCAN_SECONDS", default=1.0)

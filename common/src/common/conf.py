@@ -1,7 +1,7 @@
 """Settings helpers: each returns the value of one setting, read from the environment.
 
-A service's ``settings/base.py`` assigns them by name, so that it reads as the
-full list of its settings.
+``common.settings`` assigns the settings every service shares with them, by
+name; a service's ``settings/base.py`` uses them for its own.
 """
 
 from __future__ import annotations
@@ -178,20 +178,27 @@ def middleware() -> list[str]:
     ]
 
 
-def templates(*dirs: Path) -> list[dict[str, Any]]:
-    """Return ``TEMPLATES`` (Django templates, app directories on)."""
+DEFAULT_CONTEXT_PROCESSORS = (
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+)
+
+
+def templates(
+    *dirs: Path, context_processors: tuple[str, ...] = DEFAULT_CONTEXT_PROCESSORS
+) -> list[dict[str, Any]]:
+    """Return ``TEMPLATES`` (Django templates, app directories on).
+
+    ``context_processors`` replaces the admin's (request, auth, messages) for a
+    service whose pages need others.
+    """
     return [
         {
             "BACKEND": "django.template.backends.django.DjangoTemplates",
             "DIRS": list(dirs),
             "APP_DIRS": True,
-            "OPTIONS": {
-                "context_processors": [
-                    "django.template.context_processors.request",
-                    "django.contrib.auth.context_processors.auth",
-                    "django.contrib.messages.context_processors.messages",
-                ]
-            },
+            "OPTIONS": {"context_processors": list(context_processors)},
         }
     ]
 

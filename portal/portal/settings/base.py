@@ -1,94 +1,36 @@
-"""portal settings for production; everything comes from the environment.
+"""portal settings for production: the ones every service shares, then its own.
 
-Paths default to the image's (``/app/var``); ``local.py`` and ``test.py`` point
-them into the development tree.
+Its own: its apps, pages and names, people's sessions and cookies, the content
+security policy, the services it calls and the clinic's details. Everything comes
+from the environment; ``local.py`` and ``test.py`` build on this module.
 """
-
-from pathlib import Path
 
 from csp.constants import NONE, SELF
 
-from common.conf import (
-    CONTAINER_VAR_DIR,
-    DEFAULT_AUTH_SERVICE_URL,
-    cache_config,
-    database_config,
-    env,
-    env_path,
-    hsts_seconds,
-    installed_apps,
-    logging_settings,
-    middleware,
-    positive_seconds,
-    proxy_ssl_header,
-    required,
-    rest_framework_settings,
-    secret,
-    storages,
-    templates,
-)
+from common import conf
+from common.conf import env
+
+# The settings every service shares (the portal has no admin, so none of the admin's).
+from common.settings import *  # noqa: F403
 
 SERVICE_NAME = "portal"
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-SECRET_KEY = required("DJANGO_SECRET_KEY")
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-
-INSTALLED_APPS = [*installed_apps("portal.web", admin=False), "csp"]
+INSTALLED_APPS = [*conf.installed_apps("portal.web", admin=False), "csp"]
 MIDDLEWARE = [
-    *middleware(),
+    *MIDDLEWARE,
     "csp.middleware.CSPMiddleware",
     "portal.web.middleware.PortalErrorMiddleware",
 ]
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
-TEMPLATES = templates()
-TEMPLATES[0]["OPTIONS"]["context_processors"] = [
-    "django.template.context_processors.request",
-    "django.contrib.messages.context_processors.messages",
-    "portal.web.context.portal",
-]
-REST_FRAMEWORK = rest_framework_settings()
-DATABASES = database_config(default_sqlite=CONTAINER_VAR_DIR / f"{SERVICE_NAME}.sqlite3")
-CACHES = cache_config()
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=256 * 1024)
-LOGGING = logging_settings(SERVICE_NAME)
-
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
-
-STATIC_URL = "static/"
-STATIC_ROOT = env_path("STATIC_ROOT", default=CONTAINER_VAR_DIR / "static")
-STORAGES = storages()
-
-# Other services: auth_service signs the tokens every service verifies with its JWKS.
-AUTH_SERVICE_URL = env.str("AUTH_SERVICE_URL", default=DEFAULT_AUTH_SERVICE_URL).rstrip("/")
-AUTH_JWKS_URL = env.str("AUTH_JWKS_URL", default=f"{AUTH_SERVICE_URL}/.well-known/jwks.json")
-JWT_ISSUER = env.str("JWT_ISSUER", default="clinic-auth")
-# How often each process fetches auth_service's list of ended sign-ins (common.auth):
-# a deactivated account's access tokens are refused within about this long.
-REVOCATIONS_POLL_SECONDS = positive_seconds("REVOCATIONS_POLL_SECONDS", default=30.0)
-SERVICE_CLIENT_ID = env.str("SERVICE_CLIENT_ID", default=SERVICE_NAME)
-SERVICE_CLIENT_SECRET = secret("SERVICE_CLIENT_SECRET")
-SERVICE_HTTP_CONNECT_TIMEOUT = env.float("SERVICE_HTTP_CONNECT_TIMEOUT", default=1.0)
-SERVICE_HTTP_READ_TIMEOUT = env.float("SERVICE_HTTP_READ_TIMEOUT", default=3.0)
-
-# Security headers, and one switch for running behind a proxy that terminates TLS
-# (README, "Running behind TLS").
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-BEHIND_TLS_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
-SECURE_PROXY_SSL_HEADER = proxy_ssl_header(BEHIND_TLS_PROXY)
-SESSION_COOKIE_SECURE = BEHIND_TLS_PROXY
-CSRF_COOKIE_SECURE = BEHIND_TLS_PROXY
-SECURE_HSTS_SECONDS = hsts_seconds(BEHIND_TLS_PROXY)
-# Reverse proxies in front of the service whose X-Forwarded-For is trusted.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TEMPLATES = conf.templates(
+    context_processors=(
+        "django.template.context_processors.request",
+        "django.contrib.messages.context_processors.messages",
+        "portal.web.context.portal",
+    )
+)
+DATABASES = conf.database_config(default_sqlite=conf.CONTAINER_VAR_DIR / f"{SERVICE_NAME}.sqlite3")
+LOGGING = conf.logging_settings(SERVICE_NAME)
 
 # People sign in with auth_service; the portal keeps their tokens in a server-side
 # session, never in the browser. Sessions live in the portal's own database (a SQLite
@@ -96,11 +38,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # "When things fail"). They last 20 hours from the last request (WCAG 2.2.1);
 # `manage.py clearsessions` removes the expired ones.
 AUTHENTICATION_BACKENDS: list[str] = []
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_NAME = "clinic_session"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=20 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
-SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # The access token is renewed this long before it expires, so no call carries a dying one.
 TOKEN_REFRESH_MARGIN_SECONDS = env.int("TOKEN_REFRESH_MARGIN_SECONDS", default=30)
@@ -130,6 +69,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# It calls every API with the signed-in person's token; with service tokens of this account
+# it also looks up names in user_service and vouches for sign-ins to auth_service.
+SERVICE_CLIENT_ID = env.str("SERVICE_CLIENT_ID", default=SERVICE_NAME)
 SERVICE_URLS = {
     "auth": AUTH_SERVICE_URL,
     "user": env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002"),

@@ -4,14 +4,15 @@ Files go where `make run` keeps them, in the repository's `.dev/` (which it crea
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-portal")
 
 from common.conf import database_config, env_path  # noqa: E402
 
 from .base import *  # noqa: E402
-from .base import BASE_DIR, SERVICE_NAME  # noqa: E402
+from .base import SERVICE_NAME  # noqa: E402
 
-DEV_DIR = BASE_DIR.parent / ".dev"
+DEV_DIR = Path(__file__).resolve().parents[3] / ".dev"
 DATABASES = database_config(default_sqlite=DEV_DIR / f"{SERVICE_NAME}.sqlite3")
 STATIC_ROOT = env_path("STATIC_ROOT", default=DEV_DIR / "static" / SERVICE_NAME)
