@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,23 +21,9 @@ from appointment_service.appointments.models import (
     EventAction,
     Outcome,
 )
+from common.dates import date_window
 
-# The instants the API takes: far enough back for any record, far enough ahead for any
-# schedule, and far from the ends of Python's calendar, where an offset overflows.
-DATE_WINDOW_FIRST = date(2000, 1, 1)
-DATE_WINDOW_YEARS_AHEAD = 10
 WINDOW_HELP = "From 2000-01-01 to ten years after today (UTC)."
-
-
-def date_window(*, today: date | None = None) -> tuple[date, date]:
-    """Return the first and last date (inclusive, UTC) that the API accepts today."""
-    today = today or timezone.now().date()
-    year = today.year + DATE_WINDOW_YEARS_AHEAD
-    try:
-        last = today.replace(year=year)
-    except ValueError:  # 29 February, in a year that has none
-        last = today.replace(year=year, day=28)
-    return DATE_WINDOW_FIRST, last
 
 
 def validate_date_in_window(value: datetime) -> None:

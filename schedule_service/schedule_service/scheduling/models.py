@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone as dj_timezone
 
+from common.dates import WEEKDAYS, date_window
 from schedule_service.scheduling.slots import is_timezone
 
 TIMEZONE_MAX_LENGTH = 64
@@ -22,15 +22,7 @@ BUFFER_MINUTES = (0, 0, 240)
 CUTOFF_HOURS = (24, 0, 720)
 SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 5, 240
 
-WEEKDAY_CHOICES = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
-]
+WEEKDAY_CHOICES = WEEKDAYS
 
 
 def validate_timezone(value: str) -> None:
@@ -47,24 +39,6 @@ def validate_whole_minute(value: datetime.time) -> None:
     """Raise ``ValidationError`` for a time with seconds: slots start on whole minutes."""
     if value.second or value.microsecond:
         raise ValidationError("Use whole minutes (HH:MM).", code="whole-minutes")
-
-
-# The dates the API takes anywhere (rule validity, time off, slot listings, slot ids): far
-# enough back for any real record, far enough ahead for any schedule, and far from the ends
-# of Python's calendar, where applying a time zone or adding a day overflows.
-DATE_WINDOW_FIRST = datetime.date(2000, 1, 1)
-DATE_WINDOW_YEARS_AHEAD = 10
-
-
-def date_window(*, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    """Return the first and last date (inclusive, UTC) that the API accepts today."""
-    today = today or dj_timezone.now().date()
-    year = today.year + DATE_WINDOW_YEARS_AHEAD
-    try:
-        last = today.replace(year=year)
-    except ValueError:  # 29 February, in a year that has none
-        last = today.replace(year=year, day=28)
-    return DATE_WINDOW_FIRST, last
 
 
 def in_date_window(value: datetime.date | datetime.datetime) -> bool:

@@ -6,18 +6,10 @@ import datetime
 
 from django import forms
 
+from common.dates import WEEKDAYS
 from portal.web import timefmt
 from portal.web.forms.base import PortalForm
 
-WEEKDAYS = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
-]
 SLOT_LENGTHS = [(m, f"{m} minutes") for m in (10, 15, 20, 30, 45, 60)]
 SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 5, 240
 
