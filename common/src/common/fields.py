@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from rest_framework import serializers
+
+
+def as_uuid(value: Any) -> uuid.UUID | None:
+    """``value`` as a UUID (a UUID, or text that spells one); None when it is not one."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 class UUIDListField(serializers.CharField):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 
 from common.errors import ServiceUnavailable
+from common.fields import as_uuid
 from common.http import ServiceClient
 
 logger = logging.getLogger(__name__)
@@ -59,15 +60,6 @@ def _auth_service() -> ServiceClient:
     return _client(settings.AUTH_SERVICE_URL, AUTH_SERVICE)
 
 
-def _as_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def _batches(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
     for start in range(0, len(ids), BATCH_SIZE):
         yield ids[start : start + BATCH_SIZE]
@@ -89,7 +81,7 @@ def _result_list(body: dict[str, Any]) -> list[dict[str, Any]]:
 def _profiles(params: dict[str, Any]) -> dict[uuid.UUID, dict[str, Any]]:
     profiles = {}
     for row in _results(_user_service(), params):
-        user_id = _as_uuid(row.get("user_id")) if isinstance(row, dict) else None
+        user_id = as_uuid(row.get("user_id")) if isinstance(row, dict) else None
         if user_id is None or row.get("role") not in ("patient", "doctor"):
             raise ServiceUnavailable("The user_service service gave an unusable answer.")
         profiles[user_id] = row
@@ -105,7 +97,7 @@ def _emails(ids: list[uuid.UUID]) -> dict[uuid.UUID, str] | None:
         return None
     emails = {}
     for row in accounts:
-        user_id = _as_uuid(row.get("id")) if isinstance(row, dict) else None
+        user_id = as_uuid(row.get("id")) if isinstance(row, dict) else None
         if user_id is not None and isinstance(row.get("email"), str):
             emails[user_id] = row["email"]
     return emails
@@ -161,7 +153,7 @@ def people_get(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Person]:
 
     Raises ``ServiceUnavailable`` when user_service cannot answer.
     """
-    wanted = list(dict.fromkeys(u for u in (_as_uuid(i) for i in ids if i) if u is not None))
+    wanted = list(dict.fromkeys(u for u in (as_uuid(i) for i in ids if i) if u is not None))
     if not wanted:
         return {}
     cached = django_cache.get_many([_cache_key(user_id) for user_id in wanted])
@@ -201,7 +193,7 @@ def people_search(text: str, *, role: str | None = None, limit: int = 20) -> lis
         return []
     if "@" in text:
         accounts = _results(_auth_service(), {"email": text})
-        ids = [_as_uuid(row.get("id")) for row in accounts if isinstance(row, dict)]
+        ids = [as_uuid(row.get("id")) for row in accounts if isinstance(row, dict)]
         people = people_get(user_id for user_id in ids if user_id is not None).values()
         return _by_name(p for p in people if role is None or p.role == role)[:limit]
     params: dict[str, Any] = {"search": text, "page_size": limit}

@@ -11,6 +11,7 @@ from operator import and_
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from common.fields import as_uuid
 from common.permissions import ROLE_DOCTOR, ROLE_PATIENT, ROLE_STAFF
 from user_service.profiles.exceptions import (
     DoctorNotFound,
@@ -49,15 +50,6 @@ PROFILE_LIST_MAX_IDS = 100
 PROFILE_SEARCH_MAX_LENGTH = 100
 
 Profile = Doctor | Patient
-
-
-def _as_uuid(value: uuid.UUID | str) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def specialty_list() -> QuerySet[Specialty]:
@@ -121,7 +113,7 @@ def doctor_list(
 
 def doctor_get(*, user_id: uuid.UUID | str) -> Doctor:
     """Return the doctor with ``user_id``; raise ``DoctorNotFound`` (also for a malformed id)."""
-    pk = _as_uuid(user_id)
+    pk = as_uuid(user_id)
     if pk is None:
         raise DoctorNotFound()
     try:
@@ -223,7 +215,7 @@ def profile_search(*, text: str, role: str | None = None) -> ProfilePages:
 
 def profile_get(*, user_id: uuid.UUID | str) -> Profile:
     """Return the profile of ``user_id``; raise ``ProfileNotFound`` (also for a malformed id)."""
-    pk = _as_uuid(user_id)
+    pk = as_uuid(user_id)
     profile = profile_find(user_id=pk) if pk is not None else None
     if profile is None:
         raise ProfileNotFound()
