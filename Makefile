@@ -34,19 +34,10 @@ run: install ## Set up everything (keys, migrations, demo data) and start all se
 test: install lint check-migrations check-schema compose-check test-unit test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
 	@echo "All checks passed."
 
-# djlint lives in the tools venv (beside compose-check's linters): its pins are its own.
-TOOLS := .dev/tools
-DJLINT := $(TOOLS)/bin/djlint
-DJLINT_VERSION := 1.36.4
-
-lint: install $(DJLINT) ## ruff lint and format check, djlint on the templates
+lint: install ## ruff lint and format check, djlint on the templates
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(DJLINT) --lint --configuration pyproject.toml portal/portal/web/templates
-
-$(DJLINT):
-	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check djlint==$(DJLINT_VERSION)
+	$(BIN)/djlint --lint --configuration pyproject.toml portal/portal/web/templates
 
 fmt: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
@@ -104,7 +95,7 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 videos: install chromium ffmpeg ## Record the walkthrough videos (docs/videos) and screenshots (docs/screenshots)
 	$(BIN)/python scripts/record_walkthroughs.py
 
-compose-check: ## Lint the Dockerfile and validate compose.yaml
+compose-check: install ## Lint the Dockerfile and validate compose.yaml (the linters pinned in requirements/dev.txt)
 	bash scripts/compose_check.sh
 
 bench: install ## Benchmarks over HTTP on PostgreSQL (TEST_POSTGRES_URL, default the local server)
