@@ -34,10 +34,20 @@ run: install ## Set up everything (keys, migrations, demo data) and start all se
 test: install lint check-migrations check-schema compose-check test-unit test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
 	@echo "All checks passed."
 
-lint: install ## ruff lint and format check, djlint on the templates
+# mypy checks common's package and the layers of each service that talk to the database
+# and to other services; each service with its own settings for the django-stubs plugin.
+MYPY := ../$(BIN)/mypy --config-file ../pyproject.toml
+
+lint: install ## ruff lint and format check, djlint on the templates, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --lint --configuration pyproject.toml portal/portal/web/templates
+	cd common && DJANGO_SETTINGS_MODULE=tests.settings $(MYPY) src/common
+	@set -e; for s in $(SERVICES); do \
+	  echo "== mypy $$s"; \
+	  (cd $$s && DJANGO_SETTINGS_MODULE=$$s.settings.test $(MYPY) \
+	    $$(ls $$s/*/services.py $$s/*/selectors.py $$s/*/clients.py 2>/dev/null)); \
+	done
 
 fmt: install ## Format and fix what ruff can
 	$(BIN)/ruff format .

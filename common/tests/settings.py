@@ -14,3 +14,4 @@ globals().update(test_settings(DATABASES))  # noqa: F821
 INSTALLED_APPS = installed_apps()
 ROOT_URLCONF = "tests.urls"
 SPECTACULAR_SETTINGS = spectacular_settings(title="common tests", description="")
+USER_SERVICE_URL = "http://user-service.test"  # common.people (each test names its server)

@@ -69,7 +69,7 @@ IDEMPOTENCY_IN_FLIGHT_TTL = timedelta(minutes=2)
 IDEMPOTENCY_POLL_SECONDS = 0.05
 
 # Who must say why they cancel (a patient need not).
-REASON_REQUIRED_OF = {
+REASON_REQUIRED_OF: dict[str, str] = {
     ActorRole.DOCTOR: "A doctor must give a reason to cancel.",
     ActorRole.STAFF: "Clinic staff must give a reason to cancel.",
 }
@@ -380,7 +380,9 @@ def _idempotency_claim(
                 raise IdempotencyKeyReused()
             if stored.response_status is not None:
                 return BookingAnswer(
-                    status=stored.response_status, body=stored.response_body, replayed=True
+                    status=stored.response_status,
+                    body=stored.response_body,  # type: ignore[arg-type]  # stored with its status
+                    replayed=True,
                 )
             if time.monotonic() >= deadline:
                 raise IdempotencyInProgress()
@@ -444,7 +446,7 @@ def appointment_book(
     _check_actor(
         actor_role=actor_role, override=override, allowed=(ActorRole.PATIENT, ActorRole.STAFF)
     )
-    booking = {
+    booking: dict[str, Any] = {
         "patient_id": patient_id,
         "slot_id": slot_id,
         "reason": reason,

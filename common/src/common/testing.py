@@ -205,6 +205,8 @@ def forged_tokens(user_id: uuid.UUID | str, role: str = "patient") -> dict[str, 
 class BearerClient:
     """A thin wrapper around DRF's ``APIClient`` that sends a bearer token."""
 
+    user_id: uuid.UUID  # set by ``make_client`` on the clients it makes
+
     def __init__(self, token: str | None = None):
         from rest_framework.test import APIClient
 
@@ -595,7 +597,7 @@ def admin_fields_exposed(
 
     exposed = {}
     for model, model_admin in admin.site._registry.items():
-        obj = (examples or {}).get(model) or model.objects.first()
+        obj = (examples or {}).get(model) or model._default_manager.first()
         for instance in (None, obj):
             found = hit(model, writable(model_admin, instance))
             for inline in model_admin.get_inline_instances(request, instance):

@@ -201,7 +201,9 @@ def _problem(response: Any) -> ApiProblem:
         body = {}
     if not isinstance(body, dict):
         body = {}
-    errors = body.get("errors") if isinstance(body.get("errors"), list) else []
+    errors = body.get("errors")
+    if not isinstance(errors, list):
+        errors = []
     return ApiProblem(
         status=response.status_code,
         code=str(body.get("code") or "unknown"),
@@ -519,7 +521,7 @@ def user_doctor_list(
     request: HttpRequest, *, search: str = "", specialty: str = "", page: int = 1
 ) -> Page[Doctor]:
     """One page of approved doctors matching ``search`` and ``specialty``."""
-    params = {"page": page, "page_size": 10}
+    params: dict[str, int | str] = {"page": page, "page_size": 10}
     if search:
         params["search"] = search
     if specialty:
