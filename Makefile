@@ -36,16 +36,17 @@ test: install lint check-migrations check-schema compose-check test-unit test-in
 
 # mypy checks common's package and the layers of each service that talk to the database
 # and to other services; each service with its own settings for the django-stubs plugin.
+# Each package keeps its own cache (under .dev/mypy/), as each has its own settings.
 MYPY := ../$(BIN)/mypy --config-file ../pyproject.toml
 
 lint: install ## ruff lint and format check, djlint on the templates, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --lint --configuration pyproject.toml portal/portal/web/templates
-	cd common && DJANGO_SETTINGS_MODULE=tests.settings $(MYPY) src/common
+	cd common && DJANGO_SETTINGS_MODULE=tests.settings $(MYPY) --cache-dir ../.dev/mypy/common src/common
 	@set -e; for s in $(SERVICES); do \
 	  echo "== mypy $$s"; \
-	  (cd $$s && DJANGO_SETTINGS_MODULE=$$s.settings.test $(MYPY) \
+	  (cd $$s && DJANGO_SETTINGS_MODULE=$$s.settings.test $(MYPY) --cache-dir ../.dev/mypy/$$s \
 	    $$(ls $$s/*/services.py $$s/*/selectors.py $$s/*/clients.py 2>/dev/null)); \
 	done
 
