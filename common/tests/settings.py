@@ -66,6 +66,7 @@ STORAGES = storages(manifest=False)
 AUTH_SERVICE_URL = env.str("AUTH_SERVICE_URL", default=DEFAULT_AUTH_SERVICE_URL).rstrip("/")
 AUTH_JWKS_URL = env.str("AUTH_JWKS_URL", default=f"{AUTH_SERVICE_URL}/.well-known/jwks.json")
 JWT_ISSUER = env.str("JWT_ISSUER", default="clinic-auth")
+USER_SERVICE_URL = "http://user-service.test"  # common.people (each test names its server)
 # How often each process fetches auth_service's list of ended sign-ins (common.auth):
 # a deactivated account's access tokens are refused within about this long.
 REVOCATIONS_POLL_SECONDS = positive_seconds("REVOCATIONS_POLL_SECONDS", default=30.0)
