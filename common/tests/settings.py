@@ -19,6 +19,8 @@ SERVICE_NAME = "common_tests"
 INSTALLED_APPS = installed_apps()
 ROOT_URLCONF = "tests.urls"
 SPECTACULAR_SETTINGS = spectacular_settings(title="common tests", description="")
+# Other services: common.people asks user_service (each test names its server).
+USER_SERVICE_URL = "http://user-service.test"
 SERVICE_CLIENT_ID = env.str("SERVICE_CLIENT_ID", default=SERVICE_NAME)
 # What each staff group may do in this admin (common.admin_groups).
 ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view"], "read-only": ["view"]}

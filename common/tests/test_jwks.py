@@ -22,6 +22,24 @@ def jwks_server(local_server):
     return local_server
 
 
+class FakeClock:
+    """A monotonic clock that moves only when a test moves it on."""
+
+    def __init__(self, now: float = 1000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
 def make_client(server, **kwargs) -> JWKSClient:
     options = {"timeout": TIMEOUT, "ttl": 300.0, "min_refetch_interval": 10.0, **kwargs}
     return JWKSClient(server.url + JWKS_PATH, **options)
@@ -58,10 +76,10 @@ def test_unknown_kid_triggers_one_refetch_that_finds_a_new_key(jwks_server):
     assert len(jwks_server.hits_to(JWKS_PATH)) == 2
 
 
-def test_unknown_kids_refetch_at_most_once_per_min_refetch_interval(jwks_server):
-    client = make_client(jwks_server, min_refetch_interval=0.2)
+def test_unknown_kids_refetch_at_most_once_per_min_refetch_interval(jwks_server, clock):
+    client = make_client(jwks_server, min_refetch_interval=0.2, clock=clock)
     client.get_key(TEST_KID)
-    time.sleep(0.25)  # past the interval: the next unknown kid may refetch
+    clock.advance(0.25)  # past the interval: the next unknown kid may refetch
 
     with pytest.raises(InvalidToken):
         client.get_key("unknown-1")
@@ -81,22 +99,22 @@ def test_unknown_kid_right_after_a_fetch_does_not_refetch(jwks_server):
     assert len(jwks_server.hits_to(JWKS_PATH)) == 1
 
 
-def test_cached_keys_keep_working_when_the_server_goes_down(jwks_server):
-    client = make_client(jwks_server, ttl=0.1, min_refetch_interval=0.0)
+def test_cached_keys_keep_working_when_the_server_goes_down(jwks_server, clock):
+    client = make_client(jwks_server, ttl=0.1, min_refetch_interval=0.0, clock=clock)
     client.get_key(TEST_KID)
     jwks_server.stop()
-    time.sleep(0.15)  # past the ttl: the refetch is tried and fails
+    clock.advance(0.15)  # past the ttl: the refetch is tried and fails
 
     key = client.get_key(TEST_KID)
 
     assert key.kid == TEST_KID
 
 
-def test_cached_keys_keep_working_when_the_server_answers_500(jwks_server):
-    client = make_client(jwks_server, ttl=0.1, min_refetch_interval=0.0)
+def test_cached_keys_keep_working_when_the_server_answers_500(jwks_server, clock):
+    client = make_client(jwks_server, ttl=0.1, min_refetch_interval=0.0, clock=clock)
     client.get_key(TEST_KID)
     jwks_server.reply(JWKS_PATH, Reply(status=500, body=b"oops"))
-    time.sleep(0.15)
+    clock.advance(0.15)
 
     key = client.get_key(TEST_KID)
 
@@ -104,10 +122,10 @@ def test_cached_keys_keep_working_when_the_server_answers_500(jwks_server):
     assert len(jwks_server.hits_to(JWKS_PATH)) == 2
 
 
-def test_expired_cache_refetches_after_the_ttl(jwks_server):
-    client = make_client(jwks_server, ttl=0.1, min_refetch_interval=0.0)
+def test_expired_cache_refetches_after_the_ttl(jwks_server, clock):
+    client = make_client(jwks_server, ttl=0.1, min_refetch_interval=0.0, clock=clock)
     client.get_key(TEST_KID)
-    time.sleep(0.15)
+    clock.advance(0.15)
 
     client.get_key(TEST_KID)
 
@@ -224,11 +242,11 @@ def test_drf_request_is_verified_with_keys_from_the_jwks_server(
     assert len(jwks_server.hits_to(JWKS_PATH)) == 1
 
 
-def test_concurrent_callers_after_the_ttl_share_one_refetch(local_server):
+def test_concurrent_callers_after_the_ttl_share_one_refetch(local_server, clock):
     local_server.reply(JWKS_PATH, Reply(json=testing.test_jwks()))
-    client = make_client(local_server, ttl=0.5, min_refetch_interval=0.0)
+    client = make_client(local_server, ttl=0.5, min_refetch_interval=0.0, clock=clock)
     client.get_key(TEST_KID)
-    time.sleep(0.55)
+    clock.advance(0.55)
     local_server.reply(JWKS_PATH, Reply(json=testing.test_jwks(), delay=0.1))
 
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -21,11 +21,13 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
+# scripts/ for the stack, tests/ for helpers.py (shared by the integration and browser tests).
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))
 
+from helpers import PASSWORD  # noqa: E402
 from record_walkthroughs import (  # noqa: E402
     CHROMIUM,
-    PASSWORD,
     PHONE,
     Api,
     use_system_ffmpeg,

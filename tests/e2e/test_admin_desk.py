@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import datetime
 import re
-import sys
 import uuid
 from zoneinfo import ZoneInfo
 
 import requests
-from conftest import ROOT, shot
+from conftest import shot
+from helpers import DEMO_PASSWORD, PASSWORD, assert_no_orphans, sign_in
 from playwright.sync_api import expect
 
-sys.path.insert(0, str(ROOT / "tests" / "integration"))
-
-from booking import assert_no_orphans  # noqa: E402
-
-DEMO_PASSWORD = "demo-clinic-2026"
 WEBER = "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f"
 APPOINTMENT_PAGE = re.compile(r"/admin/appointments/appointment/([0-9a-f-]{36})/change/$")
 
@@ -27,16 +22,6 @@ def _admin_sign_in(page, stack, email: str, password: str = DEMO_PASSWORD) -> No
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Staff tools")).to_be_visible()
-
-
-def _token(stack, email: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
-    response = requests.post(
-        stack.url("auth_service") + "/api/v1/auth/token",
-        json={"email": email, "password": password},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access']}"}
 
 
 def _weeks_ahead(page, weeks: int) -> None:
@@ -92,7 +77,7 @@ def test_the_front_desk_books_and_moves_an_appointment_for_a_patient(stack, cont
     expect(page.locator(".inline-group")).to_contain_text("Rescheduled")
 
     # The patient sees it at the new time, through the API.
-    ben = _token(stack, "ben.okafor@demo.clinic")
+    ben = sign_in(stack, requests, "ben.okafor@demo.clinic", DEMO_PASSWORD)
     seen = requests.get(
         f"{stack.url('appointment_service')}/api/v1/appointments/{appointment_id}/",
         headers=ben,
@@ -127,13 +112,13 @@ def test_the_front_desk_books_and_moves_an_appointment_for_a_patient(stack, cont
     shot(page, "admin-desk-clinic-day-print")
 
     # Nothing was left behind in schedule_service: every hold has its live appointment.
-    weber = _token(stack, "lena.weber@demo.clinic")
+    weber = sign_in(stack, requests, "lena.weber@demo.clinic", DEMO_PASSWORD)
     assert_no_orphans(stack, requests.Session(), WEBER, weber)
 
 
 def test_read_only_staff_cannot_open_the_booking_page(stack, contexts):
     email = f"reader-{uuid.uuid4().hex[:8]}@example.com"
-    password = "a-long-enough-passphrase"
+    password = PASSWORD
     stack.manage(
         "auth_service",
         "create_staff",

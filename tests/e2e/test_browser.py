@@ -6,9 +6,8 @@ import re
 
 import requests
 from conftest import shot
+from helpers import DEMO_PASSWORD, DEMO_PATIENT, DEMO_STAFF, access_token, sign_in
 from playwright.sync_api import expect
-
-DEMO_PASSWORD = "demo-clinic-2026"
 
 
 def test_portal_landing_page(stack, page):
@@ -23,11 +22,7 @@ def test_portal_landing_page(stack, page):
 
 
 def test_swagger_ui_authorize_and_try_me(stack, page):
-    token = requests.post(
-        stack.url("auth_service") + "/api/v1/auth/token",
-        json={"email": "ana.lima@demo.clinic", "password": DEMO_PASSWORD},
-        timeout=10,
-    ).json()["access"]
+    token = access_token(stack, requests, DEMO_PATIENT, DEMO_PASSWORD)
     failed = []
     page.on("requestfailed", lambda request: failed.append(request.url))
     page.goto(stack.url("auth_service") + "/api/docs/")
@@ -47,15 +42,13 @@ def test_swagger_ui_authorize_and_try_me(stack, page):
     expect(me.locator(".live-responses-table tbody .response-col_status").first).to_have_text(
         "200", timeout=10000
     )
-    expect(me.locator(".live-responses-table .highlight-code").first).to_contain_text(
-        "ana.lima@demo.clinic"
-    )
+    expect(me.locator(".live-responses-table .highlight-code").first).to_contain_text(DEMO_PATIENT)
     shot(page, "swagger-auth-me")
 
 
 def test_staff_signs_in_to_the_user_service_admin_and_finds_a_doctor(stack, page):
     page.goto(stack.url("user_service") + "/admin/")
-    page.get_by_label("Username").fill("staff@demo.clinic")
+    page.get_by_label("Username").fill(DEMO_STAFF)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Staff tools")).to_be_visible()
@@ -69,7 +62,7 @@ def test_staff_signs_in_to_the_user_service_admin_and_finds_a_doctor(stack, page
 
 def test_patient_credentials_do_not_open_the_admin(stack, page):
     page.goto(stack.url("auth_service") + "/admin/")
-    page.get_by_label("Email").fill("ana.lima@demo.clinic")
+    page.get_by_label("Email").fill(DEMO_PATIENT)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.locator(".errornote")).to_be_visible()
@@ -77,24 +70,18 @@ def test_patient_credentials_do_not_open_the_admin(stack, page):
 
 
 def test_staff_sees_an_appointments_history_in_the_admin(stack, page):
-    auth = stack.url("auth_service")
-    patient = requests.post(
-        f"{auth}/api/v1/auth/token",
-        json={"email": "chloe.martin@demo.clinic", "password": DEMO_PASSWORD},
-        timeout=10,
-    ).json()["access"]
-    bearer = {"Authorization": f"Bearer {patient}"}
+    patient = sign_in(stack, requests, "chloe.martin@demo.clinic", DEMO_PASSWORD)
     weber = "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f"
     slots = requests.get(
         f"{stack.url('schedule_service')}/api/v1/doctors/{weber}/slots/",
         params={"page_size": 5},
-        headers=bearer,
+        headers=patient,
         timeout=10,
     ).json()["results"]
     booked = requests.post(
         f"{stack.url('appointment_service')}/api/v1/appointments/",
         json={"slot_id": slots[0]["id"], "reason": "Palpitations"},
-        headers=bearer,
+        headers=patient,
         timeout=15,
     )
     assert booked.status_code == 201, booked.text
@@ -102,12 +89,12 @@ def test_staff_sees_an_appointments_history_in_the_admin(stack, page):
     requests.post(
         f"{stack.url('appointment_service')}/api/v1/appointments/{appointment_id}/cancel",
         json={"reason": "Back from holiday later"},
-        headers=bearer,
+        headers=patient,
         timeout=15,
     ).raise_for_status()
 
     page.goto(stack.url("appointment_service") + "/admin/")
-    page.get_by_label("Username").fill("staff@demo.clinic")
+    page.get_by_label("Username").fill(DEMO_STAFF)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(

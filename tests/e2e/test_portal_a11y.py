@@ -23,7 +23,8 @@ from conftest import (
     shot,
     sign_in,
 )
-from record_walkthroughs import DEMO_PASSWORD, PHONE, WEBER
+from helpers import DEMO_PASSWORD
+from record_walkthroughs import PHONE, WEBER
 
 # Screenshots at both widths of these pages (the patient pages come from the journeys).
 SHOTS = {"doctor-day", "weekly-hours", "time-off", "doctor-free-times", "coming-appointments"}

@@ -7,8 +7,8 @@ import re
 from zoneinfo import ZoneInfo
 
 from conftest import HADDAD, shot, sign_in, title_of
+from helpers import DEMO_PASSWORD
 from playwright.sync_api import expect
-from record_walkthroughs import DEMO_PASSWORD
 
 HADDAD_EMAIL = "omar.haddad@demo.clinic"
 LONDON = ZoneInfo("Europe/London")  # Dr. Haddad's zone, the one his pages show

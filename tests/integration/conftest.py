@@ -15,7 +15,9 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+# scripts/ for the stack, tests/ for helpers.py (shared by the integration and browser tests).
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from stack import make_test_stack  # noqa: E402
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from booking import DEMO_PASSWORD, free_slots, sign_in
+from helpers import DEMO_PASSWORD, free_slots, sign_in
 from stack import make_test_stack
 from test_admin_sso import admin_sign_in, signed_in
 

@@ -13,7 +13,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from booking import (
+from conftest import unique_email
+from helpers import (
     appointments,
     approve,
     assert_no_orphans,
@@ -22,7 +23,6 @@ from booking import (
     register,
     sign_in,
 )
-from conftest import unique_email
 from stack import make_test_stack
 
 QUICK = 6.0  # seconds: read timeout (2 s) plus token and retries

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from booking import (
+from conftest import unique_email
+from helpers import (
     DEMO_PASSWORD,
     appointments,
     approve,
@@ -14,7 +15,6 @@ from booking import (
     service_auth,
     sign_in,
 )
-from conftest import unique_email
 
 
 def test_register_publish_find_book_edit_reschedule_cancel_rebook(stack, http):

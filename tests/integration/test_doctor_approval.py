@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
-from booking import (
+from conftest import unique_email
+from helpers import (
     DEMO_PASSWORD,
+    DEMO_PATIENT,
     DEMO_STAFF,
     appointments,
     register,
     service_auth,
     sign_in,
+    wait_for,
 )
-from conftest import unique_email
-
-RECHECK = 1.2  # DOCTOR_APPROVAL_RECHECK_SECONDS is 1 in the test stack (conftest.py)
 
 
 def _directory(stack, http, auth, **params):
@@ -86,7 +85,7 @@ def test_a_new_doctor_is_bookable_only_once_staff_approve(stack, http):
     slot = next(s for s in own.json()["results"] if s["start"] > later)
 
     # Nobody else finds or books the doctor.
-    patient = sign_in(stack, http, "ana.lima@demo.clinic", DEMO_PASSWORD)
+    patient = sign_in(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     assert doctor_id not in _directory(stack, http, patient, search="Pending Approval")
     detail = http.get(f"{users}/api/v1/doctors/{doctor_id}/", headers=patient, timeout=10)
     assert (detail.status_code, detail.json()["code"]) == (404, "doctor-not-found")
@@ -117,8 +116,13 @@ def test_a_new_doctor_is_bookable_only_once_staff_approve(stack, http):
     # Staff approve: listed and bookable.
     assert http.post(approve_url, headers=staff, timeout=10).status_code == 204
     assert doctor_id in _directory(stack, http, patient, search="Pending Approval")
-    time.sleep(RECHECK)
-    assert _slots(stack, http, doctor_id, patient).status_code == 200
+    # schedule_service asks user_service again after DOCTOR_APPROVAL_RECHECK_SECONDS (1 s here).
+    slots = wait_for(
+        lambda: _slots(stack, http, doctor_id, patient),
+        lambda response: response.status_code == 200,
+        what="the approved doctor's slots",
+    )
+    assert slots.status_code == 200
     booked = _book(stack, http, patient, slot["id"])
     assert booked.status_code == 201, booked.text
     assert booked.json()["doctor_id"] == doctor_id

@@ -6,9 +6,8 @@ import time
 
 import pytest
 from conftest import unique_email
+from helpers import register_response, token_response
 from stack import make_test_stack
-
-PASSWORD = "a-long-enough-passphrase"
 
 
 @pytest.fixture(scope="module")
@@ -25,21 +24,17 @@ def test_registration_with_user_service_down_is_503_and_leaves_no_account(auth_o
     stack = auth_only
     stack.stop_service("user_service")
     email = unique_email("down")
-    body = {"email": email, "password": PASSWORD, "role": "patient", "full_name": "Down Time"}
+    body = {"email": email, "role": "patient", "full_name": "Down Time"}
     started = time.monotonic()
-    response = http.post(f"{stack.url('auth_service')}/api/v1/auth/register", json=body, timeout=15)
+    response = register_response(stack, http, timeout=15, **body)
     elapsed = time.monotonic() - started
     assert response.status_code == 503, response.text
     assert response.json()["code"] == "dependency-unavailable"
     assert elapsed < 5, f"took {elapsed:.1f}s"
-    login = http.post(
-        f"{stack.url('auth_service')}/api/v1/auth/token",
-        json={"email": email, "password": PASSWORD},
-        timeout=5,
-    )
+    login = token_response(stack, http, email)
     assert login.status_code == 401
 
     # user_service comes back: the same registration now succeeds (the email was not kept).
     stack.start_service("user_service")
-    again = http.post(f"{stack.url('auth_service')}/api/v1/auth/register", json=body, timeout=15)
+    again = register_response(stack, http, timeout=15, **body)
     assert again.status_code == 201, again.text

@@ -8,33 +8,25 @@ import uuid
 
 import jwt
 import pytest
-from booking import approve
 from conftest import unique_email
-
-PASSWORD = "a-long-enough-passphrase"
-
-
-def register(stack, http, **body):
-    return http.post(f"{stack.url('auth_service')}/api/v1/auth/register", json=body, timeout=10)
-
-
-def sign_in(stack, http, email, password=PASSWORD):
-    response = http.post(
-        f"{stack.url('auth_service')}/api/v1/auth/token",
-        json={"email": email, "password": password},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+from helpers import (
+    DEMO_PASSWORD,
+    DEMO_PATIENT,
+    DEMO_STAFF,
+    access_token,
+    approve,
+    register_response,
+    sign_in,
+    token_pair,
+)
 
 
 def test_register_sign_in_and_find_the_doctor(stack, http):
     doctor_email, patient_email = unique_email("doc"), unique_email("pat")
-    doctor = register(
+    doctor = register_response(
         stack,
         http,
         email=doctor_email,
-        password=PASSWORD,
         role="doctor",
         full_name="Dr. Integration Zed",
         specialty="neurology",
@@ -43,13 +35,12 @@ def test_register_sign_in_and_find_the_doctor(stack, http):
     )
     assert doctor.status_code == 201, doctor.text
     approve(stack, http, doctor.json()["id"])  # a new doctor is listed once staff approve
-    patient = register(
-        stack, http, email=patient_email, password=PASSWORD, role="patient", full_name="Pat Ient"
+    patient = register_response(
+        stack, http, email=patient_email, role="patient", full_name="Pat Ient"
     )
     assert patient.status_code == 201, patient.text
 
-    access = sign_in(stack, http, patient_email)["access"]
-    auth = {"Authorization": f"Bearer {access}"}
+    auth = sign_in(stack, http, patient_email)
     me = http.get(f"{stack.url('auth_service')}/api/v1/auth/me", headers=auth, timeout=5)
     assert me.json() == {"id": patient.json()["id"], "email": patient_email, "role": "patient"}
 
@@ -72,11 +63,10 @@ def test_register_sign_in_and_find_the_doctor(stack, http):
 
 def test_unknown_specialty_is_refused_by_user_service_and_no_account_is_left(stack, http):
     email = unique_email("doc")
-    response = register(
+    response = register_response(
         stack,
         http,
         email=email,
-        password=PASSWORD,
         role="doctor",
         full_name="Dr. Nobody",
         specialty="astrology",
@@ -84,11 +74,10 @@ def test_unknown_specialty_is_refused_by_user_service_and_no_account_is_left(sta
     )
     assert response.status_code == 400, response.text
     assert "specialty" in {e["field"] for e in response.json()["errors"]}
-    again = register(
+    again = register_response(
         stack,
         http,
         email=email,
-        password=PASSWORD,
         role="doctor",
         full_name="Dr. Nobody",
         specialty="cardiology",
@@ -99,16 +88,13 @@ def test_unknown_specialty_is_refused_by_user_service_and_no_account_is_left(sta
 
 def test_request_id_is_passed_downstream_and_logged(stack, http):
     request_id = f"it-{time.time_ns()}"
-    response = http.post(
-        f"{stack.url('auth_service')}/api/v1/auth/register",
-        json={
-            "email": unique_email(),
-            "password": PASSWORD,
-            "role": "patient",
-            "full_name": "Trace Me",
-        },
+    response = register_response(
+        stack,
+        http,
         headers={"X-Request-ID": request_id},
-        timeout=10,
+        email=unique_email(),
+        role="patient",
+        full_name="Trace Me",
     )
     assert response.status_code == 201
     assert response.headers["X-Request-ID"] == request_id
@@ -126,7 +112,7 @@ def test_request_id_is_passed_downstream_and_logged(stack, http):
 
 
 def test_refresh_rotation_and_reuse_over_http(stack, http):
-    pair = sign_in(stack, http, "ana.lima@demo.clinic", "demo-clinic-2026")
+    pair = token_pair(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     url = stack.url("auth_service")
 
     def rotate(token):
@@ -147,7 +133,7 @@ def test_two_tabs_refreshing_at_once_keep_the_sign_in(stack, http):
 
     import requests
 
-    pair = sign_in(stack, http, "ana.lima@demo.clinic", "demo-clinic-2026")
+    pair = token_pair(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     url = f"{stack.url('auth_service')}/api/v1/auth/token/refresh"
 
     def tab(_):
@@ -169,7 +155,7 @@ def test_two_tabs_refreshing_at_once_keep_the_sign_in(stack, http):
 
 
 def test_logout_over_http_ends_the_sign_in(stack, http):
-    pair = sign_in(stack, http, "ana.lima@demo.clinic", "demo-clinic-2026")
+    pair = token_pair(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     url = stack.url("auth_service")
     out = http.post(f"{url}/api/v1/auth/logout", json={"refresh": pair["refresh"]}, timeout=5)
     assert out.status_code == 204
@@ -194,8 +180,7 @@ def test_service_token_reaches_internal_api_and_user_token_does_not(stack, http)
     assert token.status_code == 200, token.text
     claims = jwt.decode(token.json()["access_token"], options={"verify_signature": False})
     assert claims["aud"] == "user_service"
-    demo_patient = "ana.lima@demo.clinic"
-    user_access = sign_in(stack, http, demo_patient, "demo-clinic-2026")["access"]
+    user_access = access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     user_id = jwt.decode(user_access, options={"verify_signature": False})["sub"]
     internal = f"{stack.url('user_service')}/internal/v1/profiles/{user_id}/"
     ok = http.get(
@@ -232,7 +217,7 @@ def test_the_portal_reads_many_profiles_in_one_call_with_its_own_account(stack, 
     assert token.json()["scope"] == "profiles:read"
     # The portal's account reaches user_service only.
     assert service_token("schedule_service").status_code != 200
-    patient = sign_in(stack, http, "ana.lima@demo.clinic", "demo-clinic-2026")["access"]
+    patient = access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     patient_id = jwt.decode(patient, options={"verify_signature": False})["sub"]
     lena_weber = "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f"  # demo/demo_data.json
     batch = f"{stack.url('user_service')}/internal/v1/profiles/"
@@ -261,7 +246,7 @@ def test_the_portal_reads_many_profiles_in_one_call_with_its_own_account(stack, 
 def test_forged_tokens_get_401_on_every_service(stack, http):
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    real = sign_in(stack, http, "ana.lima@demo.clinic", "demo-clinic-2026")["access"]
+    real = access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     claims = jwt.decode(real, options={"verify_signature": False})
     kid = jwt.get_unverified_header(real)["kid"]
     foreign = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -304,8 +289,8 @@ def test_staff_signs_in_to_the_user_service_admin_with_the_one_staff_account(sta
     response = http.post(
         login,
         data={
-            "username": "staff@demo.clinic",
-            "password": "demo-clinic-2026",
+            "username": DEMO_STAFF,
+            "password": DEMO_PASSWORD,
             "csrfmiddlewaretoken": http.cookies["csrftoken"],
             "next": "/admin/",
         },
@@ -321,8 +306,8 @@ def test_staff_signs_in_to_the_user_service_admin_with_the_one_staff_account(sta
         denied = other.post(
             login,
             data={
-                "username": "ana.lima@demo.clinic",
-                "password": "demo-clinic-2026",
+                "username": DEMO_PATIENT,
+                "password": DEMO_PASSWORD,
                 "csrfmiddlewaretoken": other.cookies["csrftoken"],
             },
             headers={"Referer": login},

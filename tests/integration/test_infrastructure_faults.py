@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from booking import (
+from conftest import unique_email
+from helpers import (
     PASSWORD,
     approve,
     assert_no_orphans,
@@ -26,7 +27,6 @@ from booking import (
     register,
     sign_in,
 )
-from conftest import unique_email
 from infra import Answer, Load, PostgresCluster, RedisServer, call, describe, free_port, wait_until
 from stack import TEST_BASE_PORT, make_test_stack
 

@@ -16,9 +16,9 @@ import time
 import jwt
 import pytest
 import requests
+from helpers import DEMO_PASSWORD, DEMO_PATIENT, access_token, token_pair, token_response
 from stack import PYTHON, ROOT, make_test_stack
 
-EMAIL, PASSWORD = "ana.lima@demo.clinic", "demo-clinic-2026"  # demo/demo_data.json
 # user_service refetches the JWKS on an unknown kid at most every 10 s
 # (common.auth.JWKSClient): a key published longer ago than that is safe to sign with.
 ACTIVATE_AFTER = 12
@@ -57,16 +57,6 @@ def published(stack, http) -> set[str]:
     return {key["kid"] for key in response.json()["keys"]}
 
 
-def sign_in(stack, http) -> dict:
-    response = http.post(
-        f"{stack.url('auth_service')}/api/v1/auth/token",
-        json={"email": EMAIL, "password": PASSWORD},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def accepted_everywhere(stack, http, access: str) -> list[tuple[str, int]]:
     """Use an access token on both services; return the (service, status) of each call."""
     headers = {"Authorization": f"Bearer {access}"}
@@ -98,11 +88,7 @@ class Traffic(threading.Thread):
         with requests.Session() as http:
             while not self.halt.is_set():
                 try:
-                    signed_in = http.post(
-                        f"{url('auth_service')}/api/v1/auth/token",
-                        json={"email": EMAIL, "password": PASSWORD},
-                        timeout=10,
-                    )
+                    signed_in = token_response(self.stack, http, DEMO_PATIENT, DEMO_PASSWORD)
                     self.note("sign-in", signed_in)
                     if signed_in.status_code != 200:
                         continue
@@ -151,7 +137,7 @@ def every_worker(condition, *, answers: int = 6):
 def test_the_signing_key_rotates_without_restart_and_no_request_is_refused(rotation_stack, http):
     stack = rotation_stack
     pids = {service: process.pid for service, process in stack.processes.items()}
-    before = sign_in(stack, http)
+    before = token_pair(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     old = kid_of(before["access"])
     assert published(stack, http) == {old}
     assert accepted_everywhere(stack, http, before["access"]) == [
@@ -172,23 +158,25 @@ def test_the_signing_key_rotates_without_restart_and_no_request_is_refused(rotat
         )
         published_at = time.monotonic()
         assert published(stack, http) == {old, new}
-        assert kid_of(sign_in(stack, http)["access"]) == old
+        assert kid_of(access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)) == old
 
         # 2. Activate: refused while other services may not know the key yet ...
         early = signing_keys(stack, "activate", "--", new)
         assert early.returncode != 0
         assert "Try again in" in early.stderr
-        assert kid_of(sign_in(stack, http)["access"]) == old
+        assert kid_of(access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)) == old
         # ... and taken once it has been published long enough.
         time.sleep(max(0.0, ACTIVATE_AFTER + 1 - (time.monotonic() - published_at)))
         activated = signing_keys(stack, "activate", "--", new)
         assert activated.returncode == 0, activated.stderr
         wait_for(
-            every_worker(lambda: kid_of(sign_in(stack, http)["access"]) == new),
+            every_worker(
+                lambda: kid_of(access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)) == new
+            ),
             timeout=10,
             what="tokens signed with the new key",
         )
-        after = sign_in(stack, http)
+        after = token_pair(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
         # New tokens are accepted by the other service at once, and so are the old ones.
         assert accepted_everywhere(stack, http, after["access"]) == [
             ("auth_service", 200),

@@ -7,8 +7,8 @@ import threading
 import time
 
 import requests
-from booking import DEMO_PASSWORD, appointments, assert_no_orphans, sign_in
 from conftest import unique_email
+from helpers import DEMO_PASSWORD, DEMO_PATIENT, PASSWORD, appointments, assert_no_orphans, sign_in
 
 WEBER = "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f"
 
@@ -45,7 +45,7 @@ def test_a_patient_registers_and_books_once_however_often_the_form_is_sent(stack
     created = _form_post(
         browser,
         f"{portal}/register",
-        {"full_name": "Pat Portal", "email": email, "password": "a-long-enough-passphrase"},
+        {"full_name": "Pat Portal", "email": email, "password": PASSWORD},
     )
     assert created.status_code == 302, created.text[:500]
 
@@ -86,7 +86,7 @@ def test_a_patient_registers_and_books_once_however_often_the_form_is_sent(stack
     assert len(locations) == 1, [(a.status_code, a.text[:200]) for a in answers]
     booked = browser.get(portal + locations.pop(), timeout=10)
     assert "Appointment booked" in booked.text
-    headers = sign_in(stack, http, email, "a-long-enough-passphrase")
+    headers = sign_in(stack, http, email)
     mine = appointments(stack, http, headers, status="upcoming")
     assert [a["reason"] for a in mine] == ["Palpitations at night"]
     weber = sign_in(stack, http, "lena.weber@demo.clinic", DEMO_PASSWORD)
@@ -120,7 +120,7 @@ def test_requests_renewing_one_sign_in_at_once_keep_it_alive(stack):
 
 
 def test_another_patients_appointment_is_not_found_in_the_portal(stack, http):
-    headers = sign_in(stack, http, "ana.lima@demo.clinic", DEMO_PASSWORD)
+    headers = sign_in(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     slots = http.get(
         f"{stack.url('schedule_service')}/api/v1/doctors/{WEBER}/slots/",
         params={"page_size": 50},

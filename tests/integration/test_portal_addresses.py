@@ -7,7 +7,7 @@ import re
 
 import pytest
 import requests
-from booking import DEMO_PASSWORD
+from helpers import DEMO_PASSWORD
 from stack import make_test_stack
 
 LIMIT = 3

@@ -10,8 +10,15 @@ from __future__ import annotations
 import time
 
 import pytest
-from booking import DEMO_PASSWORD, PASSWORD, service_auth, sign_in
 from conftest import unique_email
+from helpers import (
+    DEMO_PASSWORD,
+    DEMO_PATIENT,
+    register_response,
+    service_auth,
+    sign_in,
+    token_response,
+)
 from stack import make_test_stack
 
 ANA_LIMA = "bf0c1aba-5b77-5a3f-99d5-e9ec6ff00f5e"  # demo/demo_data.json
@@ -29,16 +36,13 @@ def stack(tmp_path_factory):
 
 
 def _register(stack, http, email):
-    body = {"email": email, "password": PASSWORD, "role": "patient", "full_name": "Tim Eout"}
-    return http.post(f"{stack.url('auth_service')}/api/v1/auth/register", json=body, timeout=30)
+    return register_response(
+        stack, http, timeout=30, email=email, role="patient", full_name="Tim Eout"
+    )
 
 
 def _sign_in_status(stack, http, email) -> int:
-    return http.post(
-        f"{stack.url('auth_service')}/api/v1/auth/token",
-        json={"email": email, "password": PASSWORD},
-        timeout=10,
-    ).status_code
+    return token_response(stack, http, email).status_code
 
 
 def _profile_status(stack, http, user_id) -> int:
@@ -124,5 +128,5 @@ def test_a_profile_whose_account_is_gone_is_deleted_by_reconciliation(stack, htt
     assert _profile_status(stack, http, user_id) == 404
     # Profiles of existing accounts stay; the email is free again.
     assert _profile_status(stack, http, ANA_LIMA) == 200
-    assert sign_in(stack, http, "ana.lima@demo.clinic", DEMO_PASSWORD)
+    assert sign_in(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     assert _register(stack, http, email).status_code == 201

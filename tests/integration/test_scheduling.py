@@ -5,20 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from booking import approve
 from conftest import unique_email
-
-PASSWORD = "a-long-enough-passphrase"
-
-
-def _token(stack, http, email, password=PASSWORD):
-    response = http.post(
-        f"{stack.url('auth_service')}/api/v1/auth/token",
-        json={"email": email, "password": password},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access"]
+from helpers import DEMO_PASSWORD, DEMO_PATIENT, access_token, approve, register
 
 
 def _service_token(stack, http, client_id, audience):
@@ -39,22 +27,17 @@ def _service_token(stack, http, client_id, audience):
 @pytest.fixture(scope="module")
 def new_york_doctor(stack, http_module):
     email = unique_email("nydoc")
-    response = http_module.post(
-        f"{stack.url('auth_service')}/api/v1/auth/register",
-        json={
-            "email": email,
-            "password": PASSWORD,
-            "role": "doctor",
-            "full_name": "Dr. Eastern Time",
-            "specialty": "cardiology",
-            "timezone": "America/New_York",
-        },
-        timeout=10,
+    doctor_id = register(
+        stack,
+        http_module,
+        email=email,
+        role="doctor",
+        full_name="Dr. Eastern Time",
+        specialty="cardiology",
+        timezone="America/New_York",
     )
-    assert response.status_code == 201, response.text
-    doctor_id = response.json()["id"]
     approve(stack, http_module, doctor_id)
-    return doctor_id, _token(stack, http_module, email)
+    return doctor_id, access_token(stack, http_module, email)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +77,7 @@ def test_a_nine_oclock_rule_in_new_york_is_14z_in_winter_and_13z_after_the_chang
     )
     assert rule.status_code == 201, rule.text
     assert rule.json()["timezone"] == "America/New_York"  # fetched from user_service
-    patient_token = _token(stack, http, "ana.lima@demo.clinic", "demo-clinic-2026")
+    patient_token = access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     # Mondays 2027-03-08 (EST, UTC-5) and 2027-03-15 (EDT, UTC-4): US clocks change on 03-14.
     slots = _slots(stack, http, doctor_id, patient_token, date(2027, 3, 8), date(2027, 3, 15))
     starts = [s["start"] for s in slots]
@@ -108,7 +91,7 @@ def test_a_nine_oclock_rule_in_new_york_is_14z_in_winter_and_13z_after_the_chang
 
 def test_reserve_hides_the_slot_and_release_brings_it_back(stack, http, new_york_doctor):
     doctor_id, doctor_token = new_york_doctor
-    patient_token = _token(stack, http, "ana.lima@demo.clinic", "demo-clinic-2026")
+    patient_token = access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     day = date(2027, 3, 8)
     slot = _slots(stack, http, doctor_id, patient_token, day, day)[0]
     service = {
@@ -156,7 +139,7 @@ def test_reserve_hides_the_slot_and_release_brings_it_back(stack, http, new_york
 
 
 def test_demo_doctors_have_slots_in_the_coming_weeks(stack, http):
-    patient_token = _token(stack, http, "ana.lima@demo.clinic", "demo-clinic-2026")
+    patient_token = access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     lena_weber = "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f"  # demo/demo_data.json
     today = datetime.now(UTC).date()
     slots = _slots(stack, http, lena_weber, patient_token, today, today + timedelta(days=13))
@@ -165,7 +148,7 @@ def test_demo_doctors_have_slots_in_the_coming_weeks(stack, http):
 
 
 def test_slot_range_is_capped(stack, http):
-    patient_token = _token(stack, http, "ana.lima@demo.clinic", "demo-clinic-2026")
+    patient_token = access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     response = http.get(
         f"{stack.url('schedule_service')}/api/v1/doctors/2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f/slots/",
         params={"from": "2027-01-01", "to": "2027-06-01"},

@@ -13,9 +13,9 @@ import time
 import pytest
 import requests
 from conftest import unique_email
+from helpers import PASSWORD, register, token_response
 from stack import make_test_stack
 
-PASSWORD = "a-long-enough-passphrase"
 NEW_PASSWORD = "a-brand-new-passphrase"
 POLL_SECONDS = 1
 WEBER = "2b2d6c70-9d5d-5544-a0f3-a2a8aee6ac4f"
@@ -52,21 +52,7 @@ def form_post(browser: requests.Session, url: str, data: dict, *, page_url: str 
 
 def register_patient(stack, http) -> tuple[str, str]:
     email = unique_email("pat")
-    response = http.post(
-        f"{stack.url('auth_service')}/api/v1/auth/register",
-        json={"email": email, "password": PASSWORD, "role": "patient", "full_name": "Pat Ient"},
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    return email, response.json()["id"]
-
-
-def sign_in(stack, http, email, password=PASSWORD) -> requests.Response:
-    return http.post(
-        f"{stack.url('auth_service')}/api/v1/auth/token",
-        json={"email": email, "password": password},
-        timeout=10,
-    )
+    return email, register(stack, http, email=email, role="patient", full_name="Pat Ient")
 
 
 def clinic_admin(stack) -> requests.Session:
@@ -129,7 +115,7 @@ def test_a_deactivated_patients_token_is_refused_by_every_service_within_the_pol
 ):
     stack = accounts_stack
     email, user_id = register_patient(stack, http)
-    pair = sign_in(stack, http, email).json()
+    pair = token_response(stack, http, email).json()
     before = answers(stack, http, pair["access"])
     assert before == {"user_service": 200, "schedule_service": 200, "appointment_service": 200}
     portal = requests.Session()
@@ -147,7 +133,10 @@ def test_a_deactivated_patients_token_is_refused_by_every_service_within_the_pol
     took = wait_until_refused_everywhere(stack, http, pair["access"], started)
     assert took < POLL_SECONDS + 3
     # Sign-in: the same 401 as a wrong password; refresh refused.
-    refused, wrong = sign_in(stack, http, email), sign_in(stack, http, email, "wrong-password-x")
+    refused, wrong = (
+        token_response(stack, http, email),
+        token_response(stack, http, email, "wrong-password-x"),
+    )
     assert refused.status_code == wrong.status_code == 401
     assert refused.json()["detail"] == wrong.json()["detail"]
     refresh = http.post(
@@ -167,7 +156,7 @@ def test_a_password_reset_ends_every_sign_in_and_the_portal_asks_for_a_new_passw
 ):
     stack = accounts_stack
     email, user_id = register_patient(stack, http)
-    old = sign_in(stack, http, email).json()
+    old = token_response(stack, http, email).json()
     admin = clinic_admin(stack)
 
     shown = admin_action(stack, admin, "reset_password", user_id)
@@ -176,7 +165,7 @@ def test_a_password_reset_ends_every_sign_in_and_the_portal_asks_for_a_new_passw
     assert shown.status_code == 200, shown.text[:500]
     temporary = re.search(r'id="temporary-password"[^>]*>([^<]+)<', shown.text).group(1)
     wait_until_refused_everywhere(stack, http, old["access"], started)
-    refused = sign_in(stack, http, email, temporary)
+    refused = token_response(stack, http, email, temporary)
     assert refused.status_code == 403
     assert refused.json()["code"] == "password-change-required"
 
@@ -196,7 +185,7 @@ def test_a_password_reset_ends_every_sign_in_and_the_portal_asks_for_a_new_passw
     assert portal.get(f"{stack.url('portal')}/appointments", timeout=10).status_code == 200
 
     # The new password signs in over the API, and its token is not caught by the reset.
-    fresh = sign_in(stack, http, email, NEW_PASSWORD)
+    fresh = token_response(stack, http, email, NEW_PASSWORD)
     assert fresh.status_code == 200
     time.sleep(POLL_SECONDS + 0.5)
     assert answers(stack, http, fresh.json()["access"]) == {
@@ -204,4 +193,4 @@ def test_a_password_reset_ends_every_sign_in_and_the_portal_asks_for_a_new_passw
         "schedule_service": 200,
         "appointment_service": 200,
     }
-    assert sign_in(stack, http, email, temporary).status_code == 401
+    assert token_response(stack, http, email, temporary).status_code == 401

@@ -54,7 +54,7 @@ def _create_pending(
     *,
     patient_id: uuid.UUID,
     reason: str,
-    actor_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
     actor_role: str,
     override: bool,
 ) -> tuple[Appointment, list[str]]:
@@ -100,7 +100,7 @@ def _confirm(
     appointment: Appointment,
     reservation: clients.Reservation,
     *,
-    actor_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
     actor_role: str,
     overrides: list[str],
 ) -> bool:

@@ -40,7 +40,7 @@ from appointment_service.appointments.steps import (
 logger = logging.getLogger(__name__)
 
 # Who must say why they cancel (a patient need not).
-REASON_REQUIRED_OF = {
+REASON_REQUIRED_OF: dict[str, str] = {
     ActorRole.DOCTOR: "A doctor must give a reason to cancel.",
     ActorRole.STAFF: "Clinic staff must give a reason to cancel.",
 }

@@ -15,7 +15,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -83,7 +83,9 @@ def claim(*, patient_id: uuid.UUID, key: str, request_hash: str) -> IdempotencyK
             raise IdempotencyKeyReused()
         if stored.response_status is None:
             raise IdempotencyInProgress()
-        return Answer(status=stored.response_status, body=stored.response_body, replayed=True)
+        # ``store`` writes the status and its body together.
+        body = cast(dict[str, Any], stored.response_body)
+        return Answer(status=stored.response_status, body=body, replayed=True)
     raise IdempotencyInProgress()
 
 

@@ -60,8 +60,9 @@ def appointment_with_status(
 ) -> Appointment:
     """Set ``status_value`` and ``outcome_value`` on an instance read without ``with_status``."""
     now = now or timezone.now()
-    appointment.status_value = appointment.status_at(now)
-    appointment.outcome_value = appointment.outcome_at(now)
+    # The attributes ``with_status`` annotates, which the model does not declare.
+    appointment.status_value = appointment.status_at(now)  # type: ignore[attr-defined]
+    appointment.outcome_value = appointment.outcome_at(now)  # type: ignore[attr-defined]
     return appointment
 
 
@@ -92,7 +93,7 @@ def appointment_list_for_user(
     """
     queryset = with_status(_visible_to(user_id=user_id, role=role), now=now or timezone.now())
     if status:
-        queryset = queryset.filter(status_value=status)
+        queryset = queryset.filter(status_value=status)  # type: ignore[misc]  # annotated by with_status
     if start_from is not None:
         queryset = queryset.filter(start__gte=start_from)
     if start_before is not None:

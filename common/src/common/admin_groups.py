@@ -16,11 +16,15 @@ set) after every ``migrate``, and again on sign-in when one is missing.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from common.permissions import GROUP_CLINIC_ADMIN, STAFF_GROUPS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import Group, Permission
 
 VIEW_EVERYTHING = "view"
 
@@ -31,7 +35,7 @@ def _permissions(group: str, spec: str | Iterable[str]) -> list:
     from django.contrib.contenttypes.models import ContentType
 
     entries = [spec] if isinstance(spec, str) else list(spec)
-    found = []
+    found: list[Permission] = []
     for entry in entries:
         if entry == VIEW_EVERYTHING:
             models = list(admin.site._registry)
@@ -56,7 +60,7 @@ def _permissions(group: str, spec: str | Iterable[str]) -> list:
     return found
 
 
-def admin_groups_sync(*, names: Iterable[str] | None = None) -> dict[str, object]:
+def admin_groups_sync(*, names: Iterable[str] | None = None) -> dict[str, Group]:
     """Create the known staff groups (or only ``names``) and set their permissions from settings.
 
     Unknown names are ignored. Returns ``{name: Group}``. Raises

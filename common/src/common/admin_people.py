@@ -138,7 +138,7 @@ class PeopleAdminMixin:
         )
 
     def _columns_by_entry(self) -> dict[str, str]:
-        columns = {}
+        columns: dict[str, str] = {}
         for lookup in self.people_fields:
             columns.setdefault(lookup, _column_name(lookup))
             columns.setdefault(lookup.split("__", 1)[0], _column_name(lookup))
@@ -151,8 +151,12 @@ class PeopleAdminMixin:
         page says why.
         """
         objects = list(objects)
-        ids = {_as_uuid(_value(obj, lookup)) for obj in objects for lookup in self.people_fields}
-        ids.discard(None)
+        ids = {
+            person_id
+            for obj in objects
+            for lookup in self.people_fields
+            if (person_id := _as_uuid(_value(obj, lookup))) is not None
+        }
         try:
             found = people.people_get(ids) if ids else {}
         except ServiceUnavailable:

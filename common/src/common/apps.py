@@ -1,6 +1,6 @@
 """App config of common: the OpenAPI bearer scheme, the admin's look, staff groups and sign-in."""
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class CommonConfig(AppConfig):
@@ -17,7 +17,7 @@ class CommonConfig(AppConfig):
         from common import schema  # noqa: F401
 
         # One look for every admin, named after the service it runs in.
-        if not self.apps.is_installed("django.contrib.admin"):
+        if not apps.is_installed("django.contrib.admin"):
             return
         name = getattr(settings, "SERVICE_NAME", "")
         admin.site.site_header = f"Clinic admin · {name}" if name else "Clinic admin"

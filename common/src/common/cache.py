@@ -117,66 +117,66 @@ class FallbackRedisCache(RedisCache):
             self._recovered()
         return result
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(
             lambda: super(FallbackRedisCache, self).add(key, value, timeout, version),
             lambda: self.fallback.add(key, value, timeout, version),
         )
 
-    def get(self, key, default=None, version=None):  # type: ignore[no-untyped-def]
+    def get(self, key, default=None, version=None):
         return self._call(
             lambda: super(FallbackRedisCache, self).get(key, default, version),
             lambda: self.fallback.get(key, default, version),
         )
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(
             lambda: super(FallbackRedisCache, self).set(key, value, timeout, version),
             lambda: self.fallback.set(key, value, timeout, version),
         )
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(
             lambda: super(FallbackRedisCache, self).touch(key, timeout, version),
             lambda: self.fallback.touch(key, timeout, version),
         )
 
-    def delete(self, key, version=None):  # type: ignore[no-untyped-def]
+    def delete(self, key, version=None):
         return self._call(
             lambda: super(FallbackRedisCache, self).delete(key, version),
             lambda: self.fallback.delete(key, version),
         )
 
-    def get_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+    def get_many(self, keys, version=None):
         return self._call(
             lambda: super(FallbackRedisCache, self).get_many(keys, version),
             lambda: self.fallback.get_many(keys, version),
         )
 
-    def has_key(self, key, version=None):  # type: ignore[no-untyped-def]
+    def has_key(self, key, version=None):
         return self._call(
             lambda: super(FallbackRedisCache, self).has_key(key, version),
             lambda: self.fallback.has_key(key, version),
         )
 
-    def incr(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+    def incr(self, key, delta=1, version=None):
         return self._call(
             lambda: super(FallbackRedisCache, self).incr(key, delta, version),
             lambda: self.fallback.incr(key, delta, version),
         )
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(
             lambda: super(FallbackRedisCache, self).set_many(data, timeout, version),
             lambda: self.fallback.set_many(data, timeout, version),
         )
 
-    def delete_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+    def delete_many(self, keys, version=None):
         return self._call(
             lambda: super(FallbackRedisCache, self).delete_many(keys, version),
             lambda: self.fallback.delete_many(keys, version),
         )
 
-    def clear(self):  # type: ignore[no-untyped-def]
+    def clear(self):
         self.fallback.clear()
         return self._call(lambda: super(FallbackRedisCache, self).clear(), lambda: None)

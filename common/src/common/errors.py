@@ -29,7 +29,7 @@ class Problem(exceptions.APIException):
     and raise it from services; the exception handler renders it.
     """
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "bad-request"
     title = "Bad request"
     default_detail = "The request could not be processed."
@@ -207,8 +207,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = problem_body(
             exc.status_code, code=exc.code, title=exc.title, detail=str(exc.detail), extra=exc.extra
         )
-        if getattr(exc, "retry_after", None):
-            headers.setdefault("Retry-After", str(exc.retry_after))
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            headers.setdefault("Retry-After", str(retry_after))
     elif isinstance(exc, exceptions.ValidationError):
         body = problem_body(
             400,
@@ -219,8 +220,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else ""
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait))
+        wait = getattr(exc, "wait", None)  # set by Throttled, missing from its stub
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            headers["Retry-After"] = str(int(wait))
         body = problem_body(response.status_code, detail=str(detail))
     answer = _problem_response(body, headers)
     setattr(answer, RETRYABLE_ATTRIBUTE, retryable)
@@ -338,4 +340,4 @@ class NotFoundHandlerMiddleware:
         from django.urls import get_resolver
 
         handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
-        return handler(request, exception)
+        return handler(request, exception)  # type: ignore[call-arg]  # a 404 handler takes the exception

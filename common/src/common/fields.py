@@ -29,7 +29,7 @@ class UUIDListField(serializers.CharField):
         self.max_items = max_items
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data) -> list[uuid.UUID]:
+    def to_internal_value(self, data) -> list[uuid.UUID]:  # type: ignore[override]  # ids, not a string
         parts = [part.strip() for part in super().to_internal_value(data).split(",")]
         if len(parts) > self.max_items:
             raise serializers.ValidationError(

@@ -17,7 +17,7 @@ def paginated_response(
     view: APIView, request: Request, items: Any, serializer_class: Any, **serializer_kwargs: Any
 ) -> Response:
     """Answer one page of ``items`` (a queryset or a list) with ``view.pagination_class``."""
-    paginator = view.pagination_class()
+    paginator = view.pagination_class()  # type: ignore[attr-defined]  # each paginated view sets it
     page = paginator.paginate_queryset(items, request, view=view)
     data = serializer_class(page, many=True, **serializer_kwargs).data
     return paginator.get_paginated_response(data)

@@ -64,4 +64,6 @@ class HasServiceScope(BasePermission):
         if isinstance(required, dict):
             required = required.get(request.method, required.get("*"))
         # A view that names no scope is closed, not open to every service.
-        return bool(required) and set(required) <= principal.scopes
+        if not required:
+            return False
+        return set(required) <= principal.scopes

@@ -177,7 +177,7 @@ class ProfilePages(Sequence):
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         if isinstance(index, slice):
             user_ids = list(self._owners.values_list("user_id", flat=True)[index])
             return profile_list_by_ids(user_ids=user_ids)

@@ -72,7 +72,7 @@ def doctor_create(
     name, missing specialty) and ``ProfileRoleConflict`` (a patient has this id).
     """
     existing = _existing_profile(user_id=user_id, role=ROLE_DOCTOR)
-    if existing is not None:
+    if isinstance(existing, Doctor):
         return existing, False
     doctor = Doctor(
         user_id=user_id,
@@ -99,7 +99,7 @@ def patient_create(
     and ``ProfileRoleConflict`` (a doctor has this id).
     """
     existing = _existing_profile(user_id=user_id, role=ROLE_PATIENT)
-    if existing is not None:
+    if isinstance(existing, Patient):
         return existing, False
     patient = Patient(
         user_id=user_id,
@@ -153,7 +153,7 @@ def _apply_changes(instance: P, changes: Mapping[str, Any]) -> P:
     changed: list[str] = []
     for name, value in changes.items():
         field = instance._meta.get_field(name)
-        current = getattr(instance, field.attname)
+        current = getattr(instance, field.attname)  # type: ignore[union-attr]  # a concrete field
         new = value.pk if isinstance(value, models.Model) else value
         if current != new:
             setattr(updated, name, value)

@@ -23,7 +23,7 @@ def admin_fields_exposed(
     request.user = user
     exposed = {}
     for model, model_admin in admin.site._registry.items():
-        obj = (examples or {}).get(model) or model.objects.first()
+        obj = (examples or {}).get(model) or model._default_manager.first()
         for instance in (None, obj):
             found = _hit(protected, model, _writable(model_admin, request, instance))
             for inline in model_admin.get_inline_instances(request, instance):

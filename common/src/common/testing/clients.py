@@ -10,6 +10,8 @@ from typing import Any
 class BearerClient:
     """A thin wrapper around DRF's ``APIClient`` that sends a bearer token."""
 
+    user_id: uuid.UUID  # set by ``make_client`` on the clients it makes
+
     def __init__(self, token: str | None = None):
         from rest_framework.test import APIClient
 

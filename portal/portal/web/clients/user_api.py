@@ -112,7 +112,7 @@ def user_doctor_list(
     request: HttpRequest, *, search: str = "", specialty: str = "", page: int = 1
 ) -> Page[Doctor]:
     """One page of approved doctors matching ``search`` and ``specialty``."""
-    params = {"page": page, "page_size": 10}
+    params: dict[str, int | str] = {"page": page, "page_size": 10}
     if search:
         params["search"] = search
     if specialty:

@@ -1,30 +1,93 @@
-"""Helpers of the booking tests: sign-in, slots, and the orphan check across both services."""
+"""Helpers of the integration and browser tests: the passwords, signing in and registering
+over HTTP, slots, and the orphan check across schedule_service and appointment_service.
+
+``http`` is a ``requests.Session`` (or the ``requests`` module itself); ``stack`` is the
+running stack of ``scripts/stack.py``. Both ``tests/integration`` and ``tests/e2e`` put this
+folder on ``sys.path`` in their conftest.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
+import requests
+
+# The password of every account a test registers, and of every demo account (demo/demo_data.json).
 PASSWORD = "a-long-enough-passphrase"
 DEMO_PASSWORD = "demo-clinic-2026"
 DEMO_STAFF = "staff@demo.clinic"
+DEMO_PATIENT = "ana.lima@demo.clinic"
+
+T = TypeVar("T")
 
 
-def sign_in(stack, http, email, password=PASSWORD) -> dict[str, str]:
-    response = http.post(
+def wait_for(
+    fetch: Callable[[], T], until: Callable[[T], bool], *, timeout: float = 15.0, what: str = ""
+) -> T:
+    """Call ``fetch`` until ``until`` holds for its answer, and return that answer.
+
+    For what the services do a little later (a re-check, a poll): the test goes on as soon
+    as it has happened instead of sleeping for the longest it might take. Fails after
+    ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = fetch()
+        if until(answer):
+            return answer
+        assert time.monotonic() < deadline, f"still waiting after {timeout} s: {what or answer}"
+        time.sleep(0.1)
+
+
+def token_response(stack, http, email: str, password: str = PASSWORD) -> requests.Response:
+    """Ask auth_service for a token pair; the answer as it comes (a test may expect a refusal)."""
+    return http.post(
         f"{stack.url('auth_service')}/api/v1/auth/token",
         json={"email": email, "password": password},
         timeout=10,
     )
+
+
+def token_pair(stack, http, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    """Sign in; the body of the answer: ``access`` and ``refresh``."""
+    response = token_response(stack, http, email, password)
     assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access']}"}
+    return response.json()
 
 
-def register(stack, http, **body) -> str:
-    response = http.post(
+def access_token(stack, http, email: str, password: str = PASSWORD) -> str:
+    """Sign in; the access token."""
+    return token_pair(stack, http, email, password)["access"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header that carries ``token``."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def sign_in(stack, http, email: str, password: str = PASSWORD) -> dict[str, str]:
+    """Sign in; the Authorization header of the access token."""
+    return bearer(access_token(stack, http, email, password))
+
+
+def register_response(
+    stack, http, *, timeout: float = 10, headers: dict[str, str] | None = None, **body: Any
+) -> requests.Response:
+    """Register an account (``PASSWORD`` unless ``body`` names one); the answer as it comes."""
+    return http.post(
         f"{stack.url('auth_service')}/api/v1/auth/register",
         json={"password": PASSWORD, **body},
-        timeout=10,
+        headers=headers,
+        timeout=timeout,
     )
+
+
+def register(stack, http, **body: Any) -> str:
+    """Register an account (see ``register_response``); its id."""
+    response = register_response(stack, http, **body)
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
