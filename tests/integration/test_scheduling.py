@@ -6,22 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import unique_email
-from helpers import DEMO_PASSWORD, DEMO_PATIENT, access_token, approve, register
-
-
-def _service_token(stack, http, client_id, audience):
-    response = http.post(
-        f"{stack.url('auth_service')}/api/v1/auth/service-token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": client_id,
-            "client_secret": stack.secrets()[f"{client_id}_client_secret"],
-            "audience": audience,
-        },
-        timeout=5,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+from helpers import DEMO_PASSWORD, DEMO_PATIENT, access_token, approve, register, service_auth
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +79,7 @@ def test_reserve_hides_the_slot_and_release_brings_it_back(stack, http, new_york
     patient_token = access_token(stack, http, DEMO_PATIENT, DEMO_PASSWORD)
     day = date(2027, 3, 8)
     slot = _slots(stack, http, doctor_id, patient_token, day, day)[0]
-    service = {
-        "Authorization": f"Bearer {_service_token(stack, http, 'appointment_service', 'schedule_service')}"
-    }
+    service = service_auth(stack, http, "schedule_service")  # as appointment_service
     base = stack.url("schedule_service")
     appointment_id = "7d1f0e3c-1a2b-4c5d-8e9f-0a1b2c3d4e5f"
     reserved = http.post(

@@ -165,6 +165,28 @@ def _database_fault_problem(exc: Exception) -> tuple[Problem, bool]:
     return DatabaseUnavailable(), lost
 
 
+def _as_api_exception(exc: Exception) -> tuple[Exception, bool]:
+    """The DRF exception that answers ``exc``, and whether its request may be tried again.
+
+    Django's own exceptions become their DRF counterparts; a database fault
+    becomes ``common.db.DatabaseUnavailable`` (retryable when its connection
+    broke); anything else is returned as it is.
+    """
+    from common.db import is_database_fault
+
+    if is_database_fault(exc):
+        return _database_fault_problem(exc)
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(detail=_django_validation_detail(exc)), False
+    if isinstance(exc, Http404):
+        return exceptions.NotFound(), False
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(), False
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(), False
+    return exc, False
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler rendering every error as problem details.
 
@@ -173,20 +195,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     ``Retry-After``. Other unexpected exceptions become a 500 whose trace goes
     to the log only.
     """
-    from common.db import RETRYABLE_ATTRIBUTE, is_database_fault
+    from common.db import RETRYABLE_ATTRIBUTE
 
-    retryable = False
-    if is_database_fault(exc):
-        exc, retryable = _database_fault_problem(exc)
-    elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
-    elif isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLarge()
-
+    exc, retryable = _as_api_exception(exc)
     # Imported here: rest_framework.views reads DRF settings at import time,
     # which import common.auth, which imports this module.
     from rest_framework.views import exception_handler as drf_exception_handler
