@@ -231,3 +231,26 @@ def assert_no_orphans(schedule: FakeSchedule) -> None:
             assert schedule.holder_of(appointment.slot_id) == appointment.id, (
                 f"appointment {appointment.id} without its slot"
             )
+
+
+def age(appointment: Appointment, seconds: int = 120) -> None:
+    """Make ``appointment`` look ``seconds`` old (reconciliation repairs only what is old enough)."""
+    then = timezone.now() - datetime.timedelta(seconds=seconds)
+    Appointment.objects.filter(pk=appointment.pk).update(created_at=then, updated_at=then)
+
+
+def make_pending(schedule, slot, *, hold: bool, age_seconds: int = 120) -> Appointment:
+    """A booking left pending ``age_seconds`` ago, its slot held at schedule_service or not."""
+    from appointment_service.appointments.tests.factories import AppointmentFactory
+
+    appointment = AppointmentFactory(
+        slot_id=slot.id,
+        doctor_id=slot.doctor_id,
+        start=slot.start,
+        end=slot.end,
+        state=AppointmentState.PENDING,
+    )
+    if hold:
+        schedule.hold(slot, appointment.id, age_seconds=age_seconds)
+    age(appointment, age_seconds)
+    return appointment

@@ -15,7 +15,7 @@ from appointment_service.appointments.models import (
     AppointmentState,
     IdempotencyKey,
 )
-from appointment_service.appointments.tests.factories import AppointmentFactory
+from appointment_service.appointments.tests.fakes import age, make_pending
 from common.errors import ServiceUnavailable
 
 pytestmark = pytest.mark.django_db
@@ -31,25 +31,6 @@ def reconcile(*args) -> str:
     return run("reconcile_appointments", "--grace", "0", *args)
 
 
-def _age(appointment, seconds: int = 120) -> None:
-    then = timezone.now() - datetime.timedelta(seconds=seconds)
-    Appointment.objects.filter(pk=appointment.pk).update(created_at=then, updated_at=then)
-
-
-def _pending(schedule, slot, *, hold: bool, age: int = 120) -> Appointment:
-    appointment = AppointmentFactory(
-        slot_id=slot.id,
-        doctor_id=slot.doctor_id,
-        start=slot.start,
-        end=slot.end,
-        state=AppointmentState.PENDING,
-    )
-    if hold:
-        schedule.hold(slot, appointment.id, age_seconds=age)
-    _age(appointment, age)
-    return appointment
-
-
 def test_nothing_to_do(schedule):
     out = reconcile()
     assert "pending removed: 0, holds released: 0, slots reserved again: 0" in out
@@ -60,7 +41,7 @@ def test_the_command_names_each_appointment_it_cancelled(schedule, book, patient
     appointment = book(patient_id, schedule.add_slot())
     slot = schedule.slots[appointment.slot_id]
     slot.holder, slot.bookable = None, False
-    _age(appointment)
+    age(appointment)
     out = reconcile()
     assert "appointments cancelled: 1" in out
     assert f"cancelled appointment {appointment.id}: its slot {slot.id}" in out
@@ -78,8 +59,8 @@ def test_old_and_abandoned_idempotency_keys_are_purged(schedule):
         for name, status in [("old", 201), ("fresh", 201), ("abandoned", None), ("in-flight", None)]
     }
     ages = {"old": datetime.timedelta(hours=25), "abandoned": datetime.timedelta(minutes=5)}
-    for name, age in ages.items():
-        IdempotencyKey.objects.filter(pk=rows[name].pk).update(created_at=now - age)
+    for name, how_old in ages.items():
+        IdempotencyKey.objects.filter(pk=rows[name].pk).update(created_at=now - how_old)
     assert "idempotency keys purged: 2" in reconcile()
     assert set(IdempotencyKey.objects.values_list("key", flat=True)) == {"fresh", "in-flight"}
 
@@ -88,10 +69,10 @@ def test_old_and_abandoned_idempotency_keys_are_purged(schedule):
 
 
 def test_schedule_down_changes_nothing_and_exits_non_zero(schedule, book, patient_id):
-    pending = _pending(schedule, schedule.add_slot(), hold=True)
+    pending = make_pending(schedule, schedule.add_slot(), hold=True)
     lost = book(patient_id, schedule.add_slot())
     schedule.slots[lost.slot_id].holder = None
-    _age(lost)
+    age(lost)
     schedule.down.add("holds")
     calls_before = len(schedule.calls)
     with pytest.raises(CommandError, match="schedule_service could not be asked"):
@@ -102,8 +83,8 @@ def test_schedule_down_changes_nothing_and_exits_non_zero(schedule, book, patien
 
 
 def test_schedule_failing_half_way_leaves_each_repair_whole(schedule, monkeypatch):
-    first = _pending(schedule, schedule.add_slot(), hold=True)
-    second = _pending(schedule, schedule.add_slot(), hold=True)
+    first = make_pending(schedule, schedule.add_slot(), hold=True)
+    second = make_pending(schedule, schedule.add_slot(), hold=True)
     real_release = schedule.slot_release
     calls = []
 

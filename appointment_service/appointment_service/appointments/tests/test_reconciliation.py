@@ -14,7 +14,7 @@ from appointment_service.appointments.models import (
     IdempotencyKey,
 )
 from appointment_service.appointments.tests.factories import AppointmentFactory
-from appointment_service.appointments.tests.fakes import assert_no_orphans
+from appointment_service.appointments.tests.fakes import age, assert_no_orphans, make_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -22,25 +22,6 @@ pytestmark = pytest.mark.django_db
 def reconcile() -> reconciliation.ReconcileReport:
     """One run with no grace: everything in the tables is old enough to repair."""
     return reconciliation.appointments_reconcile(grace=datetime.timedelta(0))
-
-
-def age(appointment, seconds: int = 120) -> None:
-    then = timezone.now() - datetime.timedelta(seconds=seconds)
-    Appointment.objects.filter(pk=appointment.pk).update(created_at=then, updated_at=then)
-
-
-def make_pending(schedule, slot, *, hold: bool, age_seconds: int = 120) -> Appointment:
-    appointment = AppointmentFactory(
-        slot_id=slot.id,
-        doctor_id=slot.doctor_id,
-        start=slot.start,
-        end=slot.end,
-        state=AppointmentState.PENDING,
-    )
-    if hold:
-        schedule.hold(slot, appointment.id, age_seconds=age_seconds)
-    age(appointment, age_seconds)
-    return appointment
 
 
 def test_a_consistent_booking_is_left_alone(schedule, book, patient_id):
