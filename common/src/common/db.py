@@ -13,14 +13,17 @@ retried once by ``DatabaseRetryMiddleware`` if it is a read.
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from rest_framework import status
+from django.http import HttpResponseBase
 
 from common.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 # What a database fault raises: the connection is gone or cannot be made (a pool timeout
 # included), or the statement timeout cancelled the query.
@@ -33,7 +36,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class DatabaseUnavailable(ServiceUnavailable):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "database-unavailable"
     title = "The database is unavailable"
     default_detail = "The database did not answer in time; please try again in a moment."
@@ -56,6 +58,12 @@ def _broken(connection: BaseDatabaseWrapper) -> bool:
 def connection_lost() -> bool:
     """Whether a connection this thread used has broken (its server end went away)."""
     return any(_broken(connection) for connection in connections.all(initialized_only=True))
+
+
+def mark_retryable(response: R) -> R:
+    """Mark ``response`` (the 503 of a database fault) retryable when the connection broke."""
+    setattr(response, RETRYABLE_ATTRIBUTE, connection_lost())
+    return response
 
 
 def discard_broken_connections() -> None:

@@ -272,12 +272,7 @@ def server_error(request):  # noqa: ARG001
     trace), so a database fault raised outside a DRF view (the admin, a
     middleware, the session) is told apart here: 503 with ``Retry-After``.
     """
-    from common.db import (
-        RETRYABLE_ATTRIBUTE,
-        DatabaseUnavailable,
-        connection_lost,
-        is_database_fault,
-    )
+    from common.db import DatabaseUnavailable, is_database_fault, mark_retryable
 
     if is_database_fault(sys.exc_info()[1]):
         problem = DatabaseUnavailable()
@@ -292,8 +287,7 @@ def server_error(request):  # noqa: ARG001
             content_type=PROBLEM_CONTENT_TYPE,
             headers={"Retry-After": str(problem.retry_after)},
         )
-        setattr(response, RETRYABLE_ATTRIBUTE, connection_lost())
-        return response
+        return mark_retryable(response)
     return _json_problem(500, "Something went wrong on our side; it has been logged.")
 
 

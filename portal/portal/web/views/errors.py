@@ -7,7 +7,7 @@ import sys
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from common.db import RETRYABLE_ATTRIBUTE, connection_lost, is_database_fault
+from common.db import is_database_fault, mark_retryable
 from portal.web.middleware import service_unavailable
 
 
@@ -19,9 +19,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django's ``handler500``; a database fault (the sessions live there) is the 503 page."""
     if is_database_fault(sys.exc_info()[1]):
-        response = service_unavailable(request, without_session=True)
-        setattr(response, RETRYABLE_ATTRIBUTE, connection_lost())
-        return response
+        return mark_retryable(service_unavailable(request, without_session=True))
     return render(request, "portal/errors/500.html", status=500)
 
 
