@@ -15,8 +15,10 @@ from common.settings import *  # noqa: F403
 
 SERVICE_NAME = "portal"
 INSTALLED_APPS = [*conf.installed_apps("portal.web", admin=False), "csp"]
+# All pages, every one with the person's session: Django's session, CSRF and messages
+# middleware on every path.
 MIDDLEWARE = [
-    *MIDDLEWARE,
+    *conf.middleware(sessions_on_every_path=True),
     "csp.middleware.CSPMiddleware",
     "portal.web.middleware.PortalErrorMiddleware",
 ]
