@@ -270,11 +270,13 @@ class JWTAuthentication(authentication.BaseAuthentication):
             raise InvalidToken("The token is malformed.") from exc
         claims = verify_token(token, audience=settings.SERVICE_NAME, token_types=self.token_types)
         principal = principal_from_claims(claims)
-        if isinstance(principal, UserPrincipal) and get_revocation_checker().is_revoked(
-            sub=str(principal.id), iat=int(claims["iat"])
-        ):
+        if isinstance(principal, UserPrincipal) and self.is_revoked(principal, claims):
             raise InvalidToken("This sign-in has been ended; sign in again.")
         return principal, claims
+
+    def is_revoked(self, principal: UserPrincipal, claims: dict[str, Any]) -> bool:
+        """Whether the user's sign-in behind ``claims`` was ended (``REVOCATION_CHECKER``)."""
+        return get_revocation_checker().is_revoked(sub=str(principal.id), iat=int(claims["iat"]))
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="{settings.SERVICE_NAME}"'

@@ -105,3 +105,19 @@ def test_an_api_post_without_any_cookie_needs_no_csrf_token():
         format="json",
     )
     assert response.status_code == 204, response.content
+
+
+def test_me_reads_the_account_once_and_answers_as_before():
+    patient = UserFactory(role="patient")
+    client = BearerClient(access_token(patient))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(ME)
+    assert response.json() == {"id": str(patient.id), "email": patient.email, "role": "patient"}
+    assert len(queries.captured_queries) == 1, [q["sql"] for q in queries.captured_queries]
+
+
+def test_me_still_refuses_a_revoked_sign_in_and_a_deactivated_account():
+    patient = UserFactory(role="patient")
+    client = BearerClient(access_token(patient))
+    type(patient).objects.filter(pk=patient.pk).update(is_active=False)
+    assert client.get(ME).status_code == 401
