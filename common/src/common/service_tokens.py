@@ -24,8 +24,10 @@ from common.request_id import get_request_id
 logger = logging.getLogger("common.http")
 
 TOKEN_REFRESH_MARGIN_SECONDS = 30
-# The background renews a token this long before a request would.
+# The background renews a token this long before a request would, and after a failed
+# renewal tries again this much later (a request still tries every RENEW_RETRY_SECONDS).
 BACKGROUND_LEAD_SECONDS = 10
+BACKGROUND_RETRY_SECONDS = 5.0
 
 
 @dataclass
@@ -92,7 +94,7 @@ class ClientCredentialsTokenProvider:
                     cached = self._fetch(audience)
                 except ServiceUnavailable:
                     logger.warning("Service token for %s not renewed in the background", audience)
-                    next_in = min(next_in, self.RENEW_RETRY_SECONDS)
+                    next_in = min(next_in, BACKGROUND_RETRY_SECONDS)
                     continue
                 with self._lock:
                     self._tokens[audience] = cached
