@@ -45,11 +45,10 @@ class _OnSessionPaths:
 
     async_capable = False
     sync_capable = True
-    get_response: object
 
     def __call__(self, request: HttpRequest):
         if not uses_sessions(request):
-            return self.get_response(request)  # type: ignore[operator]
+            return self.get_response(request)  # type: ignore[attr-defined]
         return super().__call__(request)  # type: ignore[misc]
 
 
