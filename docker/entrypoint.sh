@@ -26,7 +26,10 @@ fi
 # (the portal): a sync worker idles through every call it makes.
 # --no-control-socket: gunicorn's control socket would go to $HOME/.gunicorn, and the
 # image's user has no home.
+# common.gunicorn_conf: each worker fetches auth_service's keys, its service tokens and the
+# revocation list before it serves, and keeps them fresh in the background.
 exec gunicorn "${SERVICE}.wsgi" \
+    --config python:common.gunicorn_conf \
     --bind 0.0.0.0:8000 \
     --workers "${GUNICORN_WORKERS:-2}" \
     --worker-class "${GUNICORN_WORKER_CLASS:-sync}" \

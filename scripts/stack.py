@@ -161,6 +161,9 @@ class Stack:
                 "-m",
                 "gunicorn",
                 f"{service}.wsgi",
+                # Each worker fetches keys and tokens before it serves (as in the image).
+                "--config",
+                "python:common.gunicorn_conf",
                 "--bind",
                 f"127.0.0.1:{self.ports[service]}",
                 "--workers",

@@ -24,3 +24,5 @@ USER_SERVICE_URL = "http://user-service.test"
 SERVICE_CLIENT_ID = env.str("SERVICE_CLIENT_ID", default=SERVICE_NAME)
 # What each staff group may do in this admin (common.admin_groups).
 ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view"], "read-only": ["view"]}
+# /admin-staff-id stands for an admin page that reads the staff member's session.
+SESSION_PATH_PREFIXES = ("/admin/", "/internal/schema/", "/internal/docs/", "/admin-staff-id")

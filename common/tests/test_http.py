@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.test import override_settings
 
-from common import http as http_module
+from common import service_tokens
 from common.errors import ServiceUnavailable
 from common.http import (
     CLIENT_ERRORS,
@@ -133,8 +133,8 @@ def test_a_token_that_cannot_be_renewed_is_used_until_it_expires(local_server, m
     local_server.reply(TOKEN_PATH, token_reply(expires_in=20))  # within the 30 s margin
     provider = provider_for(local_server.url)
     clock = {"now": 1_000_000.0, "mono": 50.0}
-    monkeypatch.setattr(http_module.time, "time", lambda: clock["now"])
-    monkeypatch.setattr(http_module.time, "monotonic", lambda: clock["mono"])
+    monkeypatch.setattr(service_tokens.time, "time", lambda: clock["now"])
+    monkeypatch.setattr(service_tokens.time, "monotonic", lambda: clock["mono"])
     assert provider.get_token("schedule_service") == "token-1"
     local_server.reply(TOKEN_PATH, Reply(status=503, json={"detail": "down"}))
 

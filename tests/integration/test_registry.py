@@ -7,6 +7,7 @@ service, port, address, database or scope changed in one place and not the other
 
 from __future__ import annotations
 
+import ast
 import re
 import shlex
 from pathlib import Path
@@ -129,3 +130,19 @@ def test_init_sh_creates_a_database_per_database_service():
 def test_registry_prints_the_names_the_makefile_reads(capsys, argv, expected):
     assert main(argv) == 0
     assert capsys.readouterr().out.split() == expected
+
+
+@pytest.mark.parametrize("service", [s for s in SERVICES if s.grants], ids=lambda s: s.name)
+def test_each_caller_warms_up_the_tokens_of_its_accounts_audiences(service):
+    """SERVICE_TOKEN_AUDIENCES (fetched before a worker serves) are its account's audiences."""
+    settings = (ROOT / service.name / service.name / "settings" / "base.py").read_text()
+    [value] = re.findall(r"^SERVICE_TOKEN_AUDIENCES = (\(.*\))$", settings, re.MULTILINE)
+    assert set(ast.literal_eval(value)) == set(service.grants)
+
+
+def test_the_image_and_the_stack_serve_with_the_same_gunicorn_config():
+    """Both pass common.gunicorn_conf, whose worker hook warms keys and tokens up."""
+    entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
+    stack = (ROOT / "scripts" / "stack.py").read_text()
+    assert "--config python:common.gunicorn_conf" in entrypoint
+    assert '"--config",\n                "python:common.gunicorn_conf",' in stack

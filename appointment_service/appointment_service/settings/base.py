@@ -40,6 +40,9 @@ ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view", *STAFF_OPERATIONS], "read-only
 # It holds slots in schedule_service with service tokens of this account (common.http).
 SCHEDULE_SERVICE_URL = env.str("SCHEDULE_SERVICE_URL", default="http://127.0.0.1:8003")
 SERVICE_CLIENT_ID = env.str("SERVICE_CLIENT_ID", default=SERVICE_NAME)
+# The services it calls with its own token (its account's audiences): each worker gets
+# those tokens before it serves and renews them in the background (common.refresh).
+SERVICE_TOKEN_AUDIENCES = ("schedule_service", "user_service", "auth_service")
 # The admin names patients and doctors (common.people: user_service, then auth_service).
 USER_SERVICE_URL = env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002")
 

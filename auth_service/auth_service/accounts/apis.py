@@ -9,10 +9,10 @@ from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationErro
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.serializer_helpers import ReturnDict
 from rest_framework.views import APIView
 
 from auth_service.accounts import schema, selectors, throttling
+from auth_service.accounts.authentication import AccountJWTAuthentication
 from auth_service.accounts.models import User
 from auth_service.accounts.serializers import (
     PROFILE_FIELDS,
@@ -38,9 +38,9 @@ class PublicApi(APIView):
     permission_classes = [AllowAny]
 
 
-def _account(user: User) -> ReturnDict:
-    """The public view of an account: its id, email and role."""
-    return AccountOutputSerializer({"id": user.id, "email": user.email, "role": user.role}).data
+def _account(user: User) -> dict[str, str]:
+    """The public view of an account: its id, email and role (``AccountOutputSerializer``)."""
+    return {"id": str(user.id), "email": user.email, "role": user.role}
 
 
 class RegisterApi(PublicApi):
@@ -161,9 +161,16 @@ class LogoutApi(PublicApi):
 
 
 def _current_account(request: Request) -> User:
-    """The active account behind the request's token; a 404 once it is gone or deactivated."""
-    user = selectors.user_get_active(user_id=request.user.id)
-    if user is None:
+    """The active account behind the request's token; a 404 once it is gone or deactivated.
+
+    ``AccountJWTAuthentication`` has read it already, for the revocation check.
+    """
+    authenticator = request.successful_authenticator
+    if isinstance(authenticator, AccountJWTAuthentication):
+        user = authenticator.account
+    else:
+        user = selectors.user_get_active(user_id=request.user.id)
+    if user is None or not user.is_active:
         raise NotFound("This account no longer exists.")
     return user
 

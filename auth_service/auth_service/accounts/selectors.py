@@ -130,6 +130,16 @@ def revocation_list() -> list[tuple[uuid.UUID, int]]:
     ]
 
 
+def account_token_is_revoked(account: User | None, *, iat: int) -> bool:
+    """Whether ``account``'s access token issued at ``iat`` is refused (see below); None: no."""
+    if account is None:
+        return False
+    if not account.is_active:
+        return True
+    at = account.tokens_revoked_at
+    return at is not None and iat < revoked_before(at)
+
+
 def access_token_is_revoked(*, user_id: uuid.UUID | str, iat: int) -> bool:
     """Whether an access token of ``user_id`` issued at ``iat`` is refused here.
 

@@ -42,6 +42,10 @@ def throttle_rate(name: str, *, default: str) -> str:
 # secret guessing at 2 a second per address.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
+    # The signed-in account is read once, by the revocation check, and kept for the view.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "auth_service.accounts.authentication.AccountJWTAuthentication"
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "register": throttle_rate("THROTTLE_REGISTER", default="60/hour"),
         "service_token": throttle_rate("THROTTLE_SERVICE_TOKEN", default="120/minute"),

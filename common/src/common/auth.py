@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from rest_framework import authentication, exceptions
 
 from common.errors import ServiceUnavailable
+from common.refresh import BackgroundRefresher
 from common.revocations import get_revocation_checker
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,10 @@ class JWKSClient:
 
     - keys are cached for ``ttl`` seconds and kept when a refetch fails;
     - an unknown ``kid`` triggers a refetch, at most once per ``min_refetch_interval``;
-    - when no key at all can be had, ``KeysUnavailable`` (503) is raised, not a 401.
+    - when no key at all can be had, ``KeysUnavailable`` (503) is raised, not a 401;
+    - once ``start_refreshing`` ran (a gunicorn worker's warm-up), the keys are
+      refetched in the background before their ttl is out, and a request fetches
+      only for an unknown ``kid``.
 
     ``clock`` (``time.monotonic`` by default) tells the time the ttl and the refetch interval
     are measured on, so that tests can move it on instead of waiting.
@@ -102,6 +106,26 @@ class JWKSClient:
         self._last_failed = False
         self._lock = threading.Lock()
         self._clock = clock
+        self._refresher = BackgroundRefresher("jwks-refresh", self._refresh_in_background)
+
+    def start_refreshing(self) -> None:
+        """Fetch the keys now, then refetch them in the background every 4/5 of the ttl.
+
+        A failed fetch keeps the keys held (logged) and is tried again after
+        ``min_refetch_interval``.
+        """
+        self._refresh(force=True)
+        self._refresher.start(first_in=self._next_refresh_in())
+
+    def stop_refreshing(self) -> None:
+        self._refresher.stop()
+
+    def _refresh_in_background(self) -> float:
+        self._refresh(force=True)
+        return self._next_refresh_in()
+
+    def _next_refresh_in(self) -> float:
+        return self.min_refetch_interval if self._last_failed else self.ttl * 0.8
 
     def _refresh(self, *, force: bool) -> None:
         with self._lock:
@@ -127,7 +151,7 @@ class JWKSClient:
 
     def get_key(self, kid: str) -> VerificationKey:
         """Return the key for ``kid``; raise ``InvalidToken`` or ``KeysUnavailable``."""
-        if self._clock() - self._fetched_at >= self.ttl:
+        if not self._refresher.running and self._clock() - self._fetched_at >= self.ttl:
             self._refresh(force=False)
         key = self._keys.get(kid)
         if key is None:
@@ -270,11 +294,13 @@ class JWTAuthentication(authentication.BaseAuthentication):
             raise InvalidToken("The token is malformed.") from exc
         claims = verify_token(token, audience=settings.SERVICE_NAME, token_types=self.token_types)
         principal = principal_from_claims(claims)
-        if isinstance(principal, UserPrincipal) and get_revocation_checker().is_revoked(
-            sub=str(principal.id), iat=int(claims["iat"])
-        ):
+        if isinstance(principal, UserPrincipal) and self.is_revoked(principal, claims):
             raise InvalidToken("This sign-in has been ended; sign in again.")
         return principal, claims
+
+    def is_revoked(self, principal: UserPrincipal, claims: dict[str, Any]) -> bool:
+        """Whether the user's sign-in behind ``claims`` was ended (``REVOCATION_CHECKER``)."""
+        return get_revocation_checker().is_revoked(sub=str(principal.id), iat=int(claims["iat"]))
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="{settings.SERVICE_NAME}"'

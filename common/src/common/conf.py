@@ -157,8 +157,30 @@ def installed_apps(*apps: str, admin: bool = True) -> list[str]:
     ]
 
 
-def middleware() -> list[str]:
-    """Return ``MIDDLEWARE`` shared by the services."""
+def middleware(*, sessions_on_every_path: bool = False) -> list[str]:
+    """Return ``MIDDLEWARE`` shared by the services.
+
+    Sessions, sign-in, messages and CSRF run only on the admin's paths
+    (``common.sessions``): the API answers bearer tokens. With
+    ``sessions_on_every_path`` (the portal, all pages) they are Django's own,
+    on every path.
+    """
+    if sessions_on_every_path:
+        sessions, csrf, authentication, messages, admin_session = (
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "django.contrib.messages.middleware.MessageMiddleware",
+            "common.admin_session.AdminSessionMiddleware",
+        )
+    else:
+        sessions, csrf, authentication, messages, admin_session = (
+            "common.sessions.AdminSessions",
+            "common.sessions.AdminCsrf",
+            "common.sessions.AdminAuthentication",
+            "common.sessions.AdminMessages",
+            "common.sessions.AdminSessionCheck",
+        )
     return [
         "common.request_id.RequestIdMiddleware",
         # A read whose database connection died under it runs once more (common.db).
@@ -166,14 +188,14 @@ def middleware() -> list[str]:
         "common.errors.BodySizeLimitMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
-        "django.contrib.sessions.middleware.SessionMiddleware",
+        sessions,
         "django.middleware.common.CommonMiddleware",
         "common.errors.NotFoundHandlerMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
-        "django.contrib.messages.middleware.MessageMiddleware",
+        csrf,
+        authentication,
+        messages,
         # Re-checks admin sessions with auth_service (a no-op where the admin has no SSO).
-        "common.admin_session.AdminSessionMiddleware",
+        admin_session,
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
     ]
 

@@ -11,8 +11,6 @@ status, a body that is not JSON or does not fit) is ``ServiceUnavailable``
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import cache
@@ -27,9 +25,14 @@ from common.errors import ServiceUnavailable
 from common.request_id import HEADER as REQUEST_ID_HEADER
 from common.request_id import get_request_id
 
+# The client-credentials provider lives in its own module; it is named from here too.
+from common.service_tokens import (  # noqa: E402, F401
+    TOKEN_REFRESH_MARGIN_SECONDS,
+    ClientCredentialsTokenProvider,
+)
+
 logger = logging.getLogger(__name__)
 
-TOKEN_REFRESH_MARGIN_SECONDS = 30
 
 # The raw answer ``ApiClient.request`` returns, for the type hints of callers that read it later.
 Response = requests.Response
@@ -90,96 +93,6 @@ def _timeout() -> tuple[float, float]:
         float(getattr(settings, "SERVICE_HTTP_CONNECT_TIMEOUT", 1.0)),
         float(getattr(settings, "SERVICE_HTTP_READ_TIMEOUT", 3.0)),
     )
-
-
-@dataclass
-class _CachedToken:
-    value: str
-    expires_at: float
-
-
-class ClientCredentialsTokenProvider:
-    """Get service tokens from auth_service by client credentials, cached per audience.
-
-    A token is renewed ``TOKEN_REFRESH_MARGIN_SECONDS`` before it expires. If
-    auth_service cannot renew it then, the token in hand is used for as long
-    as it is still valid (``EXPIRY_LEEWAY_SECONDS`` short of its end), and
-    renewal is tried again at most every ``RENEW_RETRY_SECONDS``: a short
-    auth_service outage costs no service call. Only once it has expired do
-    calls fail with ``ServiceUnavailable`` (503).
-    """
-
-    EXPIRY_LEEWAY_SECONDS = 2
-    RENEW_RETRY_SECONDS = 2.0
-
-    def __init__(self, *, token_url: str, client_id: str, client_secret: str):
-        self.token_url = token_url
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self._session = _session(retry_methods=frozenset({"POST"}), retries=1)
-        self._tokens: dict[str, _CachedToken] = {}
-        self._renew_failed_at: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def _usable(self, audience: str, *, margin: float) -> str | None:
-        cached = self._tokens.get(audience)
-        if cached and cached.expires_at - margin > time.time():
-            return cached.value
-        return None
-
-    def get_token(self, audience: str) -> str:
-        token = self._usable(audience, margin=TOKEN_REFRESH_MARGIN_SECONDS)
-        if token:
-            return token
-        with self._lock:
-            token = self._usable(audience, margin=TOKEN_REFRESH_MARGIN_SECONDS)
-            if token:
-                return token
-            in_hand = self._usable(audience, margin=self.EXPIRY_LEEWAY_SECONDS)
-            failed_at = self._renew_failed_at.get(audience)
-            if in_hand and failed_at and time.monotonic() - failed_at < self.RENEW_RETRY_SECONDS:
-                return in_hand
-            try:
-                issued = self._fetch(audience)
-            except ServiceUnavailable:
-                if not in_hand:
-                    raise
-                self._renew_failed_at[audience] = time.monotonic()
-                logger.warning("Service token for %s not renewed; using the one in hand", audience)
-                return in_hand
-            self._renew_failed_at.pop(audience, None)
-            self._tokens[audience] = issued
-            return issued.value
-
-    def _fetch(self, audience: str) -> _CachedToken:
-        try:
-            response = self._session.post(
-                self.token_url,
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": self.client_id,
-                    "client_secret": self.client_secret,
-                    "audience": audience,
-                },
-                headers={REQUEST_ID_HEADER: get_request_id() or ""},
-                timeout=_timeout(),
-            )
-        except requests.RequestException as exc:
-            raise ServiceUnavailable("The sign-in service cannot be reached.") from exc
-        if response.status_code != 200:
-            logger.error(
-                "Service token request for %s failed with %s", audience, response.status_code
-            )
-            raise ServiceUnavailable("This service could not authenticate to another service.")
-        try:
-            body = response.json()
-            return _CachedToken(body["access_token"], time.time() + int(body["expires_in"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ServiceUnavailable("The sign-in service gave an unusable answer.") from exc
-
-    def invalidate(self, audience: str) -> None:
-        with self._lock:
-            self._tokens.pop(audience, None)
 
 
 @cache

@@ -134,6 +134,10 @@ class RevocationList:
         if not self._first_done.wait(self.first_wait) or self.fetched_at is None:
             logger.warning("No revocation list yet: tokens are checked without one for now")
 
+    def start(self) -> None:
+        """Start polling in this process and wait for the first list (a worker's warm-up)."""
+        self._ensure_polling()
+
     def stop(self) -> None:
         """End the polling thread (tests)."""
         self._stop.set()

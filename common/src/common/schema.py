@@ -13,6 +13,8 @@ from common.errors import Problem, ServiceUnavailable, problem_body
 
 class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "common.auth.JWTAuthentication"
+    # Subclasses (auth_service's AccountJWTAuthentication) read the same bearer token.
+    match_subclasses = True
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

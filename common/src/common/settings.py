@@ -38,6 +38,9 @@ JWT_ISSUER = env.str("JWT_ISSUER", default="clinic-auth")
 # How often each process fetches auth_service's list of ended sign-ins (common.auth):
 # a deactivated account's access tokens are refused within about this long.
 REVOCATIONS_POLL_SECONDS = conf.positive_seconds("REVOCATIONS_POLL_SECONDS", default=30.0)
+# Whether it verifies bearer tokens (auth_service's keys, the revocation list): its gunicorn
+# workers fetch those before they serve (common.refresh). The portal sends tokens only.
+VERIFIES_BEARER_TOKENS = True
 SERVICE_CLIENT_SECRET = conf.secret("SERVICE_CLIENT_SECRET")
 SERVICE_HTTP_CONNECT_TIMEOUT = env.float("SERVICE_HTTP_CONNECT_TIMEOUT", default=1.0)
 SERVICE_HTTP_READ_TIMEOUT = env.float("SERVICE_HTTP_READ_TIMEOUT", default=3.0)

@@ -15,8 +15,10 @@ from common.settings import *  # noqa: F403
 
 SERVICE_NAME = "portal"
 INSTALLED_APPS = [*conf.installed_apps("portal.web", admin=False), "csp"]
+# All pages, every one with the person's session: Django's session, CSRF and messages
+# middleware on every path.
 MIDDLEWARE = [
-    *MIDDLEWARE,
+    *conf.middleware(sessions_on_every_path=True),
     "csp.middleware.CSPMiddleware",
     "portal.web.middleware.PortalErrorMiddleware",
 ]
@@ -72,6 +74,10 @@ CONTENT_SECURITY_POLICY = {
 # It calls every API with the signed-in person's token; with service tokens of this account
 # it also looks up names in user_service and vouches for sign-ins to auth_service.
 SERVICE_CLIENT_ID = env.str("SERVICE_CLIENT_ID", default=SERVICE_NAME)
+# The services it calls with its own token (its account's audiences): each worker gets
+# those tokens before it serves and renews them in the background (common.refresh).
+SERVICE_TOKEN_AUDIENCES = ("user_service", "auth_service")
+VERIFIES_BEARER_TOKENS = False
 SERVICE_URLS = {
     "auth": AUTH_SERVICE_URL,
     "user": env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002"),

@@ -27,6 +27,9 @@ ADMIN_GROUP_PERMISSIONS = {"front-desk": ["view"], "read-only": ["view"]}
 # It asks user_service about doctors, with service tokens of this account (common.http).
 USER_SERVICE_URL = env.str("USER_SERVICE_URL", default="http://127.0.0.1:8002")
 SERVICE_CLIENT_ID = env.str("SERVICE_CLIENT_ID", default=SERVICE_NAME)
+# The services it calls with its own token (its account's audiences): each worker gets
+# those tokens before it serves and renews them in the background (common.refresh).
+SERVICE_TOKEN_AUDIENCES = ("user_service", "auth_service")
 # How long a doctor's time zone copied from user_service is trusted before it is asked again.
 DOCTOR_TIMEZONE_TTL_SECONDS = env.int("DOCTOR_TIMEZONE_TTL_SECONDS", default=300)
 # How often, at most, user_service is asked again whether a pending doctor is approved now

@@ -27,6 +27,9 @@ ADMIN_GROUP_PERMISSIONS = {
 }
 # The account it asks auth_service for service tokens as (common.http).
 SERVICE_CLIENT_ID = env.str("SERVICE_CLIENT_ID", default=SERVICE_NAME)
+# The services it calls with its own token (its account's audiences): each worker gets
+# those tokens before it serves and renews them in the background (common.refresh).
+SERVICE_TOKEN_AUDIENCES = ("auth_service",)
 
 SPECTACULAR_SETTINGS = conf.spectacular_settings(
     title="Clinic user_service API",

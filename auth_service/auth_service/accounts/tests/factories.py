@@ -1,10 +1,10 @@
 """Factories of the accounts app."""
 
 import factory
-from django.contrib.auth.hashers import make_password
 
 from auth_service.accounts.models import Role, ServiceAccount, User, UserState
 from auth_service.accounts.services import staff
+from auth_service.accounts.services.service_accounts import secret_hash
 
 PASSWORD = "correct-horse-battery-staple"
 SERVICE_SECRET = "s" * 32
@@ -32,7 +32,7 @@ class ServiceAccountFactory(factory.django.DjangoModelFactory):
         model = ServiceAccount
 
     client_id = factory.Sequence(lambda n: f"svc-{n}")
-    secret_hash = factory.LazyFunction(lambda: make_password(SERVICE_SECRET))
+    secret_hash = factory.LazyFunction(lambda: secret_hash(SERVICE_SECRET))
     grants = factory.LazyFunction(lambda: {"schedule_service": ["slots:read", "slots:reserve"]})
 
 
