@@ -66,7 +66,8 @@ def evaluate(figures: list[Figure]) -> None:
         figure.met = figure.note.startswith("0 double bookings") and figure.unexpected == 0
 
 
-def _queries(figure: Figure) -> str:
+def queries_text(figure: Figure) -> str:
+    """Statements per request: the total, then per service database."""
     if not figure.queries:
         return "-"
     parts = ", ".join(
@@ -99,7 +100,7 @@ def table(figures: list[Figure]) -> str:
                 f"{f.p50_ms:.1f}",
                 f"{f.p99_ms:.1f}",
                 "-" if math.isnan(f.ratio) else f"{f.ratio:.4f}",
-                _queries(f),
+                queries_text(f),
                 f.target or "-",
                 met,
             )

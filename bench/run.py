@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,7 +41,7 @@ from pgcluster import free_port  # noqa: E402
 from registry import BY_NAME  # noqa: E402
 from stack import PYTHON, Stack, make_test_stack  # noqa: E402
 
-DOCTORS, PATIENTS, PORTAL_SESSIONS = 500, 60, 8
+DOCTORS, PATIENTS, PORTAL_SESSIONS = 500, 40, 8
 # The environment of the services for the run: per-patient caps and the booking throttle out
 # of the way (a patient books many times here), people's tokens valid for the whole run, and
 # service tokens short-lived so that each caller renews its own during every case (renewal
@@ -52,6 +53,22 @@ BENCH_ENV = {
     "ACCESS_TOKEN_SECONDS": "3600",
     "SERVICE_TOKEN_SECONDS": "35",
 }
+
+
+CASES_HELP = """cases, in the order they run:
+  reference         GET / of bench/reference/ (every ratio is to its req/s)
+  me                GET /api/v1/auth/me, a different patient's token each time
+  search            GET /api/v1/doctors/?search=... over 500 approved doctors
+  slots             GET 31 days of slots, 250 doctors with a weekly schedule
+  slots_past_holds  the same for 250 more, each with a year of past holds
+  reserve           POST /internal/v1/slots/{id}/reserve, distinct slots, service token
+  book              POST /api/v1/appointments/, distinct slots, Idempotency-Key, stale
+                    doctors' time zones, service tokens renewed during the run
+  book_open         the same at a fixed rate, half of book's req/s
+  list              GET /api/v1/appointments/?status=upcoming
+  storm             32 patients at once on each of 20 slots
+  portal_week       the portal's doctor week page, signed-in sessions
+"""
 
 
 def worker_args(value: str) -> tuple[str, tuple[str, ...]]:
@@ -79,7 +96,8 @@ def case_names(value: str) -> list[str]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Benchmark the platform's hot paths against a reference Django view.",
-        epilog=f"Cases, in the order they run: {', '.join(cases.CASES)}.",
+        epilog=CASES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds per case (10)")
     parser.add_argument(
@@ -89,7 +107,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--cases",
         type=case_names,
         default=list(cases.CASES),
-        help="comma-separated subset of the cases (reference and, for book_open, book always run)",
+        help="comma-separated subset of the cases (with the reference, and book for "
+        "book_open, slots for slots_past_holds)",
     )
     parser.add_argument(
         "--worker",
@@ -101,6 +120,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(default: scripts/registry.py's, as compose runs it)",
     )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument(
+        "--logs", type=Path, help="keep the services' and PostgreSQL's logs in this folder"
+    )
     return parser.parse_args(argv)
 
 
@@ -109,6 +131,8 @@ def chosen_cases(names: list[str]) -> list[str]:
     wanted = {"reference", *names}
     if "book_open" in wanted:
         wanted.add("book")
+    if "slots_past_holds" in wanted:
+        wanted.add("slots")
     return [name for name in cases.CASES if name in wanted]
 
 
@@ -157,7 +181,8 @@ def prepare(
     stack.worker_args.update(dict(workers))
     began = time.monotonic()
     people = seed.people(DOCTORS, PATIENTS)
-    free = seed.seed(stack, state, people)
+    doctors = [d["id"] for d in people["doctors"]]
+    free = seed.seed(stack, state, people, doctors[len(doctors) // 2 :])
     print(f"bench data seeded in {time.monotonic() - began:.0f} s", flush=True)
     return stack, {"people": people, "free": free}
 
@@ -181,8 +206,9 @@ def measure(bench: cases.Bench, names: list[str]) -> bool:
         bench.figures[name] = figure
         report.add_ratios(list(bench.figures.values()))
         print(
-            f"{name:<17} {figure.rps:9.1f} req/s  p50 {figure.p50_ms:7.1f} ms  p99 {figure.p99_ms:7.1f} ms  "
-            f"ratio {figure.ratio:.4f}  queries/request {figure.queries_total:.1f}  "
+            f"{name:<17} {figure.rps:9.1f} req/s  p50 {figure.p50_ms:7.1f} ms  "
+            f"p99 {figure.p99_ms:7.1f} ms  ratio {figure.ratio:.4f}  "
+            f"queries/request {report.queries_text(figure)}  "
             f"statuses {dict(sorted(figure.statuses.items()))}  ({time.monotonic() - started:.0f} s)",
             flush=True,
         )
@@ -190,6 +216,13 @@ def measure(bench: cases.Bench, names: list[str]) -> bool:
             print(f"  {figure.unexpected} unexpected answers in {name}", flush=True)
             clean = False
     return clean
+
+
+def keep_logs(state: Path, logs: Path | None) -> None:
+    if logs is not None:
+        logs.mkdir(parents=True, exist_ok=True)
+        for log in state.glob("*.log"):
+            shutil.copy(log, logs / log.name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             if reference is not None:
                 reference.terminate()
                 reference.wait(timeout=10)
-            cluster.destroy()
+            keep_logs(state, args.logs)
+            cluster.destroy(keep_log_in=args.logs)
     figures = list(bench.figures.values())
     report.evaluate(figures)
     workers = {s: " ".join(a) for s, a in stack.worker_args.items() if s in stack.ports}

@@ -4,7 +4,7 @@ Doctors and patients share their ids between services as in the demo data: the
 same people file feeds user_service's and auth_service's ``seed_demo`` commands
 (only patients get accounts: nobody signs in as a bench doctor) and
 bench/seed_schedule.py, which gives every doctor a week of rules and returns
-the free slots. ``Slots`` hands those out so that no patient is given two
+the free slots; half of the doctors also get a year of past holds. ``Slots`` hands those out so that no patient is given two
 slots that start at the same moment (the booking would rightly refuse one).
 """
 
@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import database
 import requests
 from stack import PYTHON, ROOT, Stack
 
@@ -101,8 +102,13 @@ def search_terms() -> list[str]:
     return terms
 
 
-def seed(stack: Stack, state: Path, data: dict) -> dict[str, list[tuple[str, str]]]:
-    """Seed every service with ``data`` (the three at once); return each doctor's free slots."""
+def seed(
+    stack: Stack, state: Path, data: dict, past_holds_doctors: list[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """Seed every service with ``data`` (the three at once); return each doctor's free slots.
+
+    ``past_holds_doctors`` also get a year of past holds (database.PAST_HOLDS_SQL).
+    """
     everyone = state / "bench_people.json"
     everyone.write_text(json.dumps(data))
     accounts = state / "bench_accounts.json"
@@ -130,12 +136,16 @@ def seed(stack: Stack, state: Path, data: dict) -> dict[str, list[tuple[str, str
         )
         for service, command in commands.items()
     }
-    for service, process in running.items():
+    for service in ("schedule_service", "user_service", "auth_service"):
+        process = running[service]
         out, err = process.communicate(timeout=600)
         if process.returncode:
             raise RuntimeError(f"seeding {service} failed:\n{err}")
         if service == "schedule_service":
             print(out.strip(), flush=True)
+            # While the others still seed (auth_service hashes passwords).
+            past = database.seed_past_holds(stack.database_urls[service], past_holds_doctors)
+            print(f"{past} past holds for {len(past_holds_doctors)} doctors", flush=True)
     free = json.loads(free_file.read_text())
     return {
         doctor: [(slot_id, start) for slot_id, start in slots] for doctor, slots in free.items()
