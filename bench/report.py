@@ -109,6 +109,11 @@ def table(figures: list[Figure]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     notes = [f"{f.case}: {f.note}" for f in figures if f.note]
+    notes += [
+        f"{f.case}: {f.unexpected} unexpected answers, statuses {dict(sorted(f.statuses.items()))}"
+        for f in figures
+        if f.unexpected
+    ]
     return "\n".join(lines + ([""] + notes if notes else []))
 
 

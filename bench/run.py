@@ -6,6 +6,7 @@ settings otherwise), every service under gunicorn as compose runs them
 otherwise), and a reference: a one-view Django project (bench/reference/)
 under gunicorn with 2 sync workers. Redis is the one at TEST_REDIS_URL
 (default redis://127.0.0.1:6379/0), under a key prefix of this run's own.
+The services listen on INTEGRATION_BASE_PORT + 900 and up (18900 by default).
 
 Closed-loop cases run wrk (2 threads, 32 connections; bench/lua/requests.lua)
 after a warm-up that is not counted; `book_open` sends bookings at half of
@@ -52,6 +53,8 @@ BENCH_ENV = {
     "THROTTLE_BOOKING": "1000000/hour",
     "ACCESS_TOKEN_SECONDS": "3600",
     "SERVICE_TOKEN_SECONDS": "35",
+    # compose's and the services' default (the test stacks shorten it).
+    "SERVICE_HTTP_READ_TIMEOUT": "3",
 }
 
 

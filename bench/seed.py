@@ -223,18 +223,21 @@ class Slots:
         return [slot_id for slot_id, _ in taken]
 
     def bookings(self, n: int, *, per_slot: int = 1) -> Iterator[tuple[str, list[int]]]:
-        """``n`` slots, each with ``per_slot`` patients (by index) free at its start."""
-        for _ in range(n):
-            if not self._free:
-                return
+        """``n`` slots, each with ``per_slot`` patients (by index) free at its start.
+
+        A slot that not enough patients are free for is kept for later.
+        """
+        given, kept = 0, []
+        while given < n and self._free:
             slot_id, start = self._free.pop()
-            patients: list[int] = []
-            for _ in range(len(self._busy)):
-                index, self._turn = self._turn, (self._turn + 1) % len(self._busy)
-                if start not in self._busy[index]:
-                    self._busy[index].add(start)
-                    patients.append(index)
-                    if len(patients) == per_slot:
-                        break
-            if len(patients) == per_slot:
-                yield slot_id, patients
+            order = [(self._turn + k) % len(self._busy) for k in range(len(self._busy))]
+            patients = [i for i in order if start not in self._busy[i]][:per_slot]
+            if len(patients) < per_slot:
+                kept.append((slot_id, start))
+                continue
+            self._turn = (patients[-1] + 1) % len(self._busy)
+            for index in patients:
+                self._busy[index].add(start)
+            given += 1
+            yield slot_id, patients
+        self._free.extend(kept)

@@ -99,3 +99,10 @@ def test_table_lists_every_case_with_queries_per_service(tmp_path):
     data = json.loads(path.read_text())
     assert data["meta"] == {"seconds": 10}
     assert [f["case"] for f in data["figures"]] == ["reference", "book"]
+
+
+def test_table_names_unexpected_answers():
+    figures = [figure("portal_week", 10, statuses={200: 78, 503: 20}, unexpected=20)]
+    assert "portal_week: 20 unexpected answers, statuses {200: 78, 503: 20}" in report.table(
+        figures
+    )
