@@ -15,7 +15,7 @@ API_SERVICES := $(call present,$(shell $(or $(PYTHON),python3) scripts/registry.
 # PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
 TEST_POSTGRES_URL ?=
 
-.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check test-e2e chromium ffmpeg axe videos bench postman lock clean
+.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check test-e2e chromium ffmpeg axe videos bench wrk test-bench postman lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -116,11 +116,16 @@ videos: install chromium ffmpeg ## Record the walkthrough videos (docs/videos) a
 compose-check: install ## Lint the Dockerfile, validate compose.yaml and check it against scripts/registry.py (the linters pinned in requirements/dev.txt)
 	bash scripts/compose_check.sh
 
-bench: install ## Benchmarks over HTTP on PostgreSQL (TEST_POSTGRES_URL, default the local server)
-	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_identity.py
-	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_schedule.py
-	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_booking.py
-	TEST_POSTGRES_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} $(BIN)/python bench/bench_portal.py
+bench: install wrk ## Benchmarks: every hot path against a reference Django view, one table (bench/run.py --help)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+wrk: ## Install Debian's wrk (the benchmarks' load generator) when it is missing
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "The benchmarks need wrk: sudo apt-get install wrk"; exit 1; fi; }
+
+test-bench: install wrk ## The benchmark harness's own tests (parsing, targets, a 1 s wrk smoke run); no benchmark
+	$(BIN)/pytest -q -p no:django -p no:cacheprovider bench/tests
 
 postman: install ## Regenerate the Postman collection from the services' OpenAPI schemas
 	$(BIN)/python scripts/build_postman.py

@@ -287,9 +287,8 @@ def make_test_stack(
             "JWKS_CACHE_SECONDS": "60",
             # Counters left in a shared Redis by an earlier run must not count in this one.
             "CACHE_KEY_PREFIX": f"it{TEST_BASE_PORT + port_offset}-{uuid.uuid4().hex[:8]}",
-            # One patient books up to 9 slots of one doctor in bench_booking (4 in
-            # bench_portal, 5 in test_booking_faults): the per-doctor cap is the
-            # per-patient one here.
+            # One patient books 5 slots of one doctor in test_booking_faults: the
+            # per-doctor cap is the per-patient one here (the benchmarks lift both).
             "MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR": "10",
         },
         log_dir=state_dir,

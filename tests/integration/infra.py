@@ -1,6 +1,6 @@
 """Infrastructure of one's own for fault tests: a PostgreSQL cluster, a Redis server, load threads.
 
-``PostgresCluster`` and ``RedisServer`` are throwaway servers on free ports
+``PostgresCluster`` (scripts/pgcluster.py's, durability off) and ``RedisServer`` are throwaway servers on free ports
 that a test may stop, start and abuse (``pg_terminate_backend``) without
 touching anything shared. ``Load`` runs request loops in threads (one
 ``requests.Session`` each) and keeps every ``Answer`` with its timing, so a
@@ -10,12 +10,8 @@ test can sort answers by when they were asked relative to a fault.
 from __future__ import annotations
 
 import json
-import os
-import pwd
 import shutil
-import socket
 import subprocess
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -25,24 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
+import pgcluster
 import redis
 import requests
+from pgcluster import free_port
 
-INITDB = shutil.which("initdb") or "/usr/local/bin/initdb"
-PG_CTL = shutil.which("pg_ctl") or "/usr/local/bin/pg_ctl"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-# PostgreSQL's programs refuse to run as root: run as root, they run as this account.
-POSTGRES_OS_USER = os.environ.get("TEST_POSTGRES_OS_USER", "postgres")
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 that nothing listens on (at the moment of asking)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(condition: Callable[[], Any], *, timeout: float, interval: float = 0.1, what=""):
@@ -57,69 +43,11 @@ def wait_until(condition: Callable[[], Any], *, timeout: float, interval: float 
         time.sleep(interval)
 
 
-class PostgresCluster:
-    """A PostgreSQL cluster in a temporary directory (``initdb``, trust, user ``postgres``).
-
-    ``start``/``stop`` run ``pg_ctl`` (fast shutdown: every session is ended);
-    ``destroy`` stops it and removes the directory, keeping the server log
-    where asked. Run as root, the programs run as ``TEST_POSTGRES_OS_USER``.
-    """
+class PostgresCluster(pgcluster.PostgresCluster):
+    """scripts/pgcluster.py's cluster, with durability off: these tests stop and abuse it."""
 
     def __init__(self, *, port: int | None = None):
-        self.port = port or free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="it-postgres-"))
-        self.data = self.root / "data"
-        self.log = self.root / "postgres.log"
-        self._as_owner: list[str] = []
-        if os.geteuid() == 0:
-            account = pwd.getpwnam(POSTGRES_OS_USER)
-            os.chown(self.root, account.pw_uid, account.pw_gid)
-            self._as_owner = ["runuser", "-u", POSTGRES_OS_USER, "--"]
-        self._run(INITDB, "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}"
-
-    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        done = subprocess.run(
-            [*self._as_owner, *args], check=False, capture_output=True, text=True, timeout=60
-        )
-        if check and done.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): {done.stderr}")
-        return done
-
-    def start(self) -> None:
-        """Start the server and return once it accepts connections."""
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c max_connections=200"
-        )
-        self._run(PG_CTL, "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
-
-    def stop(self) -> None:
-        """Stop the server (fast: open sessions are ended) and return once it is down."""
-        self._run(PG_CTL, "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def running(self) -> bool:
-        return self._run(PG_CTL, "-D", str(self.data), "status", check=False).returncode == 0
-
-    def terminate_backends(self, database_prefix: str) -> int:
-        """End every session of the databases named ``database_prefix...``; return how many."""
-        with psycopg.connect(f"{self.url}/postgres", autocommit=True, connect_timeout=5) as conn:
-            rows = conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname LIKE %s AND pid <> pg_backend_pid()",
-                (database_prefix + "%",),
-            ).fetchall()
-        return sum(1 for (ended,) in rows if ended)
-
-    def destroy(self, *, keep_log_in: Path | None = None) -> None:
-        if self.running():
-            self.stop()
-        if keep_log_in is not None and self.log.exists():
-            shutil.copy(self.log, keep_log_in / "postgres.log")
-        shutil.rmtree(self.root, ignore_errors=True)
+        super().__init__(port=port, settings={"fsync": "off", "synchronous_commit": "off"})
 
 
 class RedisServer:
