@@ -33,7 +33,7 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 run: install ## Set up everything (keys, migrations, demo data) and start all services on SQLite
 	$(BIN)/python scripts/devrun.py
 
-test: install lint check-migrations check-schema compose-check test-unit test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
+test: install lint check-migrations check-schema compose-check test-unit test-bench test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
 	@echo "All checks passed."
 
 # mypy checks common's package and the layers of each service that talk to the database
