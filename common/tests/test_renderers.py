@@ -81,7 +81,7 @@ def test_an_indent_asked_for_is_honoured_as_drf_does():
 def test_what_drf_refuses_is_refused():
     with pytest.raises(TypeError):
         JSONRenderer().render({"thing": object()})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="timezone-aware"):
         JSONRenderer().render({"aware_time": datetime.time(9, 0, tzinfo=datetime.UTC)})
 
 
