@@ -75,7 +75,9 @@ def test_window_count_pages_of_values_rows(groups, django_assert_num_queries):
 
 
 def test_an_empty_list_has_one_empty_page(db, django_assert_num_queries):
-    page = _same_page(Group.objects.filter(name="none").order_by("name"), 1, django_assert_num_queries)
+    page = _same_page(
+        Group.objects.filter(name="none").order_by("name"), 1, django_assert_num_queries
+    )
     assert page.paginator.count == 0
 
 
