@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Window
 from rest_framework import pagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -78,9 +78,11 @@ def paginated_response(
 
 
 def paginated_rows(
-    view: APIView, request: Request, rows: QuerySet, to_dict: Callable[[Any], dict]
+    view: APIView, request: Request, rows: Any, to_dict: Callable[[Any], dict]
 ) -> Response:
-    """Answer one page of ``rows`` (often ``values()`` dicts), each shown as ``to_dict(row)``.
+    """Answer one page of ``rows`` (a queryset, often of ``values()`` dicts, or a list).
+
+    Each row of the page is shown as ``to_dict(row)``.
 
     For lists where a serializer costs more than the query: ``to_dict`` must
     give exactly what the endpoint's output serializer would.

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from common.renderers import JSONRenderer
 from schedule_service.scheduling import selectors
 from schedule_service.scheduling.exceptions import (
     RuleNotFound,
@@ -17,6 +18,7 @@ from schedule_service.scheduling.exceptions import (
     SlotUnavailable,
     TimeOffNotFound,
 )
+from schedule_service.scheduling.serializers import SlotOutputSerializer
 from schedule_service.scheduling.tests.factories import (
     AvailabilityRuleFactory,
     DoctorScheduleFactory,
@@ -312,3 +314,18 @@ def test_the_listing_reads_holds_and_time_off_through_bounded_index_ranges(berli
     assert "hold_doctor_start_idx" in plan, plan
     assert re.search(r"Index Cond: .*start > .*start < ", plan), plan
     assert re.search(r"time_off_doctor_end_idx.*\n.*Index Cond: .*\"end\" > ", plan), plan
+
+
+@pytest.mark.parametrize("include_held", [False, True])
+def test_listed_slots_show_as_the_serializer_shows_them(berlin, include_held):
+    SlotHoldFactory(doctor=berlin, start=local(WEDNESDAY, 10), appointment_id=uuid.uuid4())
+    listed = selectors.slot_list(
+        schedule=berlin, first=WEDNESDAY, last=WEDNESDAY, include_held=include_held, now=NOW
+    )
+    assert any(slot.held for slot in listed) is include_held
+    context = {"include_held": include_held}
+    for slot in listed:
+        shown = selectors.listed_slot_output(slot, include_held=include_held)
+        assert JSONRenderer().render(shown) == JSONRenderer().render(
+            SlotOutputSerializer(slot, context=context).data
+        )
