@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, QuerySet, Window
 from rest_framework import pagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,8 +34,9 @@ class WindowCountPaginator(Paginator):
             return super().page(number)
         number = _page_number_at_least_one(self, number)
         bottom = (number - 1) * self.per_page
+        queryset: QuerySet = self.object_list  # type: ignore[assignment]  # see the docstring
         rows = list(
-            self.object_list.annotate(**{WINDOW_TOTAL: Window(Count("pk"))})[
+            queryset.annotate(**{WINDOW_TOTAL: Window(Count("pk"))})[
                 bottom : bottom + self.per_page
             ]
         )
@@ -43,9 +44,9 @@ class WindowCountPaginator(Paginator):
             first = rows[0]
             total = first[WINDOW_TOTAL] if isinstance(first, dict) else getattr(first, WINDOW_TOTAL)
         else:
-            total = 0 if bottom == 0 else self.object_list.count()
+            total = 0 if bottom == 0 else queryset.count()
         self.__dict__["count"] = total  # ``count`` is a cached property
-        return self._get_page(rows, self.validate_number(number), self)
+        return self._get_page(rows, self.validate_number(number), self)  # type: ignore[attr-defined]
 
 
 def _page_number_at_least_one(paginator: Paginator, number: Any) -> int:
