@@ -230,7 +230,7 @@ def rest_framework_settings(*, page_size: int = 20) -> dict[str, Any]:
     return {
         "DEFAULT_AUTHENTICATION_CLASSES": ["common.auth.JWTAuthentication"],
         "DEFAULT_PERMISSION_CLASSES": ["common.permissions.IsUser"],
-        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+        "DEFAULT_RENDERER_CLASSES": ["common.renderers.JSONRenderer"],
         "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
         "DEFAULT_PAGINATION_CLASS": "common.pagination.PageNumberPagination",
         "PAGE_SIZE": page_size,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from drf_spectacular.utils import extend_schema
@@ -10,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.pagination import PageNumberPagination, paginated_response
+from common.pagination import PageNumberPagination, paginated_response, paginated_rows
 from common.permissions import ROLE_DOCTOR, IsDoctor, IsUser
 from common.schema import problem_for
 from schedule_service.scheduling import rules, schema, selectors, services
@@ -283,8 +284,11 @@ class SlotListApi(APIView):
             last=filters.get("to"),
             include_held=include_held,
         )
-        return paginated_response(
-            self, request, slots, SlotOutputSerializer, context={"include_held": include_held}
+        return paginated_rows(
+            self,
+            request,
+            slots,
+            functools.partial(selectors.listed_slot_output, include_held=include_held),
         )
 
 

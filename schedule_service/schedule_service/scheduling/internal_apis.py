@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from drf_spectacular.utils import extend_schema
@@ -9,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.pagination import PageNumberPagination, paginated_response
+from common.pagination import PageNumberPagination, paginated_response, paginated_rows
 from common.permissions import HasServiceScope
 from common.schema import problem_for
 from schedule_service.scheduling import holds, schema, selectors, services
@@ -95,8 +96,11 @@ class SlotListInternalApi(APIView):
             first=filters.validated_data.get("from"),
             last=filters.validated_data.get("to"),
         )
-        return paginated_response(
-            self, request, slots, SlotOutputSerializer, context={"include_held": False}
+        return paginated_rows(
+            self,
+            request,
+            slots,
+            functools.partial(selectors.listed_slot_output, include_held=False),
         )
 
 

@@ -203,7 +203,11 @@ class TimeOff(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="time_off_end_after_start")
         ]
-        indexes = [models.Index(fields=["doctor", "start"], name="time_off_doctor_start_idx")]
+        indexes = [
+            models.Index(fields=["doctor", "start"], name="time_off_doctor_start_idx"),
+            # What has not ended (slot listings, the cap on time off): past entries skipped.
+            models.Index(fields=["doctor", "end"], name="time_off_doctor_end_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.start:%Y-%m-%d %H:%M} - {self.end:%Y-%m-%d %H:%M} UTC"

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django.utils import timezone as dj_timezone
 
 from common.errors import Problem
@@ -61,6 +61,15 @@ class ListedSlot:
         if self.held_slot_id is not None:
             return self.held_slot_id
         return slot_math.slot_id_encode(seq=self.seq, doctor_id=self.doctor_id, start=self.start)
+
+
+def listed_slot_output(slot: ListedSlot, *, include_held: bool) -> dict:
+    """Return ``slot`` exactly as ``SlotOutputSerializer`` shows it (a dict costs less)."""
+    shown = {"id": slot.id, "doctor_id": slot.doctor_id, "start": slot.start, "end": slot.end}
+    if include_held:
+        shown["held"] = slot.held
+        shown["appointment_id"] = slot.appointment_id
+    return shown
 
 
 @dataclass(frozen=True)
@@ -172,20 +181,49 @@ def holds_overlapping(
     )
 
 
+def _time_off_near_rows(schedule: DoctorSchedule, span: slot_math.Interval) -> QuerySet:
+    # Only time off that has not ended by the span's start: the (doctor, end) index
+    # skips the doctor's past entries however many there are.
+    return TimeOff.objects.filter(
+        doctor=schedule, end__gt=span.start, start__lt=span.end + LONGEST_SLOT
+    ).order_by()
+
+
 def _time_off_near(schedule: DoctorSchedule, span: slot_math.Interval) -> list[slot_math.Interval]:
-    rows = TimeOff.objects.filter(
-        doctor=schedule, start__lt=span.end + LONGEST_SLOT, end__gt=span.start
-    ).values_list("start", "end")
+    rows = _time_off_near_rows(schedule, span).values_list("start", "end")
     return [slot_math.Interval(start, end) for start, end in rows]
 
 
-def _holds_near(schedule: DoctorSchedule, span: slot_math.Interval) -> list[SlotHold]:
-    # A slot starting in ``span`` blocks at most LONGEST_BLOCK past its start.
-    return list(
-        SlotHold.objects.filter(
-            doctor=schedule, start__lt=span.end + LONGEST_BLOCK, blocked_until__gt=span.start
-        ).order_by("start")
+def _holds_near_rows(schedule: DoctorSchedule, span: slot_math.Interval) -> QuerySet[SlotHold]:
+    # A slot starting in ``span`` blocks at most LONGEST_BLOCK past its start, and a hold
+    # blocks at most LONGEST_BLOCK past its own (rules cap slot_minutes, policies the
+    # buffer): both bounds keep the (doctor, start) index scan to the span, not to the
+    # doctor's whole history of holds.
+    return SlotHold.objects.filter(
+        doctor=schedule,
+        start__gt=span.start - LONGEST_BLOCK,
+        start__lt=span.end + LONGEST_BLOCK,
+        blocked_until__gt=span.start,
     )
+
+
+def _holds_near(schedule: DoctorSchedule, span: slot_math.Interval) -> list[SlotHold]:
+    return list(_holds_near_rows(schedule, span).order_by("start"))
+
+
+def _blocks_near(
+    schedule: DoctorSchedule, span: slot_math.Interval
+) -> tuple[list[slot_math.Interval], list[slot_math.Interval]]:
+    """Return ``(time_off, holds)`` near ``span`` as intervals, in one query (a UNION ALL)."""
+    holds = _holds_near_rows(schedule, span).order_by()
+    rows = holds.values_list("start", "blocked_until", Value(True)).union(
+        _time_off_near_rows(schedule, span).values_list("start", "end", Value(False)), all=True
+    )
+    time_off: list[slot_math.Interval] = []
+    held: list[slot_math.Interval] = []
+    for start, end, is_hold in rows:
+        (held if is_hold else time_off).append(slot_math.Interval(start, end))
+    return time_off, held
 
 
 def _hold_interval(hold: SlotHold) -> slot_math.Interval:
@@ -227,8 +265,9 @@ def slot_list(
     """Return the bookable slots of local dates ``first``..``last`` (the doctor's zone), by start.
 
     With ``include_held`` the doctor's future held slots of the range are
-    listed too (``held=True``). A doctor with no schedule has no slots. Three
-    queries (rules, time off, holds) whatever their number. Raises
+    listed too (``held=True``). A doctor with no schedule has no slots. Two
+    queries (rules; time off and holds together) whatever their number, three
+    with ``include_held``. Raises
     ``ValidationError`` for a bad range (see ``slot_range_resolve``).
     """
     now = now or dj_timezone.now()
@@ -242,13 +281,15 @@ def slot_list(
         rules=list(rule_list(schedule=schedule)), zone=zone, first=first - ONE_DAY, last=last
     )
     generated = [slot for slot in generated if span.start <= slot.start < span.end]
-    holds = _holds_near(schedule, span)
+    if include_held:
+        holds = _holds_near(schedule, span)
+        time_off = _time_off_near(schedule, span)
+        blocked = [_hold_interval(hold) for hold in holds]
+    else:
+        holds = []
+        time_off, blocked = _blocks_near(schedule, span)
     free = slot_math.slots_filter_bookable(
-        generated,
-        now=now,
-        policy=schedule_policy(schedule),
-        time_off=_time_off_near(schedule, span),
-        holds=[_hold_interval(hold) for hold in holds],
+        generated, now=now, policy=schedule_policy(schedule), time_off=time_off, holds=blocked
     )
     listed = [
         ListedSlot(

@@ -98,6 +98,31 @@ def _day_slots(rule: RuleLike, day: datetime.date, zone: zoneinfo.ZoneInfo) -> I
     length = datetime.timedelta(minutes=rule.slot_minutes)
     wall = datetime.datetime.combine(day, rule.start_time)
     wall_end = datetime.datetime.combine(day, rule.end_time)
+    offsets = {
+        moment.replace(tzinfo=zone, fold=fold).utcoffset()
+        for moment in (wall, wall_end)
+        for fold in (0, 1)
+    }
+    offset = offsets.pop() if len(offsets) == 1 else None
+    if offset is not None:
+        # One offset at both ends, and neither end in a gap or a repeated hour (both
+        # folds agree): no clock change inside the window (the days that have one go
+        # the long way), so every wall time of it exists once, at this offset.
+        first = (wall - offset).replace(tzinfo=UTC)
+        return [
+            Slot(start=first + k * length, end=first + (k + 1) * length)
+            for k in range((wall_end - wall) // length)
+        ]
+    return _day_slots_across_a_change(rule, day, zone)
+
+
+def _day_slots_across_a_change(
+    rule: RuleLike, day: datetime.date, zone: zoneinfo.ZoneInfo
+) -> Iterable[Slot]:
+    """Slots of a window that a clock change may cross: each wall time checked one by one."""
+    length = datetime.timedelta(minutes=rule.slot_minutes)
+    wall = datetime.datetime.combine(day, rule.start_time)
+    wall_end = datetime.datetime.combine(day, rule.end_time)
     # The rule's last instant; a wall end inside a gap resolves (fold=0) to the later instant.
     end_utc = wall_end.replace(tzinfo=zone).astimezone(UTC)
     while wall + length <= wall_end:

@@ -9,7 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.pagination import PageNumberPagination, paginated_response
+from common.pagination import (
+    PageNumberPagination,
+    WindowCountPagination,
+    paginated_response,
+    paginated_rows,
+)
 from common.permissions import IsStaff, IsUser
 from common.schema import problem_for
 from user_service.profiles import schema, selectors, services
@@ -52,7 +57,7 @@ class SpecialtyListApi(APIView):
 
 class DoctorListApi(APIView):
     permission_classes = [IsUser]
-    pagination_class = PageNumberPagination
+    pagination_class = WindowCountPagination
 
     @extend_schema(
         tags=schema.TAGS,
@@ -75,14 +80,15 @@ class DoctorListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = DoctorListFilterInputSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        doctors = selectors.doctor_list(
+        doctors = selectors.doctor_rows(
             search=filters.validated_data.get("search", ""),
             specialty_slug=filters.validated_data.get("specialty") or None,
             ordering=filters.validated_data["ordering"],
             status=filters.validated_data["status"],
             viewer_role=request.user.role,
         )
-        return paginated_response(self, request, doctors, DoctorOutputSerializer)
+        # Plain dicts, and the total read with the page (one query, not two).
+        return paginated_rows(self, request, doctors, selectors.doctor_row_output)
 
 
 class DoctorDetailApi(APIView):

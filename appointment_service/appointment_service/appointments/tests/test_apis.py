@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
+from appointment_service.appointments import selectors
 from appointment_service.appointments.idempotency import request_hash
 from appointment_service.appointments.models import (
     Appointment,
@@ -16,12 +17,13 @@ from appointment_service.appointments.models import (
     AppointmentState,
     IdempotencyKey,
 )
-from appointment_service.appointments.serializers import date_window
+from appointment_service.appointments.serializers import AppointmentOutputSerializer, date_window
 from appointment_service.appointments.tests.factories import AppointmentFactory
 from appointment_service.appointments.tests.fakes import (
     assert_no_orphans,
     hold_for_someone_else,
 )
+from common.renderers import JSONRenderer
 from common.testing import BearerClient, assert_problem, error_fields, forged_tokens, service_token
 
 pytestmark = pytest.mark.django_db
@@ -458,7 +460,7 @@ def test_the_list_costs_the_same_queries_for_1_or_20(patient, django_assert_num_
             patient_id=patient.user_id,
             start=timezone.now() + datetime.timedelta(days=2, hours=hour),
         )
-    with django_assert_num_queries(2):  # the count and the page
+    with django_assert_num_queries(1):  # the page with its total
         response = patient.get(LIST_URL, {"status": "upcoming"})
     assert response.json()["count"] == count
 
@@ -595,7 +597,7 @@ def test_a_day_of_the_list_costs_the_same_queries_for_1_or_20(
         "to": f"{(day + datetime.timedelta(days=1)).isoformat()}T00:00:00Z",
         "status": "upcoming",
     }
-    with django_assert_num_queries(2):  # the count and the page
+    with django_assert_num_queries(1):  # the page with its total
         response = doctor.get(LIST_URL, params)
     assert response.json()["count"] == count
 
@@ -865,3 +867,26 @@ def test_ics_of_a_cancelled_appointment(schedule, doctor, booked):
 def test_ics_errors_are_problems_whatever_the_accept_header(patient):
     response = patient.get(_url(uuid.uuid4(), "ics"), HTTP_ACCEPT="text/calendar")
     assert_problem(response, 404, "appointment-not-found")
+
+
+def test_listed_appointments_show_as_the_serializer_shows_them(patient):
+    soon = timezone.now() + datetime.timedelta(days=2)
+    AppointmentFactory(patient_id=patient.user_id, start=soon, reason="Checkup ✓")
+    AppointmentFactory(
+        patient_id=patient.user_id, start=timezone.now() - datetime.timedelta(days=3)
+    )
+    AppointmentFactory(
+        patient_id=patient.user_id,
+        start=soon + datetime.timedelta(hours=1),
+        state=AppointmentState.CANCELLED,
+        cancel_reason="Away",
+        late_cancellation=True,
+    )
+    rows = patient.get(LIST_URL).json()["results"]
+    assert len(rows) == 3
+    for row in rows:
+        appointment = selectors.appointment_get_for_user(
+            appointment_id=row["id"], user_id=patient.user_id, role="patient"
+        )
+        shown = json.loads(JSONRenderer().render(AppointmentOutputSerializer(appointment).data))
+        assert list(row.items()) == list(shown.items())

@@ -1,12 +1,15 @@
 """Reads: the slot listing, the range it covers, one slot's state, the look-ups."""
 
 import datetime
+import re
 import uuid
 import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
+from common.renderers import JSONRenderer
 from schedule_service.scheduling import selectors
 from schedule_service.scheduling.exceptions import (
     RuleNotFound,
@@ -15,6 +18,7 @@ from schedule_service.scheduling.exceptions import (
     SlotUnavailable,
     TimeOffNotFound,
 )
+from schedule_service.scheduling.serializers import SlotOutputSerializer
 from schedule_service.scheduling.tests.factories import (
     AvailabilityRuleFactory,
     DoctorScheduleFactory,
@@ -244,3 +248,84 @@ def test_timezone_staleness(settings):
     assert selectors.schedule_timezone_is_stale(schedule, now=NOW + datetime.timedelta(seconds=60))
     schedule.timezone_checked_at = None
     assert selectors.schedule_timezone_is_stale(schedule, now=NOW)
+
+
+# What the listing reads: only what can touch its range
+
+
+def test_a_long_hold_from_the_day_before_still_blocks_the_first_slots(berlin):
+    # The longest block: a 240-minute slot and a 240-minute buffer, starting 7 hours
+    # before the range: it still blocks the first hour of Wednesday.
+    berlin.rules.update(start_time=datetime.time(0), end_time=datetime.time(3))
+    start = local(WEDNESDAY, 0) - datetime.timedelta(hours=7)
+    SlotHoldFactory(
+        doctor=berlin,
+        start=start,
+        end=start + datetime.timedelta(minutes=240),
+        blocked_until=start + datetime.timedelta(minutes=480),
+    )
+    listed = selectors.slot_list(schedule=berlin, first=WEDNESDAY, last=WEDNESDAY, now=NOW)
+    assert _hours(listed) == ["01:00", "01:30", "02:00", "02:30"]
+
+
+def test_long_time_off_that_began_long_ago_still_counts(berlin):
+    TimeOffFactory(doctor=berlin, start=NOW - 400 * DAY, end=local(WEDNESDAY, 10))
+    TimeOffFactory(doctor=berlin, start=NOW - 500 * DAY, end=NOW - 399 * DAY)
+    listed = selectors.slot_list(schedule=berlin, first=WEDNESDAY, last=WEDNESDAY, now=NOW)
+    assert _hours(listed) == ["10:00", "10:30", "11:00", "11:30"]
+
+
+def test_a_year_of_past_holds_changes_nothing(berlin, django_assert_max_num_queries):
+    week = {"schedule": berlin, "first": WEDNESDAY, "last": WEDNESDAY + 6 * DAY, "now": NOW}
+    SlotHoldFactory(doctor=berlin, start=local(WEDNESDAY, 10))
+    before = selectors.slot_list(**week)
+    for days in range(1, 366):
+        SlotHoldFactory(doctor=berlin, start=local(WEDNESDAY - days * DAY, 9))
+    span = selectors.slot_math.local_day_bounds(
+        zone=BERLIN, first=WEDNESDAY, last=WEDNESDAY + 6 * DAY
+    )
+    time_off, holds = selectors._blocks_near(berlin, span)
+    assert (time_off, [hold.start for hold in holds]) == ([], [local(WEDNESDAY, 10)])
+    with django_assert_max_num_queries(2):  # rules; time off and holds in one query
+        assert selectors.slot_list(**week) == before
+
+
+@pytest.mark.postgres
+def test_the_listing_reads_holds_and_time_off_through_bounded_index_ranges(berlin):
+    for days in range(1, 366):
+        SlotHoldFactory(doctor=berlin, start=local(WEDNESDAY - days * DAY, 9))
+        TimeOffFactory(
+            doctor=berlin,
+            start=local(WEDNESDAY - days * DAY, 13),
+            end=local(WEDNESDAY - days * DAY, 14),
+        )
+    span = selectors.slot_math.local_day_bounds(zone=BERLIN, first=WEDNESDAY, last=WEDNESDAY)
+    holds = selectors._holds_near_rows(berlin, span).values_list("start", "blocked_until")
+    rows = holds.union(
+        selectors._time_off_near_rows(berlin, span).values_list("start", "end"), all=True
+    )
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE scheduling_slothold")
+        cursor.execute("ANALYZE scheduling_timeoff")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # Both ends of the range in the index condition: the scan starts near the range.
+    assert "hold_doctor_start_idx" in plan, plan
+    assert re.search(r"Index Cond: .*start > .*start < ", plan), plan
+    assert re.search(r"time_off_doctor_end_idx.*\n.*Index Cond: .*\"end\" > ", plan), plan
+
+
+@pytest.mark.parametrize("include_held", [False, True])
+def test_listed_slots_show_as_the_serializer_shows_them(berlin, include_held):
+    SlotHoldFactory(doctor=berlin, start=local(WEDNESDAY, 10), appointment_id=uuid.uuid4())
+    listed = selectors.slot_list(
+        schedule=berlin, first=WEDNESDAY, last=WEDNESDAY, include_held=include_held, now=NOW
+    )
+    assert any(slot.held for slot in listed) is include_held
+    context = {"include_held": include_held}
+    for slot in listed:
+        shown = selectors.listed_slot_output(slot, include_held=include_held)
+        assert JSONRenderer().render(shown) == JSONRenderer().render(
+            SlotOutputSerializer(slot, context=context).data
+        )

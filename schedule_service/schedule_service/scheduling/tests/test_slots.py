@@ -4,6 +4,7 @@ import datetime
 import uuid
 import zoneinfo
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 
@@ -324,3 +325,52 @@ def test_an_id_beyond_year_9999_is_no_slot():
 def test_encode_refuses_what_no_slot_can_be(seq, start):
     with pytest.raises(ValueError, match="."):
         slots.slot_id_encode(seq=seq, doctor_id=DOCTOR, start=start)
+
+
+# The quick way (no clock change in the window) agrees with the slot-by-slot one
+
+
+def _change_days(zone: zoneinfo.ZoneInfo, first: datetime.date, days: int) -> set[datetime.date]:
+    """The local dates (and the day around each) on which ``zone``'s offset changes."""
+    found = set()
+    for n in range(days):
+        day = first + datetime.timedelta(days=n)
+        today = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone).utcoffset()
+        nextday = day + datetime.timedelta(days=1)
+        tomorrow = datetime.datetime.combine(nextday, datetime.time(0), tzinfo=zone).utcoffset()
+        if today != tomorrow:
+            found.update(day + datetime.timedelta(days=d) for d in (-1, 0, 1))
+    return found
+
+
+def test_the_quick_way_gives_what_checking_each_slot_gives_in_every_zone():
+    rules = [
+        SimpleNamespace(
+            weekday=0,
+            start_time=datetime.time(a),
+            end_time=b,
+            slot_minutes=m,
+            valid_from=None,
+            valid_until=None,
+        )
+        for a, b, m in [
+            (0, datetime.time(23, 55), 60),
+            (0, datetime.time(5), 5),
+            (1, datetime.time(4), 45),
+            (22, datetime.time(23, 59), 25),
+        ]
+    ]
+    compared = 0
+    for name in sorted(slots.timezone_names()):
+        zone = slots.zone_get(name)
+        days = _change_days(zone, datetime.date(2025, 12, 25), 2 * 366)
+        for day in sorted(days | {datetime.date(2026, 1, 14), datetime.date(2026, 7, 15)}):
+            for rule in rules:
+                quick = list(slots._day_slots(rule, day, zone))
+                assert quick == list(slots._day_slots_across_a_change(rule, day, zone)), (
+                    name,
+                    day,
+                    rule,
+                )
+                compared += 1
+    assert compared > 10_000
