@@ -195,12 +195,3 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
-
-
-class PatientLock(models.Model):
-    """One row per patient, locked (SELECT ... FOR UPDATE) to serialize that patient's bookings."""
-
-    patient_id = models.UUIDField(primary_key=True)
-
-    def __str__(self) -> str:
-        return str(self.patient_id)
