@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -138,15 +139,20 @@ def _blocked_by_another(hold: SlotHold) -> bool:
 
 
 def _insert_or_nothing(hold: SlotHold, connection: BaseDatabaseWrapper) -> bool:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING`` the hold; whether a row was inserted.
+
+    Any unique or exclusion constraint that refuses the row makes it insert
+    nothing (PostgreSQL; SQLite 3.35+ has only the primary key here).
+    """
     fields = SlotHold._meta.concrete_fields
     quote = connection.ops.quote_name
+    columns = [quote(cast(str, field.column)) for field in fields]
     values = [field.get_db_prep_save(field.pre_save(hold, True), connection) for field in fields]
     # Only the model's own table and column names, quoted, go into the text; values are parameters.
     sql = (
-        f"INSERT INTO {quote(SlotHold._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"INSERT INTO {quote(SlotHold._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT DO NOTHING RETURNING {quote(SlotHold._meta.pk.column)}"
+        f"ON CONFLICT DO NOTHING RETURNING {quote('slot_id')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
