@@ -96,6 +96,9 @@ SERVICES: tuple[Service, ...] = (
         database=True,
         api=True,
         url_env="APPOINTMENT_SERVICE_URL",
+        # A booking waits on schedule_service: threads keep its workers busy meanwhile.
+        worker_class="gthread",
+        threads=8,
         # Holds, reads and lets go of slots.
         grants={
             "schedule_service": ("slots:read", "slots:reserve", "slots:release"),

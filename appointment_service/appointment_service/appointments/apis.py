@@ -318,8 +318,10 @@ class AppointmentHistoryApi(_AppointmentApi):
     @extend_schema(
         tags=schema.TAGS,
         summary="The history of an appointment",
-        description="Every change, oldest first: created, booked, reason_changed, rescheduled "
-        "(from/to), cancelled (by whom, late or not), completed, no_show, repaired.",
+        description="Every change, oldest first: booked (the slot, its times and the cut-offs; "
+        "one entry per booking), reason_changed, rescheduled (from/to), cancelled (by whom, "
+        "late or not), completed, no_show, repaired. Appointments booked before bookings "
+        "were written in one step also begin with created.",
         parameters=[schema.ID_PARAMETER],
         responses={
             200: AppointmentEventOutputSerializer(many=True),

@@ -1,7 +1,8 @@
 """The writes that take a slot: booking one, and moving an appointment to another.
 
-No transaction is ever open while schedule_service is being called: each
-write is a short ``transaction.atomic()`` between the calls. The functions
+No transaction is ever open while schedule_service is being called: the slot
+is reserved first, then one short ``transaction.atomic()`` writes the change,
+and a refusal there lets the slot go again. The functions
 return the appointment or raise a typed problem; the API layer renders it.
 """
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 from appointment_service.appointments import clients, selectors
 from appointment_service.appointments.exceptions import (
     AppointmentChanged,
-    OverlappingAppointment,
+    DifferentDoctor,
     RescheduleTooLate,
     TooManyReschedules,
 )
@@ -33,101 +34,71 @@ from appointment_service.appointments.steps import (
     check_actor,
     check_patient_policy,
     constraint_problems,
-    delete_pending,
     lock_patient,
     overridden,
     override_data,
     record_event,
     release_quietly,
-    require_bookable_slot,
     require_upcoming,
     reserve_or_release,
     slot_data,
 )
-from common.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
 
-def _create_pending(
-    slot: clients.Slot,
+def _insert_booked(
+    reservation: clients.Reservation,
     *,
     patient_id: uuid.UUID,
     reason: str,
     actor_id: uuid.UUID | None,
     actor_role: str,
     override: bool,
-) -> tuple[Appointment, list[str]]:
-    """Write the pending appointment that claims the slot on this side (unique constraint).
+) -> Appointment:
+    """Write the booked appointment for the reserved slot, with its one history entry.
 
-    The patient's limits are checked with the patient locked; returns the
-    appointment and the rules staff set aside.
+    One transaction: the patient locked (``lock_patient``), the limits
+    counted in one query, the appointment and its ``booked`` event inserted.
+    Raises the limits' problems, and those of a broken constraint (the last word).
     """
     appointment = Appointment(
+        id=reservation.appointment_id,
         patient_id=patient_id,
-        doctor_id=slot.doctor_id,
-        slot_id=slot.id,
-        start=slot.start,
-        end=slot.end,
-        state=AppointmentState.PENDING,
+        doctor_id=reservation.doctor_id,
+        slot_id=reservation.slot_id,
+        start=reservation.start,
+        end=reservation.end,
+        state=AppointmentState.BOOKED,
         reason=reason,
-        cancel_cutoff_hours=slot.cancel_cutoff_hours,
-        reschedule_cutoff_hours=slot.reschedule_cutoff_hours,
+        cancel_cutoff_hours=reservation.cancel_cutoff_hours,
+        reschedule_cutoff_hours=reservation.reschedule_cutoff_hours,
     )
     appointment.full_clean(validate_unique=False, validate_constraints=False)
     with constraint_problems(), transaction.atomic():
         lock_patient(patient_id)
         overrides = check_patient_policy(
             patient_id=patient_id,
-            doctor_id=slot.doctor_id,
-            start=slot.start,
-            end=slot.end,
+            doctor_id=reservation.doctor_id,
+            start=reservation.start,
+            end=reservation.end,
             now=timezone.now(),
             override=override,
         )
         appointment.save(force_insert=True)
         record_event(
             appointment,
-            action=EventAction.CREATED,
+            action=EventAction.BOOKED,
             actor_id=actor_id,
             actor_role=actor_role,
-            data={**slot_data(appointment), **override_data(overrides)},
+            data={
+                **slot_data(appointment),
+                "cancel_cutoff_hours": reservation.cancel_cutoff_hours,
+                "reschedule_cutoff_hours": reservation.reschedule_cutoff_hours,
+                **override_data(overrides),
+            },
         )
-    return appointment, overrides
-
-
-def _confirm(
-    appointment: Appointment,
-    reservation: clients.Reservation,
-    *,
-    actor_id: uuid.UUID | None,
-    actor_role: str,
-    overrides: list[str],
-) -> bool:
-    """Book the pending appointment, unless reconciliation took it for abandoned meanwhile."""
-    with transaction.atomic():
-        confirmed = Appointment.objects.filter(
-            pk=appointment.pk, state=AppointmentState.PENDING
-        ).update(
-            state=AppointmentState.BOOKED,
-            cancel_cutoff_hours=reservation.cancel_cutoff_hours,
-            reschedule_cutoff_hours=reservation.reschedule_cutoff_hours,
-            updated_at=timezone.now(),
-        )
-        if confirmed:
-            record_event(
-                appointment,
-                action=EventAction.BOOKED,
-                actor_id=actor_id,
-                actor_role=actor_role,
-                data={
-                    **slot_data(appointment),
-                    "cancel_cutoff_hours": reservation.cancel_cutoff_hours,
-                    "reschedule_cutoff_hours": reservation.reschedule_cutoff_hours,
-                    **override_data(overrides),
-                },
-            )
-    return bool(confirmed)
+    return appointment
 
 
 def appointment_book(
@@ -139,49 +110,45 @@ def appointment_book(
     actor_role: str = ActorRole.PATIENT,
     override: bool = False,
 ) -> Appointment:
-    """Book ``slot_id`` for the patient: pending appointment, reservation, confirmation.
+    """Book ``slot_id`` for the patient: reserve the slot, then write the booked appointment.
 
-    Start, end and doctor come from schedule_service's slot. Whatever fails,
-    nothing is left behind: a refused reservation deletes the pending
-    appointment; an unavailable schedule_service also gets a best-effort
-    release (``reconcile_appointments`` repairs what that misses). The
-    patient's limits (``MAX_UPCOMING_APPOINTMENTS``, and
-    ``MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR`` with one doctor) are counted
-    with the patient locked, so racing bookings cannot overshoot.
+    The slot is reserved at schedule_service for a new appointment id first
+    (one call, whose answer gives doctor, start, end and cut-offs); then one
+    transaction checks the patient's limits (``MAX_UPCOMING_APPOINTMENTS``,
+    and ``MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR`` with one doctor; counted with
+    the patient locked, so racing bookings cannot overshoot) and writes the
+    appointment as booked with one ``booked`` event. Whatever fails, nothing
+    is left behind: a refusal after the reservation releases the slot (best
+    effort), and ``reconcile_appointments`` lets go of a hold whose
+    appointment was never written (a crash in between, or a failed release).
 
     The patient books for themself (``actor_role`` patient), or clinic staff
     for them (``actor_id`` the staff member's id), who may ``override`` the two
-    caps (recorded in the events' data). The slot must be free and bookable.
+    caps (recorded in the event's data). The slot must be free and bookable.
 
     Raises ``SlotNotFound`` (404), ``SlotTaken``, ``SlotUnavailable``,
-    ``OverlappingAppointment``, ``TooManyAppointments``,
+    ``DoctorNotBookable``, ``OverlappingAppointment``, ``TooManyAppointments``,
     ``TooManyAppointmentsWithDoctor`` (409) and ``ServiceUnavailable`` (503).
     """
     check_actor(
         actor_role=actor_role, override=override, allowed=(ActorRole.PATIENT, ActorRole.STAFF)
     )
     actor_id = patient_id if actor_role == ActorRole.PATIENT else actor_id
-    slot = require_bookable_slot(slot_id)
-    appointment, overrides = _create_pending(
-        slot,
-        patient_id=patient_id,
-        reason=reason,
-        actor_id=actor_id,
-        actor_role=actor_role,
-        override=override,
-    )
+    appointment_id = uuid.uuid4()
+    reservation = reserve_or_release(slot_id=slot_id, appointment_id=appointment_id)
     try:
-        reservation = reserve_or_release(slot_id=slot.id, appointment_id=appointment.id)
+        appointment = _insert_booked(
+            reservation,
+            patient_id=patient_id,
+            reason=reason,
+            actor_id=actor_id,
+            actor_role=actor_role,
+            override=override,
+        )
     except BaseException:
-        delete_pending(appointment.id)
+        release_quietly(slot_id=reservation.slot_id, appointment_id=appointment_id)
         raise
-    if not _confirm(
-        appointment, reservation, actor_id=actor_id, actor_role=actor_role, overrides=overrides
-    ):
-        release_quietly(slot_id=slot.id, appointment_id=appointment.id)
-        raise ServiceUnavailable("The booking took too long to complete; please try again.")
-    appointment.refresh_from_db()
-    logger.info("Booked appointment %s in slot %s", appointment.id, slot.id)
+    logger.info("Booked appointment %s in slot %s", appointment.id, reservation.slot_id)
     return appointment
 
 
@@ -313,23 +280,21 @@ def appointment_reschedule(
     if slot_id == appointment.slot_id and appointment.state == AppointmentState.BOOKED:
         return appointment
     check_reschedulable(appointment, now=timezone.now(), override=override)
-    slot = require_bookable_slot(
-        slot_id, appointment_id=appointment.id, doctor_id=appointment.doctor_id
-    )
-    if selectors.patient_has_overlap(
-        patient_id=appointment.patient_id, start=slot.start, end=slot.end, exclude_id=appointment.pk
-    ):
-        raise OverlappingAppointment()
-    reservation = reserve_or_release(slot_id=slot.id, appointment_id=appointment.id)
+    reservation = reserve_or_release(slot_id=slot_id, appointment_id=appointment.id)
+    if reservation.doctor_id != appointment.doctor_id:
+        release_quietly(slot_id=reservation.slot_id, appointment_id=appointment.id)
+        raise DifferentDoctor()
     old_slot_id = appointment.slot_id
     try:
         moved = _move(
             appointment, reservation, actor_id=actor_id, actor_role=actor_role, override=override
         )
     except BaseException:
-        release_quietly(slot_id=slot.id, appointment_id=appointment.id)
+        release_quietly(slot_id=reservation.slot_id, appointment_id=appointment.id)
         raise
     if moved.slot_id != old_slot_id:
         release_quietly(slot_id=old_slot_id, appointment_id=appointment.id)
-    logger.info("Rescheduled appointment %s from slot %s to %s", moved.id, old_slot_id, slot.id)
+    logger.info(
+        "Rescheduled appointment %s from slot %s to %s", moved.id, old_slot_id, reservation.slot_id
+    )
     return moved

@@ -15,7 +15,11 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
 
 class AppointmentState(models.TextChoices):
-    """What is stored; the API shows the derived ``AppointmentStatus``."""
+    """What is stored; the API shows the derived ``AppointmentStatus``.
+
+    New bookings are written as booked once their slot is reserved; ``pending``
+    remains for rows written before that, which reconciliation still clears.
+    """
 
     PENDING = "pending", "Pending (slot being reserved)"
     BOOKED = "booked", "Booked"
@@ -59,6 +63,9 @@ class Override(models.TextChoices):
 
 
 class EventAction(models.TextChoices):
+    """What an event records; ``created`` only on appointments booked when bookings were
+    written in two steps (a booking now records one ``booked`` event)."""
+
     CREATED = "created", "Created (pending)"
     BOOKED = "booked", "Booked"
     REASON_CHANGED = "reason_changed", "Reason changed"
@@ -195,12 +202,3 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
-
-
-class PatientLock(models.Model):
-    """One row per patient, locked (SELECT ... FOR UPDATE) to serialize that patient's bookings."""
-
-    patient_id = models.UUIDField(primary_key=True)
-
-    def __str__(self) -> str:
-        return str(self.patient_id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from appointment_service.appointments.exceptions import AppointmentNotFound
@@ -18,7 +19,6 @@ from appointment_service.appointments.models import (
     AppointmentStatus,
     IdempotencyKey,
     Outcome,
-    PatientLock,
 )
 from common.permissions import ROLE_DOCTOR, ROLE_PATIENT
 
@@ -147,36 +147,43 @@ def appointment_list_for_period(
     return with_status(queryset, now=now or timezone.now()).order_by("start", "id")
 
 
-def patient_upcoming_count(*, patient_id: uuid.UUID, now: datetime.datetime) -> int:
-    """Count the patient's live appointments that have not ended (pending ones included)."""
-    return Appointment.objects.filter(
-        patient_id=patient_id, state__in=LIVE_STATES, end__gt=now
-    ).count()
+@dataclass(frozen=True)
+class PatientLoad:
+    """What a new or moved appointment of a patient meets: the caps' counts and any overlap."""
+
+    upcoming: int
+    with_doctor: int
+    overlapping: bool
 
 
-def patient_upcoming_count_with_doctor(
-    *, patient_id: uuid.UUID, doctor_id: uuid.UUID, now: datetime.datetime
-) -> int:
-    """Count the patient's live appointments with ``doctor_id`` that have not ended."""
-    return Appointment.objects.filter(
-        patient_id=patient_id, doctor_id=doctor_id, state__in=LIVE_STATES, end__gt=now
-    ).count()
-
-
-def patient_has_overlap(
+def patient_load(
     *,
     patient_id: uuid.UUID,
+    doctor_id: uuid.UUID,
     start: datetime.datetime,
     end: datetime.datetime,
+    now: datetime.datetime,
     exclude_id: uuid.UUID | None = None,
-) -> bool:
-    """Whether a live appointment of the patient overlaps ``[start, end)``."""
-    queryset = Appointment.objects.filter(
-        patient_id=patient_id, state__in=LIVE_STATES, start__lt=end, end__gt=start
-    )
+) -> PatientLoad:
+    """The patient's live appointments that have not ended (all, with ``doctor_id``), and whether
+    one of them overlaps ``[start, end)`` (``exclude_id`` left out). One query.
+    """
+    overlap = Q(start__lt=end, end__gt=start)
     if exclude_id is not None:
-        queryset = queryset.exclude(pk=exclude_id)
-    return queryset.exists()
+        overlap &= ~Q(pk=exclude_id)
+    upcoming = Q(end__gt=now)
+    counts = Appointment.objects.filter(
+        patient_id=patient_id, state__in=LIVE_STATES, end__gt=min(now, start)
+    ).aggregate(
+        upcoming=Count("pk", filter=upcoming),
+        with_doctor=Count("pk", filter=upcoming & Q(doctor_id=doctor_id)),
+        overlapping=Count("pk", filter=overlap),
+    )
+    return PatientLoad(
+        upcoming=counts["upcoming"],
+        with_doctor=counts["with_doctor"],
+        overlapping=counts["overlapping"] > 0,
+    )
 
 
 def appointment_list_pending_stale(*, before: datetime.datetime) -> QuerySet[Appointment]:
@@ -208,11 +215,6 @@ def idempotency_key_answered(*, patient_id: uuid.UUID, key: str) -> bool:
 
 
 # Row locks (call inside transaction.atomic()) ---------------------------------------
-
-
-def patient_lock_select_for_update(*, patient_id: uuid.UUID) -> PatientLock:
-    """Lock the patient's lock row; it must exist (see ``steps.lock_patient``)."""
-    return PatientLock.objects.select_for_update().get(pk=patient_id)
 
 
 def appointment_select_for_update(*, appointment_id: uuid.UUID) -> Appointment:

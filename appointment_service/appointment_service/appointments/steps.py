@@ -7,6 +7,7 @@ released again when it fails, and the database constraints read as problems.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Iterator
@@ -15,13 +16,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, connections, router
 from django.utils import timezone
 
 from appointment_service.appointments import clients, selectors
 from appointment_service.appointments.exceptions import (
     AppointmentNotUpcoming,
-    DifferentDoctor,
     OverlappingAppointment,
     SlotHeldByOther,
     SlotNotFound,
@@ -37,7 +37,6 @@ from appointment_service.appointments.models import (
     AppointmentState,
     AppointmentStatus,
     Override,
-    PatientLock,
 )
 from common.errors import Problem, ServiceUnavailable
 
@@ -49,6 +48,9 @@ LIVE_SLOT_CONSTRAINT = "appointment_live_slot_unique"
 
 # schedule_service's refusals of a reservation: nothing is held after them.
 RESERVE_REFUSALS = (SlotTaken, SlotUnavailable, SlotNotFound)
+
+# Prefixed to a patient id in ``patient_lock_key``.
+PATIENT_LOCK_NAMESPACE = b"appointment_service.patient:"
 
 
 def record_event(
@@ -79,10 +81,31 @@ def slot_data(appointment: Appointment) -> dict[str, str]:
     }
 
 
+def patient_lock_key(patient_id: uuid.UUID) -> int:
+    """The advisory-lock key of a patient: a signed 64-bit integer, the first eight bytes of
+    BLAKE2b over ``PATIENT_LOCK_NAMESPACE`` and the patient id's 16 bytes.
+
+    The namespace keeps these keys apart from any other advisory lock on the
+    database; two patients that share a key (one chance in 2**64) only wait
+    for each other.
+    """
+    digest = hashlib.blake2b(PATIENT_LOCK_NAMESPACE + patient_id.bytes, digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def lock_patient(patient_id: uuid.UUID) -> None:
-    """Serialize the bookings and moves of one patient (PostgreSQL row lock; SQLite locks the file)."""
-    PatientLock.objects.get_or_create(patient_id=patient_id)
-    selectors.patient_lock_select_for_update(patient_id=patient_id)
+    """Serialize the bookings and moves of one patient until the transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock (``pg_advisory_xact_lock``)
+    on ``patient_lock_key``, one round trip, nothing written. SQLite: its
+    IMMEDIATE transactions already hold the database's write lock, so there
+    is nothing to add. Call inside ``transaction.atomic()``.
+    """
+    connection = connections[router.db_for_write(Appointment)]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [patient_lock_key(patient_id)])
 
 
 def check_actor(*, actor_role: str, override: bool, allowed: tuple[str, ...]) -> None:
@@ -118,17 +141,26 @@ def check_patient_policy(
 ) -> list[str]:
     """Refuse a booking or move that breaks the patient's limits (call with the patient locked).
 
-    Pending appointments count: they are bookings in flight. The patient's
-    lock makes count-then-insert safe, so racing bookings cannot overshoot.
-    A move (``exclude_id`` set) stays with the same doctor and adds no
-    appointment, so only the overlap is checked. With ``override`` (staff) the
-    two caps are set aside; the overlap never is. Returns the rules
-    (``Override`` values) that were set aside because they would have refused.
+    One query (``selectors.patient_load``). Pending appointments count: they
+    are bookings in flight. The patient's lock makes count-then-insert safe,
+    so racing bookings cannot overshoot. A move (``exclude_id`` set) stays
+    with the same doctor and adds no appointment, so only the overlap is
+    checked. With ``override`` (staff) the two caps are set aside; the
+    overlap never is. Returns the rules (``Override`` values) that were set
+    aside because they would have refused.
     """
+    load = selectors.patient_load(
+        patient_id=patient_id,
+        doctor_id=doctor_id,
+        start=start,
+        end=end,
+        now=now,
+        exclude_id=exclude_id,
+    )
     overrides: list[str] = []
     if exclude_id is None:
         limit = settings.MAX_UPCOMING_APPOINTMENTS
-        if selectors.patient_upcoming_count(patient_id=patient_id, now=now) >= limit:
+        if load.upcoming >= limit:
             overridden(
                 TooManyAppointments(f"You may hold at most {limit} upcoming appointments."),
                 rule=Override.UPCOMING_CAP,
@@ -136,12 +168,7 @@ def check_patient_policy(
                 overrides=overrides,
             )
         limit = settings.MAX_UPCOMING_APPOINTMENTS_PER_DOCTOR
-        if (
-            selectors.patient_upcoming_count_with_doctor(
-                patient_id=patient_id, doctor_id=doctor_id, now=now
-            )
-            >= limit
-        ):
+        if load.with_doctor >= limit:
             overridden(
                 TooManyAppointmentsWithDoctor(
                     f"You may hold at most {limit} upcoming appointments with one doctor."
@@ -150,9 +177,7 @@ def check_patient_policy(
                 override=override,
                 overrides=overrides,
             )
-    if selectors.patient_has_overlap(
-        patient_id=patient_id, start=start, end=end, exclude_id=exclude_id
-    ):
+    if load.overlapping:
         raise OverlappingAppointment()
     return overrides
 
@@ -181,30 +206,6 @@ def constraint_problems() -> Iterator[None]:
         if problem is None:
             raise
         raise problem from exc
-
-
-def require_bookable_slot(
-    slot_id: uuid.UUID,
-    *,
-    appointment_id: uuid.UUID | None = None,
-    doctor_id: uuid.UUID | None = None,
-) -> clients.Slot:
-    """The slot ``slot_id`` if it can be reserved (for ``appointment_id``, when it moves there).
-
-    A slot already held by ``appointment_id`` is a retry and passes. With
-    ``doctor_id`` the slot must be that doctor's. Raises ``SlotNotFound``,
-    ``DifferentDoctor``, ``SlotTaken``, ``SlotUnavailable`` and ``ServiceUnavailable``.
-    """
-    slot = clients.schedule_slot_get(slot_id=slot_id, appointment_id=appointment_id)
-    if slot is None:
-        raise SlotNotFound()
-    if doctor_id is not None and slot.doctor_id != doctor_id:
-        raise DifferentDoctor()
-    if slot.held and (appointment_id is None or slot.appointment_id != appointment_id):
-        raise SlotTaken()
-    if not slot.held and not slot.bookable:
-        raise clients.slot_unavailable(slot)
-    return slot
 
 
 def release_quietly(*, slot_id: uuid.UUID, appointment_id: uuid.UUID) -> bool:

@@ -113,7 +113,9 @@ class SlotReserveInternalApi(APIView):
         summary="Hold a slot for an appointment",
         description=f"Scope `{SCOPE_RESERVE}`. Idempotent for the same appointment (the same "
         "answer again). At most one appointment holds a slot, under any concurrency: the "
-        "database refuses a second hold. The answer carries the doctor's cut-offs.",
+        "database refuses a second hold. The answer carries the slot's doctor, start and end "
+        "and the doctor's cut-offs: all a booking needs, with no look-up first. The slot is "
+        "judged in the doctor's stored time zone (refreshed by the listings, not here).",
         parameters=[schema.LISTED_SLOT_ID_PARAMETER],
         request=SlotAppointmentInputSerializer,
         responses={

@@ -337,6 +337,34 @@ def slot_locate(*, slot_id: uuid.UUID) -> tuple[DoctorSchedule, datetime.datetim
     return schedule, start
 
 
+def slot_offer(
+    *, schedule: DoctorSchedule, start: datetime.datetime, now: datetime.datetime
+) -> tuple[slot_math.Slot | None, Problem | None]:
+    """The slot of ``schedule`` at ``start`` as the current rules make it, and the refusal a
+    reservation meets before any hold is looked at: a doctor not approved (yet)
+    (``DoctorNotBookable``), no current rule, past or inside the notice, beyond the
+    horizon, in time off (``SlotUnavailable``). Two queries at most: rules, time off.
+    """
+    zone = schedule_zone(schedule)
+    day = start.astimezone(zone).date()
+    rules = list(rule_list(schedule=schedule))
+    made = slot_math.slots_generate(rules=rules, zone=zone, first=day - ONE_DAY, last=day)
+    slot = next((made_slot for made_slot in made if made_slot.start == start), None)
+    earliest, latest = slot_math.bookable_window(now=now, policy=schedule_policy(schedule))
+    if not schedule.doctor_approved:
+        return slot, DoctorNotBookable()
+    if slot is None:
+        return None, SlotUnavailable("No current availability rule offers this slot.")
+    if start < earliest:
+        return slot, SlotUnavailable("This slot is in the past or inside the minimum notice.")
+    if start > latest:
+        return slot, SlotUnavailable("This slot is beyond the booking horizon.")
+    time_off = _time_off_near(schedule, slot_math.Interval(start, slot.end))
+    if slot_math.IntervalIndex(time_off).overlaps(slot.start, slot.end):
+        return slot, SlotUnavailable("The doctor is off at this time.")
+    return slot, None
+
+
 def slot_state(
     *,
     schedule: DoctorSchedule,
@@ -345,46 +373,21 @@ def slot_state(
     now: datetime.datetime | None = None,
     appointment_id: uuid.UUID | None = None,
 ) -> SlotState:
-    """Evaluate one slot of ``schedule`` against rules, time off, policy and holds.
+    """Evaluate one slot of ``schedule`` against rules, time off, policy and holds (three queries).
 
-    Holds of ``appointment_id`` itself do not count against the buffer: an
-    appointment may move to a slot next to the one it holds.
-
-    Three queries. The refusal, in order: a doctor not approved (yet)
-    (``DoctorNotBookable``), held (``SlotTaken``), made by no current rule,
-    past or inside the notice, beyond the horizon, in time off
-    (``SlotUnavailable``), too close to another hold with the buffer (``SlotTaken``).
+    The refusal, in order: a doctor not approved (yet) (``DoctorNotBookable``),
+    held (``SlotTaken``), then ``slot_offer``'s, then too close to another hold
+    with the buffer (``SlotTaken``; holds of ``appointment_id`` itself do not
+    count: an appointment may move next to the slot it holds).
     """
     now = now or dj_timezone.now()
-    zone = schedule_zone(schedule)
-    day = start.astimezone(zone).date()
-    generated = {
-        slot.start: slot
-        for slot in slot_math.slots_generate(
-            rules=list(rule_list(schedule=schedule)), zone=zone, first=day - ONE_DAY, last=day
-        )
-    }
-    span = slot_math.Interval(start, start + datetime.timedelta(minutes=1))
-    nearby = _holds_near(schedule, span)
+    slot, refusal = slot_offer(schedule=schedule, start=start, now=now)
+    nearby = _holds_near(schedule, slot_math.Interval(start, start + datetime.timedelta(minutes=1)))
     hold = next((h for h in nearby if h.slot_id == slot_id), None)
-    slot = generated.get(start)
     end = hold.end if hold else (slot.end if slot else None)
-
-    refusal: Problem | None = None
-    earliest, latest = slot_math.bookable_window(now=now, policy=schedule_policy(schedule))
-    if not schedule.doctor_approved:
-        refusal = DoctorNotBookable()
-    elif hold is not None:
+    if hold is not None and not isinstance(refusal, DoctorNotBookable):
         refusal = SlotTaken("Another appointment holds this slot.")
-    elif slot is None:
-        refusal = SlotUnavailable("No current availability rule offers this slot.")
-    elif start < earliest:
-        refusal = SlotUnavailable("This slot is in the past or inside the minimum notice.")
-    elif start > latest:
-        refusal = SlotUnavailable("This slot is beyond the booking horizon.")
-    elif slot_math.IntervalIndex(_time_off_near(schedule, span)).overlaps(slot.start, slot.end):
-        refusal = SlotUnavailable("The doctor is off at this time.")
-    else:
+    elif refusal is None and slot is not None:
         blocked_until = slot.end + datetime.timedelta(minutes=schedule.buffer_minutes)
         others = slot_math.IntervalIndex(
             _hold_interval(h) for h in nearby if h.appointment_id != appointment_id

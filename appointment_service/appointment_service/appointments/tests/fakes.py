@@ -139,7 +139,7 @@ class FakeSchedule:
             if slot.holder is None:
                 if self.refuse == "slot-taken":
                     raise SlotTaken()
-                if self.refuse == "doctor-not-bookable":
+                if "doctor-not-bookable" in (self.refuse, slot.refusal):
                     raise DoctorNotBookable()
                 if self.refuse or not slot.bookable:
                     raise SlotUnavailable()

@@ -45,7 +45,9 @@ def test_retries_of_a_booking_at_the_cap_with_one_doctor_return_the_first_answer
     )
     assert (refused.status, refused.body["code"]) == (409, "too-many-appointments-with-doctor")
     assert Appointment.objects.filter(patient_id=patient_id).count() == 2
-    assert schedule.count("reserve") == 2
+    # The refused booking reserved its slot once and let it go; its retry reserved nothing.
+    assert (schedule.count("reserve"), schedule.count("release")) == (3, 1)
+    assert schedule.holder_of(slots[2].id) is None
 
 
 def test_same_key_and_body_replays_the_first_answer(schedule, patient_id):

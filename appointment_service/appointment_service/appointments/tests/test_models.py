@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from appointment_service.appointments.models import Appointment, AppointmentState, PatientLock
+from appointment_service.appointments.models import Appointment, AppointmentState
 from appointment_service.appointments.tests.factories import (
     AppointmentEventFactory,
     AppointmentFactory,
@@ -71,5 +71,3 @@ def test_str_of_models():
     event = AppointmentEventFactory()
     assert "UTC (booked)" in str(event.appointment)
     assert str(event).startswith("created at")
-    lock = PatientLock.objects.create(patient_id=uuid.uuid4())
-    assert str(lock) == str(lock.patient_id)

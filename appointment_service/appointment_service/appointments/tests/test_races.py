@@ -1,5 +1,6 @@
 """Races against PostgreSQL: one slot, one key, one patient, many requests at once."""
 
+import datetime
 import uuid
 
 import pytest
@@ -103,13 +104,57 @@ def test_one_patient_booking_many_slots_of_one_doctor_at_once_stops_at_the_cap(s
     assert_no_orphans(schedule)
 
 
+def test_one_patient_booking_many_doctors_at_once_stops_at_the_upcoming_cap(schedule, settings):
+    """Distinct slots of distinct doctors, none overlapping: exactly ``cap`` win, the rest hold
+    nothing (each was reserved first and let go on the refusal)."""
+    settings.MAX_UPCOMING_APPOINTMENTS = cap = 4
+    patient_id = uuid.uuid4()
+    slots = [schedule.add_slot() for _ in range(cap + 6)]  # one doctor each, an hour apart
+    client = _client(patient_id)
+
+    responses = race(lambda slot: client.post(LIST_URL, {"slot_id": str(slot.id)}), slots)
+
+    assert not [r for r in responses if isinstance(r, Exception)], responses
+    assert sorted(r.status_code for r in responses) == [201] * cap + [409] * 6
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {
+        "too-many-appointments"
+    }
+    assert Appointment.objects.filter(patient_id=patient_id).count() == cap
+    assert sum(slot.holder is not None for slot in schedule.slots.values()) == cap
+    assert_no_orphans(schedule)
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_one_patient_booking_six_overlapping_slots_of_six_doctors_gets_one(schedule, round_):
+    first = schedule.add_slot()
+    slots = [first] + [
+        schedule.add_slot(start=first.start + datetime.timedelta(minutes=5 * n))
+        for n in range(1, 6)
+    ]
+    client = _client(uuid.uuid4())
+
+    responses = race(lambda slot: client.post(LIST_URL, {"slot_id": str(slot.id)}), slots)
+
+    assert not [r for r in responses if isinstance(r, Exception)], responses
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 5
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {
+        "overlapping-appointment"
+    }
+    appointment = Appointment.objects.get()
+    # The losers' slots were reserved and let go again: only the winner's is held.
+    assert [slot.id for slot in slots if slot.holder is not None] == [appointment.slot_id]
+    assert_no_orphans(schedule)
+
+
 def test_the_exclusion_constraint_refuses_overlaps_the_python_check_missed(
     schedule, monkeypatch, book
 ):
     patient_id = uuid.uuid4()
     first = schedule.add_slot()
     book(patient_id, first)
-    monkeypatch.setattr(selectors, "patient_has_overlap", lambda **kwargs: False)
+    monkeypatch.setattr(
+        selectors, "patient_load", lambda **kwargs: selectors.PatientLoad(0, 0, overlapping=False)
+    )
     clash = schedule.add_slot(start=first.start)
     response = _client(patient_id).post(LIST_URL, {"slot_id": str(clash.id)})
     assert response.status_code == 409

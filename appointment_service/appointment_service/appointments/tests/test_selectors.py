@@ -162,17 +162,26 @@ def test_malformed_id_is_not_found():
         selectors.appointment_get_for_user(appointment_id="nope", user_id=PATIENT, role="patient")
 
 
-def test_policy_reads(mix, now):
+def test_patient_load(mix, now, django_assert_num_queries):
     upcoming = mix["upcoming"]
+    later = upcoming.end + datetime.timedelta(hours=1)
+
+    def load(start, end, **kwargs):
+        return selectors.patient_load(
+            patient_id=PATIENT,
+            doctor_id=upcoming.doctor_id,
+            start=start,
+            end=end,
+            now=now,
+            **kwargs,
+        )
+
+    with django_assert_num_queries(1):
+        overlapping = load(upcoming.start, upcoming.end)
     # Live, not ended: upcoming, pending, other doctor (marked no-show and cancelled are not live).
-    assert selectors.patient_upcoming_count(patient_id=PATIENT, now=now) == 3
-    assert selectors.patient_has_overlap(patient_id=PATIENT, start=upcoming.start, end=upcoming.end)
-    assert not selectors.patient_has_overlap(
-        patient_id=PATIENT, start=upcoming.start, end=upcoming.end, exclude_id=upcoming.id
-    )
-    assert not selectors.patient_has_overlap(
-        patient_id=PATIENT, start=upcoming.end, end=upcoming.end + datetime.timedelta(hours=1)
-    )
+    assert overlapping == selectors.PatientLoad(upcoming=3, with_doctor=2, overlapping=True)
+    assert not load(upcoming.start, upcoming.end, exclude_id=upcoming.id).overlapping
+    assert not load(upcoming.end, later).overlapping
 
 
 def test_history_is_oldest_first():

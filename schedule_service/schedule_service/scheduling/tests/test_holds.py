@@ -4,9 +4,11 @@ import datetime
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from common.errors import ServiceUnavailable
-from schedule_service.scheduling import holds, rules, selectors
+from schedule_service.scheduling import holds, rules, services
 from schedule_service.scheduling.exceptions import (
     SlotHeldByOther,
     SlotNotFound,
@@ -151,44 +153,58 @@ def test_reserve_of_an_id_that_is_no_slot(berlin, bad_id):
     assert not SlotHold.objects.exists()
 
 
-def test_reserve_refreshes_a_stale_time_zone_first(berlin, user_service):
+def test_reserve_goes_by_the_stored_zone_and_the_listing_refreshes_it(berlin, user_service):
+    """The time-zone refresh (a call to user_service) is on the read paths, never on reserve."""
     berlin.timezone_checked_at = None
     berlin.save()
     user_service.default_timezone = "UTC"  # the doctor moved: 09:00 is now 09:00Z
-    with pytest.raises(SlotUnavailable):
-        holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
+    holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
+    assert user_service.calls == []
+    stored = DoctorSchedule.objects.get()
+    assert (stored.timezone, stored.timezone_checked_at) == ("Europe/Berlin", None)
+
+    services.schedule_for_listing(doctor_id=berlin.doctor_id, viewer_id=None, viewer_role="service")
+    assert user_service.calls == [berlin.doctor_id]
+    assert DoctorSchedule.objects.get().timezone == "UTC"
+    with pytest.raises(SlotUnavailable):  # 09:00 Berlin is no slot of the doctor any more
+        holds.slot_reserve(
+            slot_id=slot_id(berlin, NINE + datetime.timedelta(minutes=30)),
+            appointment_id=uuid.uuid4(),
+            now=NOW,
+        )
     nine_utc = utc(2027, 1, 6, 9)
     holds.slot_reserve(slot_id=slot_id(berlin, nine_utc), appointment_id=uuid.uuid4(), now=NOW)
-    assert DoctorSchedule.objects.get().timezone == "UTC"
 
 
-def test_reserve_keeps_the_cached_zone_when_user_service_is_down(berlin, user_service):
+def test_reserve_never_asks_user_service_about_an_approved_doctor(berlin, user_service):
     berlin.timezone_checked_at = None
     berlin.save()
     user_service.error = ServiceUnavailable()
     holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
     assert SlotHold.objects.count() == 1
+    assert user_service.calls == []
+
+
+def test_reserve_reads_no_hold_before_inserting(berlin):
+    """The primary key and the exclusion constraint decide; no savepoint, no pre-read."""
+    with CaptureQueriesContext(connection) as queries:
+        holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=uuid.uuid4(), now=NOW)
+    statements = [query["sql"] for query in queries.captured_queries]
+    inserts = [n for n, sql in enumerate(statements) if sql.startswith("INSERT")]
+    assert len(inserts) == 1 and "ON CONFLICT DO NOTHING" in statements[inserts[0]]
+    if connection.vendor == "postgresql":
+        # The schedule, its rules, its time off, the insert (in autocommit, no savepoint):
+        # no hold is read. SQLite, without the exclusion constraint, checks the buffer first.
+        assert len(statements) == 4, statements
+        assert not [sql for sql in statements[:-1] if "slothold" in sql], statements
 
 
 @pytest.mark.parametrize("same_appointment", [True, False])
-def test_reserve_lets_the_database_decide_a_race(berlin, monkeypatch, same_appointment):
-    """The pre-check saw a free slot, but a concurrent reservation committed first."""
+def test_reserve_lets_the_database_decide_a_held_slot(berlin, same_appointment):
+    """Nothing is read before the insert: the primary key refuses it, then the stored hold tells
+    this appointment's retry from a slot taken by another."""
     winner = uuid.uuid4()
     holds.slot_reserve(slot_id=slot_id(berlin, NINE), appointment_id=winner, now=NOW)
-    real_state = selectors.slot_state
-
-    def stale_state(**kwargs):
-        state = real_state(**kwargs)
-        return selectors.SlotState(
-            id=state.id,
-            schedule=state.schedule,
-            start=state.start,
-            end=state.end,
-            hold=None,
-            refusal=None,
-        )
-
-    monkeypatch.setattr(selectors, "slot_state", stale_state)
     appointment = winner if same_appointment else uuid.uuid4()
     if same_appointment:
         reservation = holds.slot_reserve(

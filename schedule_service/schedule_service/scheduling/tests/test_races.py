@@ -4,7 +4,6 @@ PostgreSQL only: the primary key of a hold and the exclusion constraint on
 ``[start, blocked_until)`` must let exactly one reservation through.
 """
 
-import dataclasses
 import datetime
 import uuid
 
@@ -12,7 +11,7 @@ import pytest
 from django.test import Client
 
 from common.testing import race, sign_in_to_admin
-from schedule_service.scheduling import holds, rules, selectors
+from schedule_service.scheduling import holds, rules
 from schedule_service.scheduling.exceptions import RuleOverlap, SlotTaken, TooManyTimeOff
 from schedule_service.scheduling.models import AvailabilityRule, SlotHold, TimeOff
 from schedule_service.scheduling.tests.factories import (
@@ -47,28 +46,10 @@ def _race(targets: list[tuple[uuid.UUID, uuid.UUID]]) -> tuple[list, list, list]
     return reserved, taken, errors
 
 
-@pytest.fixture(params=["checked", "blind"])
-def precheck(request, monkeypatch):
-    """Run each race twice: as is, and with the Python pre-check blind to other holds.
-
-    Blind, only the database (primary key, exclusion constraint) can stop the
-    second reservation: proof that the guarantee does not rest on read-then-write.
-    """
-    if request.param == "blind":
-        real_state = selectors.slot_state
-
-        def blind_state(**kwargs):
-            state = real_state(**kwargs)
-            if not isinstance(state.refusal, SlotTaken):
-                return state
-            return dataclasses.replace(state, hold=None, refusal=None)
-
-        monkeypatch.setattr(selectors, "slot_state", blind_state)
-    return request.param
-
-
 @pytest.fixture
-def schedule_with_grid(precheck):
+def schedule_with_grid(db):
+    """A grid of 30-minute slots. A reservation reads no hold before its insert, so only the
+    database (primary key, exclusion constraint) can stop the second one."""
     schedule = DoctorScheduleFactory(buffer_minutes=0)
     AvailabilityRuleFactory(doctor=schedule)  # Wednesdays 09:00-12:00, 30 minutes
     return schedule
@@ -88,6 +69,19 @@ def test_many_appointments_racing_for_one_slot_make_one_hold(schedule_with_grid)
     assert len(taken) == THREADS - 1
     hold = SlotHold.objects.get()
     assert (hold.slot_id, hold.appointment_id) == (slot, reserved[0])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_appointment_retrying_one_slot_at_once_gets_the_same_hold(schedule_with_grid):
+    slot = slot_id(schedule_with_grid, local(future_date(weekday=2), 9))
+    appointment = uuid.uuid4()
+
+    reserved, taken, errors = _race([(slot, appointment)] * THREADS)
+
+    assert (errors, taken) == ([], [])
+    assert reserved == [appointment] * THREADS
+    assert SlotHold.objects.get().appointment_id == appointment
 
 
 @pytest.mark.postgres
