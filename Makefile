@@ -42,9 +42,9 @@ test: install lint check-migrations check-schema compose-check test-unit test-be
 MYPY := ../$(BIN)/mypy --config-file ../pyproject.toml
 # Those layers, as modules or packages of a service's apps: the writes (services, or
 # appointment_service's booking, changes, steps, idempotency and reconciliation, and
-# schedule_service's rules and holds), the reads (selectors) and the calls to other
-# services (clients).
-TYPED_LAYERS := services booking changes steps idempotency reconciliation rules holds selectors clients
+# schedule_service's rules and holds), the reads (selectors, and schedule_service's
+# blocks) and the calls to other services (clients).
+TYPED_LAYERS := services booking changes steps idempotency reconciliation rules holds blocks selectors clients
 
 lint: install ## ruff lint and format check, djlint on the templates, mypy
 	$(BIN)/ruff check .

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone as dj_timezone
 
-from schedule_service.scheduling import selectors
+from schedule_service.scheduling import blocks, selectors
 from schedule_service.scheduling.exceptions import RuleOverlap, TooManyRules, TooManyTimeOff
 from schedule_service.scheduling.models import (
     AvailabilityRule,
@@ -173,7 +173,7 @@ def time_off_create(
                 "remove one before adding another."
             )
         time_off.save()
-    return time_off, selectors.holds_overlapping(schedule=schedule, start=start, end=end)
+    return time_off, blocks.holds_overlapping(schedule=schedule, start=start, end=end)
 
 
 def time_off_delete(*, time_off: TimeOff) -> None:

@@ -10,11 +10,12 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet, Value
+from django.db.models import QuerySet
 from django.utils import timezone as dj_timezone
 
 from common.errors import Problem
 from schedule_service.scheduling import slots as slot_math
+from schedule_service.scheduling.blocks import blocks_near, hold_interval, holds_near, time_off_near
 from schedule_service.scheduling.exceptions import (
     DoctorNotBookable,
     RuleNotFound,
@@ -24,8 +25,6 @@ from schedule_service.scheduling.exceptions import (
     TimeOffNotFound,
 )
 from schedule_service.scheduling.models import (
-    BUFFER_MINUTES,
-    SLOT_MINUTES_MAX,
     AvailabilityRule,
     DoctorSchedule,
     SlotHold,
@@ -34,9 +33,6 @@ from schedule_service.scheduling.models import (
 )
 
 ONE_DAY = datetime.timedelta(days=1)
-# The longest slot: time off and holds starting this long after a range can still touch it.
-LONGEST_SLOT = datetime.timedelta(minutes=SLOT_MINUTES_MAX)
-LONGEST_BLOCK = datetime.timedelta(minutes=SLOT_MINUTES_MAX + BUFFER_MINUTES[2])
 DEFAULT_RANGE_DAYS = 7
 
 
@@ -172,64 +168,6 @@ def time_off_get(*, schedule: DoctorSchedule, time_off_id: int) -> TimeOff:
     return time_off
 
 
-def holds_overlapping(
-    *, schedule: DoctorSchedule, start: datetime.datetime, end: datetime.datetime
-) -> list[SlotHold]:
-    """Return the doctor's holds whose slot ``[start, end)`` overlaps the given span, by start."""
-    return list(
-        SlotHold.objects.filter(doctor=schedule, start__lt=end, end__gt=start).order_by("start")
-    )
-
-
-def _time_off_near_rows(schedule: DoctorSchedule, span: slot_math.Interval) -> QuerySet:
-    # Only time off that has not ended by the span's start: the (doctor, end) index
-    # skips the doctor's past entries however many there are.
-    return TimeOff.objects.filter(
-        doctor=schedule, end__gt=span.start, start__lt=span.end + LONGEST_SLOT
-    ).order_by()
-
-
-def _time_off_near(schedule: DoctorSchedule, span: slot_math.Interval) -> list[slot_math.Interval]:
-    rows = _time_off_near_rows(schedule, span).values_list("start", "end")
-    return [slot_math.Interval(start, end) for start, end in rows]
-
-
-def _holds_near_rows(schedule: DoctorSchedule, span: slot_math.Interval) -> QuerySet[SlotHold]:
-    # A slot starting in ``span`` blocks at most LONGEST_BLOCK past its start, and a hold
-    # blocks at most LONGEST_BLOCK past its own (rules cap slot_minutes, policies the
-    # buffer): both bounds keep the (doctor, start) index scan to the span, not to the
-    # doctor's whole history of holds.
-    return SlotHold.objects.filter(
-        doctor=schedule,
-        start__gt=span.start - LONGEST_BLOCK,
-        start__lt=span.end + LONGEST_BLOCK,
-        blocked_until__gt=span.start,
-    )
-
-
-def _holds_near(schedule: DoctorSchedule, span: slot_math.Interval) -> list[SlotHold]:
-    return list(_holds_near_rows(schedule, span).order_by("start"))
-
-
-def _blocks_near(
-    schedule: DoctorSchedule, span: slot_math.Interval
-) -> tuple[list[slot_math.Interval], list[slot_math.Interval]]:
-    """Return ``(time_off, holds)`` near ``span`` as intervals, in one query (a UNION ALL)."""
-    holds = _holds_near_rows(schedule, span).order_by()
-    rows = holds.values_list("start", "blocked_until", Value(True)).union(
-        _time_off_near_rows(schedule, span).values_list("start", "end", Value(False)), all=True
-    )
-    time_off: list[slot_math.Interval] = []
-    held: list[slot_math.Interval] = []
-    for start, end, is_hold in rows:
-        (held if is_hold else time_off).append(slot_math.Interval(start, end))
-    return time_off, held
-
-
-def _hold_interval(hold: SlotHold) -> slot_math.Interval:
-    return slot_math.Interval(hold.start, hold.blocked_until)
-
-
 def slot_range_resolve(
     *,
     first: datetime.date | None,
@@ -282,12 +220,12 @@ def slot_list(
     )
     generated = [slot for slot in generated if span.start <= slot.start < span.end]
     if include_held:
-        holds = _holds_near(schedule, span)
-        time_off = _time_off_near(schedule, span)
-        blocked = [_hold_interval(hold) for hold in holds]
+        holds = holds_near(schedule, span)
+        time_off = time_off_near(schedule, span)
+        blocked = [hold_interval(hold) for hold in holds]
     else:
         holds = []
-        time_off, blocked = _blocks_near(schedule, span)
+        time_off, blocked = blocks_near(schedule, span)
     free = slot_math.slots_filter_bookable(
         generated, now=now, policy=schedule_policy(schedule), time_off=time_off, holds=blocked
     )
@@ -359,7 +297,7 @@ def slot_offer(
         return slot, SlotUnavailable("This slot is in the past or inside the minimum notice.")
     if start > latest:
         return slot, SlotUnavailable("This slot is beyond the booking horizon.")
-    time_off = _time_off_near(schedule, slot_math.Interval(start, slot.end))
+    time_off = time_off_near(schedule, slot_math.Interval(start, slot.end))
     if slot_math.IntervalIndex(time_off).overlaps(slot.start, slot.end):
         return slot, SlotUnavailable("The doctor is off at this time.")
     return slot, None
@@ -382,7 +320,7 @@ def slot_state(
     """
     now = now or dj_timezone.now()
     slot, refusal = slot_offer(schedule=schedule, start=start, now=now)
-    nearby = _holds_near(schedule, slot_math.Interval(start, start + datetime.timedelta(minutes=1)))
+    nearby = holds_near(schedule, slot_math.Interval(start, start + datetime.timedelta(minutes=1)))
     hold = next((h for h in nearby if h.slot_id == slot_id), None)
     end = hold.end if hold else (slot.end if slot else None)
     if hold is not None and not isinstance(refusal, DoctorNotBookable):
@@ -390,7 +328,7 @@ def slot_state(
     elif refusal is None and slot is not None:
         blocked_until = slot.end + datetime.timedelta(minutes=schedule.buffer_minutes)
         others = slot_math.IntervalIndex(
-            _hold_interval(h) for h in nearby if h.appointment_id != appointment_id
+            hold_interval(h) for h in nearby if h.appointment_id != appointment_id
         )
         if others.overlaps(slot.start, blocked_until):
             refusal = SlotTaken("Another appointment holds a slot too close to this one.")

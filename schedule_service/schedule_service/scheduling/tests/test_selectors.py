@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from common.renderers import JSONRenderer
-from schedule_service.scheduling import selectors
+from schedule_service.scheduling import blocks, selectors
 from schedule_service.scheduling.exceptions import (
     RuleNotFound,
     SlotNotFound,
@@ -284,7 +284,7 @@ def test_a_year_of_past_holds_changes_nothing(berlin, django_assert_max_num_quer
     span = selectors.slot_math.local_day_bounds(
         zone=BERLIN, first=WEDNESDAY, last=WEDNESDAY + 6 * DAY
     )
-    time_off, holds = selectors._blocks_near(berlin, span)
+    time_off, holds = blocks.blocks_near(berlin, span)
     assert (time_off, [hold.start for hold in holds]) == ([], [local(WEDNESDAY, 10)])
     with django_assert_max_num_queries(2):  # rules; time off and holds in one query
         assert selectors.slot_list(**week) == before
@@ -300,9 +300,9 @@ def test_the_listing_reads_holds_and_time_off_through_bounded_index_ranges(berli
             end=local(WEDNESDAY - days * DAY, 14),
         )
     span = selectors.slot_math.local_day_bounds(zone=BERLIN, first=WEDNESDAY, last=WEDNESDAY)
-    holds = selectors._holds_near_rows(berlin, span).values_list("start", "blocked_until")
+    holds = blocks.holds_near_rows(berlin, span).values_list("start", "blocked_until")
     rows = holds.union(
-        selectors._time_off_near_rows(berlin, span).values_list("start", "end"), all=True
+        blocks.time_off_near_rows(berlin, span).values_list("start", "end"), all=True
     )
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
