@@ -80,7 +80,7 @@ def test_postgres_url_uses_the_connection_pool(clean_env, tmp_path):
 
     config = database_config(default_sqlite=tmp_path / "unused.sqlite3")["default"]
 
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "common.postgresql"
     assert (config["NAME"], config["USER"], config["HOST"], config["PORT"]) == (
         "schedule",
         "schedule",
@@ -96,7 +96,7 @@ def test_postgres_url_uses_the_connection_pool(clean_env, tmp_path):
     assert config["OPTIONS"]["connect_timeout"] == 3
     assert config["OPTIONS"]["options"] == "-c statement_timeout=15000"
     assert config["CONN_MAX_AGE"] == 0
-    # The pool checks each connection before handing it out.
+    # The pool checks a connection that sat idle before handing it out (common.postgresql).
     assert config["CONN_HEALTH_CHECKS"] is True
 
 

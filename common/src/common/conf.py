@@ -56,8 +56,9 @@ def database_config(*, default_sqlite: Path | str) -> dict[str, Any]:
     PostgreSQL uses Django's psycopg 3 connection pool (``DB_POOL_MAX`` per
     process, by default one per gunicorn thread; ``DB_POOL_MAX=0`` falls back
     to persistent connections), which
-    checks each connection before handing it out, so one that a failover or
-    ``pg_terminate_backend`` ended is never used. Every connection has a
+    checks a connection that sat idle for a second before handing it out
+    (``common.postgresql``), so one that a failover or
+    ``pg_terminate_backend`` ended while idle is never used. Every connection has a
     connect timeout (``DB_CONNECT_TIMEOUT``) and a statement timeout
     (``DB_STATEMENT_TIMEOUT``, 0 for none); waiting for a connection from the
     pool ends after ``DB_POOL_TIMEOUT``. Each such fault answers 503
@@ -68,7 +69,8 @@ def database_config(*, default_sqlite: Path | str) -> dict[str, Any]:
     config = env.db_url("DATABASE_URL", default=f"sqlite:///{default_sqlite}")
     engine = config["ENGINE"]
     if "postgresql" in engine:
-        config["ENGINE"] = "django.db.backends.postgresql"
+        # Django's PostgreSQL backend, its pool checking only connections that sat idle.
+        config["ENGINE"] = "common.postgresql"
         # One connection per thread that may use it: a sync worker never needs a second,
         # and after a failover no idle spare is left to be met dead.
         pool_max = env.int("DB_POOL_MAX", default=env.int("GUNICORN_THREADS", default=1))
