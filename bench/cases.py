@@ -23,8 +23,10 @@ from urllib.parse import quote, urlsplit
 import database
 import openloop
 import wrk
+from helpers import service_token
 from report import Figure
-from seed import Slots, next_monday, search_terms, service_token
+from requests import Session
+from seed import Slots, next_monday, search_terms
 from stack import Stack
 from wrk import Request
 
@@ -169,10 +171,9 @@ def slots_past_holds(bench: Bench) -> Figure:
 
 def reserve(bench: Bench) -> Figure:
     def requests(seconds: float) -> list[Request]:
-        headers = {
-            "Authorization": f"Bearer {service_token(bench.stack, 'appointment_service', 'schedule_service')}",
-            "Content-Type": "application/json",
-        }
+        with Session() as session:
+            token = service_token(bench.stack, session, "appointment_service", "schedule_service")
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         return [
             Request(
                 "POST",
@@ -186,21 +187,23 @@ def reserve(bench: Bench) -> Figure:
     return closed(bench, "reserve", "schedule_service", requests)
 
 
+def _booking(bench: Bench, patient: int, slot: str, reason: str) -> Request:
+    """The patient's booking of ``slot``, with its own Idempotency-Key."""
+    return Request(
+        "POST",
+        "/api/v1/appointments/",
+        {
+            **bench.bearer(patient),
+            "Content-Type": "application/json",
+            "Idempotency-Key": str(uuid.uuid4()),
+        },
+        _json(slot_id=slot, reason=reason),
+    )
+
+
 def _bookings(bench: Bench, n: int) -> list[Request]:
     """``n`` bookings of distinct slots, each with its own Idempotency-Key."""
-    return [
-        Request(
-            "POST",
-            "/api/v1/appointments/",
-            {
-                **bench.bearer(patient),
-                "Content-Type": "application/json",
-                "Idempotency-Key": str(uuid.uuid4()),
-            },
-            _json(slot_id=slot, reason="bench"),
-        )
-        for slot, (patient,) in bench.slots.bookings(n)
-    ]
+    return [_booking(bench, patient, slot, "bench") for slot, (patient,) in bench.slots.bookings(n)]
 
 
 def _stale_time_zones(bench: Bench) -> None:
@@ -310,19 +313,7 @@ def storm(bench: Bench) -> Figure:
     bench.statements.reset()
     started = time.monotonic()
     for slot, patients in contested:
-        attempts = [
-            Request(
-                "POST",
-                "/api/v1/appointments/",
-                {
-                    **bench.bearer(p),
-                    "Content-Type": "application/json",
-                    "Idempotency-Key": str(uuid.uuid4()),
-                },
-                _json(slot_id=slot, reason="storm"),
-            )
-            for p in patients
-        ]
+        attempts = [_booking(bench, p, slot, "storm") for p in patients]
         answers = _storm_slot(parts.hostname, parts.port, attempts)
         statuses.update(status for status, _ in answers)
         latencies += [ms for _, ms in answers]

@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
+# tests/helpers.py: asking for a service token, as the integration tests do.
+sys.path.insert(0, str(ROOT / "tests"))
 
 import cases  # noqa: E402
 import database  # noqa: E402
@@ -139,7 +141,7 @@ def chosen_cases(names: list[str]) -> list[str]:
     return [name for name in cases.CASES if name in wanted]
 
 
-def start_reference(state: Path) -> tuple[subprocess.Popen, str]:
+def start_reference(state: Path, *, workers: int = 2) -> tuple[subprocess.Popen, str]:
     """The reference app under gunicorn, 2 sync workers like the services; (process, URL)."""
     port = free_port()
     process = subprocess.Popen(
@@ -151,9 +153,10 @@ def start_reference(state: Path) -> tuple[subprocess.Popen, str]:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
-        ]
-        + ["--worker-class", "sync"],
+            str(workers),
+            "--worker-class",
+            "sync",
+        ],
         cwd=ROOT / "bench" / "reference",
         stdout=open(state / "reference.log", "ab"),  # noqa: SIM115
         stderr=subprocess.STDOUT,

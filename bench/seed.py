@@ -166,22 +166,6 @@ def sign_in(auth: str, emails: list[str]) -> list[str]:
         return list(pool.map(token, emails))
 
 
-def service_token(stack: Stack, client: str, audience: str) -> str:
-    """A service token of ``client`` for ``audience``, as the service itself asks for one."""
-    answer = requests.post(
-        f"{stack.url('auth_service')}/api/v1/auth/service-token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": client,
-            "client_secret": stack.secrets()[f"{client}_client_secret"],
-            "audience": audience,
-        },
-        timeout=30,
-    )
-    answer.raise_for_status()
-    return answer.json()["access_token"]
-
-
 def portal_cookie(portal: str, email: str) -> str:
     """The session cookie of a patient signed in through the portal's own form."""
     session = requests.Session()

@@ -1,15 +1,11 @@
 """wrk and bench/lua/requests.lua for one second against the reference app (a few seconds)."""
 
 import shutil
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
+import run
 import wrk
-from conftest import ROOT
-from pgcluster import free_port
 from wrk import Request
 
 pytestmark = pytest.mark.skipif(
@@ -18,35 +14,11 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def reference():
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "app:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT / "bench" / "reference",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/", timeout=1) as answer:  # noqa: S310
-                assert answer.read() == b'{"status": "ok"}'
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.1)
+def reference(tmp_path):
+    """The reference app, started as ``make bench`` starts it (one worker: answers in order)."""
+    process, url = run.start_reference(tmp_path, workers=1)
+    with urllib.request.urlopen(url + "/", timeout=5) as answer:  # noqa: S310
+        assert answer.read() == b'{"status": "ok"}'
     yield url
     process.terminate()
     process.wait(timeout=10)
