@@ -15,7 +15,7 @@ API_SERVICES := $(call present,$(shell $(or $(PYTHON),python3) scripts/registry.
 # PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
 TEST_POSTGRES_URL ?=
 
-.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check test-e2e chromium ffmpeg axe videos bench wrk test-bench postman lock clean
+.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check test-api test-e2e chromium ffmpeg axe videos bench wrk test-bench postman lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ test-unit: install ## Unit and API tests of common and each service, with covera
 
 test-integration: install ## Start the services as processes and test them over HTTP
 	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/integration
+
+test-api: install ## API contract tests against the stack started as processes: the Postman collection (newman) and schemathesis
+	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/api
 
 test-e2e: install chromium ffmpeg axe ## Browser tests: Debian's Chromium driven by Playwright, axe-core, the recorder
 	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/e2e
