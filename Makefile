@@ -15,7 +15,7 @@ API_SERVICES := $(call present,$(shell $(or $(PYTHON),python3) scripts/registry.
 # PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
 TEST_POSTGRES_URL ?=
 
-.PHONY: help install run test lint fmt test-unit test-integration check-migrations check-schema compose-check test-api test-e2e chromium ffmpeg axe videos bench wrk test-bench postman lock clean
+.PHONY: help install run test lint fmt test-unit coverage test-integration check-migrations check-schema compose-check test-api test-e2e chromium ffmpeg axe videos bench wrk test-bench postman lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -76,14 +76,17 @@ check-schema: install ## Validate every service's OpenAPI schemas (public and in
 	  echo "$$s: public and internal schemas valid"; \
 	done
 
-test-unit: install ## Unit and API tests of common and each service, with coverage
-	@mkdir -p coverage_reports
-	cd common && ../$(BIN)/coverage run -m pytest -q && ../$(BIN)/coverage report --fail-under=90 | tee ../coverage_reports/common.txt
+test-unit: install ## Unit and API tests of common and each service, with coverage (fails under 90% per package)
+	cd common && ../$(BIN)/coverage run -m pytest -q && ../$(BIN)/coverage report --fail-under=90
 	@set -e; for s in $(SERVICES); do \
 	  echo "== $$s"; \
 	  if [ -n "$(TEST_POSTGRES_URL)" ]; then export DATABASE_URL="$(TEST_POSTGRES_URL)/$$s" REQUIRE_POSTGRES=1; fi; \
-	  (cd $$s && ../$(BIN)/coverage run -m pytest -q && ../$(BIN)/coverage report --fail-under=90 | tee ../coverage_reports/$$s.txt); \
+	  (cd $$s && ../$(BIN)/coverage run -m pytest -q && ../$(BIN)/coverage report --fail-under=90); \
 	done
+	$(BIN)/python scripts/coverage_report.py --out .dev/coverage
+
+coverage: test-unit ## Run the unit tests and write coverage_reports/ (text, committed; HTML, ignored) and README's table
+	$(BIN)/python scripts/coverage_report.py --out coverage_reports --readme
 
 test-integration: install ## Start the services as processes and test them over HTTP
 	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/integration
@@ -106,7 +109,7 @@ ffmpeg: ## Install Debian's ffmpeg (Playwright's video recording) when it is mis
 
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
 
-axe: $(AXE) ## Install axe-core (pinned in tests/e2e/package-lock.json) with npm
+axe: $(AXE) ## Install the browser tests' npm tools (axe-core, mermaid; pinned in tests/e2e/package-lock.json)
 
 $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 	@command -v npm >/dev/null || { echo "The accessibility tests need npm (Node.js) to install axe-core: sudo apt-get install npm"; exit 1; }
@@ -139,4 +142,4 @@ lock: install ## Re-pin requirements/*.txt from requirements/*.in
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
 
 clean: ## Remove the virtualenv, local databases, keys and logs
-	rm -rf $(VENV) .dev */var coverage_reports/*.txt tests/e2e/node_modules
+	rm -rf $(VENV) .dev */var coverage_reports/html tests/e2e/node_modules
