@@ -15,7 +15,7 @@ API_SERVICES := $(call present,$(shell $(or $(PYTHON),python3) scripts/registry.
 # PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
 TEST_POSTGRES_URL ?=
 
-.PHONY: help install run test lint fmt test-unit coverage test-integration check-migrations check-schema compose-check test-api test-e2e chromium ffmpeg axe videos bench wrk test-bench postman lock clean
+.PHONY: help install run test lint fmt check-release test-unit coverage test-integration check-migrations check-schema compose-check test-api test-e2e chromium ffmpeg axe videos bench wrk test-bench postman lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 run: install ## Set up everything (keys, migrations, demo data) and start all services on SQLite
 	$(BIN)/python scripts/devrun.py
 
-test: install lint check-migrations check-schema compose-check test-unit test-bench test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
+test: install lint check-release check-migrations check-schema compose-check test-unit test-bench test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
 	@echo "All checks passed."
 
 # mypy checks common's package and the layers of each service that talk to the database
@@ -60,6 +60,9 @@ lint: install ## ruff lint and format check, djlint on the templates, mypy
 fmt: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+check-release: ## The version (VERSION) in every pyproject.toml and CHANGELOG.md; every target in make help
+	@$(or $(PYTHON),python3) scripts/check_release.py
 
 check-migrations: install ## Fail when a model change has no migration
 	@for s in $(SERVICES); do \
