@@ -1,8 +1,10 @@
-"""compose.yaml and docker/postgres/init.sh agree with scripts/registry.py.
+"""compose.yaml, the Dockerfiles and docker/postgres/init.sh agree with scripts/registry.py.
 
 The registry is what `make run`, these tests and the benchmarks start; the containers are
-configured by hand in compose.yaml. These checks read the files (no stack, no Docker), so a
-service, port, address, database or scope changed in one place and not the other fails here.
+configured by hand in compose.yaml and each service's Dockerfile. These checks read the
+files (no stack, no Docker), so a service, port, address, database, worker model or scope
+changed in one place and not the other fails here, as does a long-running container without
+a health check or a dependency that does not wait for it.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from dockerfiles import arg_defaults, dockerfile_path, labels, runtime_env, stages
 from registry import BY_NAME, SERVICES, main
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
-# The long-running service containers: those that publish a port.
+# The service containers: those that publish a port.
 PUBLISHED = {name: spec for name, spec in COMPOSE.items() if "ports" in spec}
+# Those that keep running (all but the one-shot jobs, which compose never restarts).
+LONG_RUNNING = {name for name, spec in COMPOSE.items() if spec.get("restart") != "no"}
 # compose's services reach each other by these network aliases (Django refuses "_" in a host).
 HOSTS = {s.name: s.name.replace("_", "-") for s in SERVICES}
 
@@ -28,8 +33,6 @@ def test_compose_publishes_every_service_on_its_port():
     assert {name: spec["ports"] for name, spec in PUBLISHED.items()} == {
         s.name: [f"127.0.0.1:{s.port}:8000"] for s in SERVICES
     }
-    for service in SERVICES:
-        assert PUBLISHED[service.name]["build"]["args"]["SERVICE"] == service.name
 
 
 def test_compose_starts_services_in_the_registry_order():
@@ -87,8 +90,9 @@ def test_compose_gives_a_database_to_the_services_that_have_one(service):
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
-def test_compose_runs_the_registry_workers(service):
-    environment = PUBLISHED[service.name]["environment"]
+def test_the_containers_run_the_registry_workers(service):
+    """The image's default worker model, unless compose sets another."""
+    environment = {**runtime_env(service.name), **PUBLISHED[service.name]["environment"]}
     assert environment.get("GUNICORN_WORKER_CLASS", "sync") == service.worker_class
     assert int(environment.get("GUNICORN_THREADS", "1")) == service.threads
 
@@ -146,3 +150,51 @@ def test_the_image_and_the_stack_serve_with_the_same_gunicorn_config():
     stack = (ROOT / "scripts" / "stack.py").read_text()
     assert "--config python:common.gunicorn_conf" in entrypoint
     assert '"--config",\n                "python:common.gunicorn_conf",' in stack
+
+
+# The containers' images: one Dockerfile per service, built by compose.
+
+OCI_LABELS = ("title", "description", "version", "source")
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_compose_builds_each_service_from_its_own_dockerfile(service):
+    assert dockerfile_path(service.name).is_file()
+    build = {"context": ".", "dockerfile": f"{service.name}/Dockerfile"}
+    assert PUBLISHED[service.name]["build"] == build
+    image = PUBLISHED[service.name]["image"]
+    # The jobs that run in the same image build it from the same file, or not at all.
+    for name, spec in COMPOSE.items():
+        if spec.get("image") == image:
+            assert spec.get("build", build) == build, name
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_each_dockerfile_builds_its_own_service(service):
+    env = runtime_env(service.name)
+    assert env["SERVICE"] == service.name
+    assert env["DJANGO_SETTINGS_MODULE"] == f"{service.name}.settings.base"
+    runtime = list(stages(service.name).values())[-1]
+    assert ("COPY", f"{service.name}/ /app/") in runtime
+    assert ("USER", "10001:10001") in runtime
+    assert any(k == "HEALTHCHECK" and "/healthz" in a for k, a in runtime)
+    assert any(k == "RUN" and "pip install" in a and "--no-index" in a for k, a in runtime)
+
+
+def test_the_dockerfiles_share_one_base_image_and_one_builder_stage():
+    """What is not a service's own is the same in every Dockerfile (there is no include)."""
+    first = {s.name: list(stages(s.name).values())[0] for s in SERVICES}
+    builders = {s.name: stages(s.name)["builder"] for s in SERVICES}
+    assert len({str(stage) for stage in first.values()}) == 1, first
+    assert len({str(stage) for stage in builders.values()}) == 1, builders
+    [base] = {stage[0][1].split()[0] for stage in first.values()}
+    assert re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+", base)
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_each_image_is_labelled_with_the_project_version(service):
+    assert arg_defaults(service.name)["VERSION"] == (ROOT / "VERSION").read_text().strip()
+    found = labels(service.name)
+    assert set(found) >= {f"org.opencontainers.image.{name}" for name in OCI_LABELS}
+    assert found["org.opencontainers.image.title"] == service.name
+    assert found["org.opencontainers.image.version"] == "${VERSION}"
