@@ -162,11 +162,13 @@ fi
 
 echo "== ${COMPOSE_FILE}, the Dockerfiles and docker/postgres/init.sh against scripts/registry.py"
 # The services, ports, addresses, databases, workers and service accounts that `make run`
-# and the tests use, and each service's Dockerfile (tests/integration/test_registry.py; it
-# starts no service).
+# and the tests use; each service's Dockerfile; the health checks, start order and scheduled
+# jobs (tests/integration/test_registry.py), and docker/periodic.sh, which runs those jobs
+# (tests/integration/test_periodic.py). Neither starts a service.
 if "${VENV_PYTHON}" -c "import pytest, yaml" >/dev/null 2>&1; then
-    if "${VENV_PYTHON}" -m pytest -q -p no:django -p no:cacheprovider tests/integration/test_registry.py; then
-        ok "the containers are the services of scripts/registry.py"
+    if "${VENV_PYTHON}" -m pytest -q -p no:django -p no:cacheprovider \
+        tests/integration/test_registry.py tests/integration/test_periodic.py; then
+        ok "the containers are the services of scripts/registry.py, checked and scheduled"
     else
         fail "${COMPOSE_FILE}, a Dockerfile or docker/postgres/init.sh does not match scripts/registry.py"
     fi

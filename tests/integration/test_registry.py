@@ -198,3 +198,72 @@ def test_each_image_is_labelled_with_the_project_version(service):
     assert set(found) >= {f"org.opencontainers.image.{name}" for name in OCI_LABELS}
     assert found["org.opencontainers.image.title"] == service.name
     assert found["org.opencontainers.image.version"] == "${VERSION}"
+
+
+# Health and start order.
+
+HEALTHCHECK_KEYS = {"test", "interval", "timeout", "retries", "start_period"}
+
+
+@pytest.mark.parametrize("name", sorted(LONG_RUNNING))
+def test_every_long_running_container_has_a_health_check(name):
+    check = COMPOSE[name].get("healthcheck", {})
+    assert not check.get("disable"), name
+    assert set(check) >= HEALTHCHECK_KEYS, name
+    assert check["test"][0] in ("CMD", "CMD-SHELL"), name
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSE))
+def test_every_dependency_waits_for_a_condition(name):
+    """On a long-running container: healthy; on a one-shot job: completed successfully."""
+    depends_on = COMPOSE[name].get("depends_on", {})
+    assert isinstance(depends_on, dict), f"{name}: depends_on without conditions"
+    for dependency, options in depends_on.items():
+        expected = (
+            "service_healthy" if dependency in LONG_RUNNING else "service_completed_successfully"
+        )
+        assert options.get("condition") == expected, (name, dependency)
+
+
+@pytest.mark.parametrize("service", [s for s in SERVICES if s.grants], ids=lambda s: s.name)
+def test_each_caller_starts_after_its_account_is_made(service):
+    condition = PUBLISHED[service.name]["depends_on"]["auth_setup"]["condition"]
+    assert condition == "service_completed_successfully"
+
+
+# The scheduled jobs (docker/periodic.sh).
+
+SCHEDULED = {
+    "reconcile_appointments": "appointment_service",
+    "reconcile_registrations": "auth_service",
+}
+
+
+def scheduled_job(command: str) -> tuple[str, dict]:
+    [(name, spec)] = [
+        (name, spec) for name, spec in COMPOSE.items() if command in spec.get("command", [])
+    ]
+    return name, spec
+
+
+@pytest.mark.parametrize("command", sorted(SCHEDULED))
+def test_the_reconcile_commands_run_on_a_schedule(command):
+    service = SCHEDULED[command]
+    name, spec = scheduled_job(command)
+    assert spec["image"] == PUBLISHED[service]["image"]
+    assert spec["restart"] == "unless-stopped"
+    assert spec["command"][0] == "periodic.sh"
+    assert spec["command"][2:] == ["python", "manage.py", command]
+    assert int(spec["command"][1]) > 0
+    assert list((ROOT / service).glob(f"*/*/management/commands/{command}.py")), name
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, s in COMPOSE.items() if s.get("command", [None])[0] == "periodic.sh")
+)
+def test_each_scheduled_job_is_unhealthy_once_its_runs_stop_succeeding(name):
+    """Its health check allows more than one interval (a run's own time) but not three."""
+    interval = int(COMPOSE[name]["command"][1])
+    test = COMPOSE[name]["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "periodic.sh", "--check"]
+    assert interval < int(test[3]) < 3 * interval
