@@ -10,6 +10,7 @@ a health check or a dependency that does not wait for it.
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shlex
 from pathlib import Path
@@ -211,6 +212,13 @@ def test_every_long_running_container_has_a_health_check(name):
     assert not check.get("disable"), name
     assert set(check) >= HEALTHCHECK_KEYS, name
     assert check["test"][0] in ("CMD", "CMD-SHELL"), name
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_compose_checks_each_service_as_its_image_does(service):
+    [healthcheck] = [a for k, a in list(stages(service.name).values())[-1] if k == "HEALTHCHECK"]
+    image_command = json.loads(healthcheck.split(" CMD ", 1)[1])
+    assert PUBLISHED[service.name]["healthcheck"]["test"] == ["CMD", *image_command]
 
 
 @pytest.mark.parametrize("name", sorted(COMPOSE))
