@@ -122,7 +122,7 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 videos: install chromium ffmpeg ## Record the walkthrough videos (docs/videos) and screenshots (docs/screenshots)
 	$(BIN)/python scripts/record_walkthroughs.py
 
-compose-check: install ## Lint the Dockerfile, validate compose.yaml and check it against scripts/registry.py (the linters pinned in requirements/dev.txt)
+compose-check: install ## Lint every service's Dockerfile, validate compose.yaml and check both against scripts/registry.py (the linters pinned in requirements/dev.txt)
 	bash scripts/compose_check.sh
 
 bench: install wrk ## Benchmarks: every hot path against a reference Django view, one table (bench/run.py --help)

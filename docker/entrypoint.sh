@@ -6,7 +6,7 @@
 # With arguments, run them instead of gunicorn (one-shot jobs such as compose's auth_setup).
 set -eu
 
-: "${SERVICE:?SERVICE is not set (the image sets it from its SERVICE build argument)}"
+: "${SERVICE:?SERVICE is not set (set by <service>/Dockerfile)}"
 
 if [ "${RUN_MIGRATIONS:-0}" = "1" ]; then
     python manage.py migrate --noinput
@@ -23,7 +23,8 @@ if [ "$#" -gt 0 ]; then
 fi
 
 # GUNICORN_WORKER_CLASS=gthread (with GUNICORN_THREADS) for a service that waits on others
-# (the portal): a sync worker idles through every call it makes.
+# (the images of appointment_service and the portal set it): a sync worker idles through
+# every call it makes.
 # --no-control-socket: gunicorn's control socket would go to $HOME/.gunicorn, and the
 # image's user has no home.
 # common.gunicorn_conf: each worker fetches auth_service's keys, its service tokens and the

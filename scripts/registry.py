@@ -2,7 +2,7 @@
 
 `scripts/stack.py` (`make run`, the integration and browser tests, the benchmarks), the
 Makefile, `scripts/build_postman.py` and `scripts/devrun.py` read this module;
-`tests/integration/test_registry.py` checks `compose.yaml`, `.env.sample` and
+`tests/integration/test_registry.py` checks `compose.yaml`, the services' Dockerfiles and
 `docker/postgres/init.sh` against it. It imports nothing but the standard library, so
 scripts and tests use it without Django, and no service's settings import it.
 
@@ -39,8 +39,8 @@ class Service:
     # The environment variable that tells the other services where it is (none for the
     # portal: nothing calls it).
     url_env: str | None
-    # The gunicorn worker class and threads per worker (compose's GUNICORN_WORKER_CLASS,
-    # GUNICORN_THREADS).
+    # The gunicorn worker class and threads per worker (GUNICORN_WORKER_CLASS and
+    # GUNICORN_THREADS in the service's Dockerfile, which compose.yaml may override).
     worker_class: str = "sync"
     threads: int = 1
     # Its service account: which scopes it may ask for, per audience; empty when it calls

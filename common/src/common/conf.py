@@ -18,7 +18,7 @@ env = environ.Env()
 
 DEFAULT_AUTH_SERVICE_URL = "http://127.0.0.1:8001"
 
-# Where the image keeps what a service writes (docker/service.Dockerfile: the code is in /app):
+# Where the image keeps what a service writes (<service>/Dockerfile: the code is in /app):
 # production's default for STATIC_ROOT and the SQLite file when DATABASE_URL is unset.
 CONTAINER_VAR_DIR = Path("/app/var")
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from auth_service.accounts import keys
 from auth_service.accounts.models import ServiceAccount, User
+from common.errors import ServiceUnavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,14 @@ def test_reconcile_command(user_service):
     run("reconcile_registrations", "--profiles-since", "0")
     (before, after_week), (_, after_all) = user_service.listed
     assert after_week is not None and after_all is None
+
+
+def test_reconcile_command_fails_when_user_service_cannot_be_asked(user_service):
+    user_service.errors["list"] = ServiceUnavailable("The user_service service could not answer.")
+    out = StringIO()
+    with pytest.raises(CommandError, match="left for the next run"):
+        call_command("reconcile_registrations", stdout=out)
+    assert out.getvalue().strip() == "activated: 0, deleted: 0, skipped: 1, profiles_deleted: 0"
 
 
 def test_signing_keys_command(settings, tmp_path):

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from auth_service.accounts.services import registration
 
@@ -35,3 +35,10 @@ class Command(BaseCommand):
             profiles_since=timedelta(seconds=profiles_since) if profiles_since else None,
         )
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        if counts["skipped"]:
+            # A failed run (exit status 1), so that a schedule sees user_service out of reach.
+            raise CommandError(
+                f"user_service could not be asked about {counts['skipped']} registration(s) or "
+                "the profile list: they are left for the next run; everything counted above "
+                "was done."
+            )
