@@ -15,7 +15,7 @@ API_SERVICES := $(call present,$(shell $(or $(PYTHON),python3) scripts/registry.
 # PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
 TEST_POSTGRES_URL ?=
 
-.PHONY: help install run test lint fmt check-release test-unit coverage test-integration check-migrations check-schema compose-check test-api test-e2e chromium ffmpeg axe videos bench wrk test-bench postman lock clean
+.PHONY: help install run test lint fmt check-release test-unit coverage test-integration check-migrations check-schema compose-check k8s-check test-api test-e2e chromium ffmpeg axe videos bench wrk test-bench postman lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 run: install ## Set up everything (keys, migrations, demo data) and start all services on SQLite
 	$(BIN)/python scripts/devrun.py
 
-test: install lint check-release check-migrations check-schema compose-check test-unit test-bench test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
+test: install lint check-release check-migrations check-schema compose-check k8s-check test-unit test-bench test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
 	@echo "All checks passed."
 
 # mypy checks common's package and the layers of each service that talk to the database
@@ -125,6 +125,21 @@ videos: install chromium ffmpeg ## Record the walkthrough videos (docs/videos) a
 compose-check: install ## Lint every service's Dockerfile, validate compose.yaml and check both against scripts/registry.py (the linters pinned in requirements/dev.txt)
 	bash scripts/compose_check.sh
 
+# checkov pins dependencies (packaging) below requirements/dev.txt's, so it has a
+# virtualenv of its own, from requirements/checkov.txt.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_STAMP): requirements/checkov.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed"; exit 1; }
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt
+	@touch $@
+
+k8s-check: install $(CHECKOV_STAMP) ## Render deploy/k8s's overlays, validate them (kubernetes-validate --strict, checkov) and run tests/k8s
+	VENV_BIN=$(BIN) CHECKOV=$(CHECKOV_VENV)/bin/checkov bash scripts/k8s_check.sh
+
 bench: install wrk ## Benchmarks: every hot path against a reference Django view, one table (bench/run.py --help)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
@@ -143,6 +158,7 @@ lock: install ## Re-pin requirements/*.txt from requirements/*.in
 	$(BIN)/python -m pip install --quiet pip-tools
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o base.txt base.in
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o checkov.txt checkov.in
 
 clean: ## Remove the virtualenv, local databases, keys and logs
-	rm -rf $(VENV) .dev */var coverage_reports/html tests/e2e/node_modules
+	rm -rf $(VENV) $(CHECKOV_VENV) .dev */var coverage_reports/html tests/e2e/node_modules
