@@ -1,10 +1,7 @@
 """What tests/k8s/test_manifests.py asks of a rendered overlay: each check lists its problems.
 
-Each function takes the objects of one rendered overlay and returns what is wrong, one
-line per problem, so that a test can show a passing overlay has none and a broken copy
-has some. The expectations come from the project's own files: compose.yaml (each
-service's environment), scripts/registry.py (services, workers), the settings (required
-variables) and the overlay's secret samples.
+The expectations come from the project's own files: compose.yaml (each service's
+environment), scripts/registry.py (services, workers), the settings and the secret samples.
 """
 
 from __future__ import annotations
@@ -89,7 +86,14 @@ def env_names(objects: list[Obj], container: Obj) -> dict[str, Any]:
 def probe_problems(objects: list[Obj]) -> list[str]:
     """Every service's server has startup and liveness on /healthz, readiness on /readyz."""
     wanted = {"startupProbe": "/healthz", "livenessProbe": "/healthz", "readinessProbe": "/readyz"}
-    problems = []
+    problems = [
+        f"{where}/{c['name']}: no {probe}"
+        for where, spec in pod_specs(objects)
+        if not where.startswith(("Job/", "CronJob/"))
+        for c in spec["containers"]
+        for probe in wanted
+        if probe not in c
+    ]
     for service in SERVICES:
         app = server(objects, service.name)["spec"]["template"]["spec"]["containers"][0]
         hosts = str(env_names(objects, app).get("DJANGO_ALLOWED_HOSTS", "")).split(",")

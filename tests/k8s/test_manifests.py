@@ -116,6 +116,10 @@ BREAKAGES = {
             _set(_server(o)["containers"][0]["startupProbe"], ["httpGet", "httpHeaders"], []) and o
         ),
     ),
+    "no startup probe": (
+        checks.probe_problems,
+        lambda o: _server(o, "auth_service")["containers"][0].pop("startupProbe") and o,
+    ),
     "writable root": (
         checks.security_problems,
         lambda o: (
