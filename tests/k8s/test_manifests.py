@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 
 import checks
+import network
 import pytest
 from manifests import load, secret_templates
 
@@ -68,8 +69,8 @@ def test_connection_budget_holds_at_the_autoscalers_maximum(overlay):
 
 def test_network_policies_follow_the_call_graph(overlay):
     _, objects = overlay
-    assert checks.calls()["auth-service"] == {"user-service"}
-    assert checks.network_problems(objects) == []
+    assert network.calls()["auth-service"] == {"user-service"}
+    assert network.network_problems(objects) == []
 
 
 def test_each_service_has_its_service_budget_and_autoscaler(overlay):
@@ -184,6 +185,12 @@ BREAKAGES = {
             _set(o[_by_kind(o, "Job")]["metadata"], ["name"], "auth-service-migrate-0-9-0") and o
         ),
     ),
+    "image of another version": (
+        checks.release_problems,
+        lambda o: (
+            _set(_server(o)["containers"][0], ["image"], "clinic/appointment_service:9.9.9") and o
+        ),
+    ),
     "autoscaler past the budget": (
         checks.budget_problems,
         lambda o: (
@@ -197,7 +204,7 @@ BREAKAGES = {
         ),
     ),
     "call outside the graph": (
-        checks.network_problems,
+        network.network_problems,
         lambda o: (
             [
                 p
@@ -210,7 +217,7 @@ BREAKAGES = {
         ),
     ),
     "no default deny": (
-        checks.network_problems,
+        network.network_problems,
         lambda o: [p for p in o if p["metadata"]["name"] != "default-deny"],
     ),
     "no disruption budget": (
