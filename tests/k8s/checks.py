@@ -292,7 +292,7 @@ def connection_budget(objects: list[Obj]) -> tuple[int, list[str]]:
     for service in SERVICES:
         deployment = server(objects, service.name)
         env = env_names(objects, deployment["spec"]["template"]["spec"]["containers"][0])
-        pods = hpa_max.get(deployment["metadata"]["name"], deployment["spec"]["replicas"])
+        pods = hpa_max.get(deployment["metadata"]["name"]) or deployment["spec"].get("replicas", 1)
         surge = deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"]
         pods += surge if isinstance(surge, int) else math.ceil(pods * int(surge.rstrip("%")) / 100)
         workers = int(env["GUNICORN_WORKERS"])
