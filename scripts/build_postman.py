@@ -65,7 +65,7 @@ def environment(
 ) -> dict:
     """An environment for the collection: ``urls`` by service name, a staff login, a client."""
     values = {
-        **{variable: urls[service] for variable, service in URL_VARIABLES.items()},
+        **{variable: urls.get(service, "") for variable, service in URL_VARIABLES.items()},
         "staff_email": staff[0],
         "staff_password": staff[1],
         "client_id": CLIENT_ID,
