@@ -1,8 +1,8 @@
 """Write postman/clinic.postman_collection.json and postman/local.postman_environment.json.
 
-The collection is a story (scripts/postman_story.py, postman_booking.py, postman_checks.py):
-people register, sign in, publish hours, book, move and cancel; a service account calls
-the internal endpoints; then the refusals. It needs only an environment: the services'
+The collection is a story (scripts/postman_story.py, postman_availability.py,
+postman_booking.py, postman_checks.py): people register, sign in, publish hours, book,
+move and cancel; a service account calls the internal endpoints; then the refusals. It needs only an environment: the services'
 URLs, a staff login and a service account. ``environment()`` makes one; `make run` writes
 a filled one to .dev/postman.environment.json, the API tests one for the stack they start.
 
@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from postman_booking import availability, booking  # noqa: E402
+from postman_availability import availability  # noqa: E402
+from postman_booking import booking  # noqa: E402
 from postman_checks import errors, internal  # noqa: E402
 from postman_story import accounts, directory  # noqa: E402
 from registry import BY_NAME  # noqa: E402

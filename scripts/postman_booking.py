@@ -1,4 +1,4 @@
-"""The Postman story's middle: the doctor's hours and policy, then a booking's whole life."""
+"""The Postman story's booking chapter: a booking's whole life, seen by patient and doctor."""
 
 from __future__ import annotations
 
@@ -22,86 +22,6 @@ def appointment(check: str) -> list[str]:
         }});
         """
     ) + js(check)
-
-
-def weekly_hours() -> dict:
-    # One request sent for each weekday: it names itself as the next request until Sunday.
-    return request(
-        "Publish weekly hours (each weekday)",
-        "POST",
-        f"{SCHEDULE}/api/v1/availability/",
-        token="doctor_access",
-        body='{\n  "weekday": {{weekday}},\n  "start_time": "08:00",\n  "end_time": "18:00",\n'
-        '  "slot_minutes": 30\n}',
-        before=js(
-            """
-            if (!pm.collectionVariables.get('weekday')) { pm.collectionVariables.set('weekday', '0'); }
-            """
-        ),
-        tests=[
-            *status(201),
-            *js(
-                """
-                const rule = pm.response.json();
-                const weekday = Number(pm.collectionVariables.get('weekday'));
-                pm.test('the rule, in the doctor\\'s time zone', () => {
-                  pm.expect(rule.weekday).to.eql(weekday);
-                  pm.expect(rule.start_time).to.match(/^08:00/);
-                  pm.expect(rule.slot_minutes).to.eql(30);
-                  pm.expect(rule.timezone).to.eql('Europe/Rome');
-                });
-                if (weekday < 6) {
-                  pm.collectionVariables.set('weekday', String(weekday + 1));
-                  pm.execution.setNextRequest(pm.info.requestName);
-                } else {
-                  pm.collectionVariables.unset('weekday');
-                }
-                """
-            ),
-        ],
-    )
-
-
-def availability() -> dict:
-    return folder(
-        "Availability",
-        "The doctor publishes weekly hours (08:00-18:00 Rome time, every day) and a buffer.",
-        [
-            weekly_hours(),
-            request(
-                "The doctor's rules",
-                "GET",
-                f"{SCHEDULE}/api/v1/availability/",
-                token="doctor_access",
-                tests=[
-                    *status(200),
-                    *page("id", "weekday", "start_time", "end_time", "slot_minutes"),
-                    "pm.test('one rule a weekday', () => pm.expect(page.results.map((r) => r.weekday).sort()).to.eql([0, 1, 2, 3, 4, 5, 6]));",
-                ],
-            ),
-            request(
-                "Set the booking policy",
-                "PATCH",
-                f"{SCHEDULE}/api/v1/policy/",
-                token="doctor_access",
-                body={"buffer_minutes": 10, "min_notice_minutes": 120},
-                tests=[
-                    *status(200),
-                    *js(
-                        """
-                        const policy = pm.response.json();
-                        pm.test('the policy as set', () => {
-                          pm.expect(policy.doctor_id).to.eql(pm.collectionVariables.get('doctor_id'));
-                          pm.expect(policy.buffer_minutes).to.eql(10);
-                          pm.expect(policy.min_notice_minutes).to.eql(120);
-                          pm.expect(policy).to.include.all.keys('horizon_days', 'cancel_cutoff_hours', 'reschedule_cutoff_hours');
-                        });
-                        """
-                    ),
-                ],
-            ),
-        ],
-    )
 
 
 # The free slots from the day after tomorrow for a week (clear of notice and cut-offs).

@@ -106,6 +106,30 @@ def internal() -> dict:
                     ),
                 ],
             ),
+            service_token("auth_service", "accounts:read"),
+            request(
+                "Accounts by id (internal)",
+                "GET",
+                f"{AUTH}/internal/v1/accounts/",
+                token="auth_service_token",
+                query={"ids": "{{patient_id}},{{doctor_id}}"},
+                tests=[
+                    *status(200),
+                    *page("id", "email", "role", "is_active"),
+                    *js(
+                        """
+                        pm.test('the patient and the doctor, with their emails', () => {
+                          const emails = Object.fromEntries(page.results.map((a) => [a.id, a.email]));
+                          pm.expect(emails).to.eql({
+                            [pm.collectionVariables.get('patient_id')]: pm.collectionVariables.get('patient_email'),
+                            [pm.collectionVariables.get('doctor_id')]: pm.collectionVariables.get('doctor_email'),
+                          });
+                          page.results.forEach((a) => pm.expect(a.is_active).to.eql(true));
+                        });
+                        """
+                    ),
+                ],
+            ),
             service_token("schedule_service", "slots:read"),
             request(
                 "A held slot (internal)",
@@ -195,6 +219,42 @@ def refusals() -> list[dict]:
             tests=[
                 *problem(400, "validation-error"),
                 "pm.test('from has no offset', () => pm.expect(pm.response.json().errors).to.deep.include.members([{field: 'from', code: 'no-offset', detail: pm.response.json().errors[0].detail}]));",
+            ],
+        ),
+        request(
+            "The same Idempotency-Key with another body",
+            "POST",
+            f"{APPOINTMENTS}/api/v1/appointments/",
+            token="patient_access",
+            headers={"Idempotency-Key": "{{booking_key}}"},
+            body={"slot_id": "{{slot_id}}", "reason": "Something else"},
+            tests=problem(422, "idempotency-key-reused"),
+        ),
+        request(
+            "Move a cancelled appointment",
+            "POST",
+            f"{APPOINTMENTS}/api/v1/appointments/{{{{appointment_id}}}}/reschedule",
+            token="patient_access",
+            body={"slot_id": "{{spare_slot_id}}"},
+            tests=problem(409, "appointment-not-upcoming"),
+        ),
+        request(
+            "An hour that overlaps the doctor's hours",
+            "POST",
+            f"{SCHEDULE}/api/v1/availability/",
+            token="doctor_access",
+            body={"weekday": 0, "start_time": "09:00", "end_time": "10:00", "slot_minutes": 30},
+            tests=problem(400, "rule-overlap"),
+        ),
+        request(
+            "A day off without its offset",
+            "POST",
+            f"{SCHEDULE}/api/v1/time-off/",
+            token="doctor_access",
+            body={"start": "2027-01-04T00:00:00Z", "end": "2027-01-05T00:00:00"},
+            tests=[
+                *problem(400, "validation-error"),
+                "pm.test('end has no offset', () => pm.expect(pm.response.json().errors.map((e) => [e.field, e.code])).to.eql([['end', 'no-offset']]));",
             ],
         ),
         request(

@@ -108,6 +108,25 @@ def accounts() -> dict:
             sign_in("doctor", "{{doctor_email}}"),
             sign_in("staff", "{{staff_email}}", staff=True),
             request(
+                "Doctors waiting for approval (staff)",
+                "GET",
+                f"{USERS}/api/v1/doctors/",
+                token="staff_access",
+                query={"status": "pending", "search": "{{run_id}}"},
+                tests=[
+                    *status(200),
+                    *page("id", "full_name", "approved"),
+                    *js(
+                        """
+                        pm.test('the new doctor, not approved yet', () => {
+                          pm.expect(page.results.map((d) => d.id)).to.eql([pm.collectionVariables.get('doctor_id')]);
+                          pm.expect(page.results[0].approved).to.eql(false);
+                        });
+                        """
+                    ),
+                ],
+            ),
+            request(
                 "Staff approve the doctor",
                 "POST",
                 f"{USERS}/api/v1/doctors/{{{{doctor_id}}}}/approve",
@@ -149,6 +168,25 @@ def accounts() -> dict:
                         pm.test('the profile made at registration', () => {
                           pm.expect(profile.full_name).to.eql('Pat Story');
                           pm.expect(profile.role).to.eql('patient');
+                        });
+                        """
+                    ),
+                ],
+            ),
+            request(
+                "Edit my profile (patient)",
+                "PATCH",
+                f"{USERS}/api/v1/profiles/me/",
+                token="patient_access",
+                body={"phone": "+44 20 7946 0000"},
+                tests=[
+                    *status(200),
+                    *js(
+                        """
+                        const profile = pm.response.json();
+                        pm.test('the phone changed, the rest kept', () => {
+                          pm.expect(profile.phone).to.eql('+44 20 7946 0000');
+                          pm.expect(profile.full_name).to.eql('Pat Story');
                         });
                         """
                     ),
