@@ -148,20 +148,69 @@ THE_DAY = js(
 )
 
 
+def my_upcoming_appointments() -> dict:
+    return request(
+        "My upcoming appointments",
+        "GET",
+        f"{APPOINTMENTS}/api/v1/appointments/",
+        token="patient_access",
+        query={"status": "upcoming"},
+        tests=[
+            *status(200),
+            *page("id", "start", "status"),
+            "pm.test('the one booked', () => pm.expect(page.results.map((a) => a.id)).to.eql([pm.collectionVariables.get('appointment_id')]));",
+        ],
+    )
+
+
+def doctors_day() -> dict:
+    return request(
+        "The doctor's day",
+        "GET",
+        f"{APPOINTMENTS}/api/v1/appointments/",
+        token="doctor_access",
+        query={"from": "{{day_from}}", "to": "{{day_to}}"},
+        before=THE_DAY,
+        tests=[
+            *status(200),
+            *page("id", "patient_id", "start", "end", "status"),
+            *js(
+                """
+                pm.test('the patient\\'s appointment, at its new time', () => {
+                  const mine = page.results.find((a) => a.id === pm.collectionVariables.get('appointment_id'));
+                  pm.expect(mine).to.not.be.undefined;
+                  pm.expect(mine.start).to.eql(pm.collectionVariables.get('appointment_start'));
+                  pm.expect(mine.patient_id).to.eql(pm.collectionVariables.get('patient_id'));
+                });
+                """
+            ),
+        ],
+    )
+
+
+def calendar_file() -> dict:
+    return request(
+        "The appointment as a calendar file (doctor)",
+        "GET",
+        f"{APPOINTMENTS}/api/v1/appointments/{{{{appointment_id}}}}/ics",
+        token="doctor_access",
+        tests=[
+            *status(200),
+            *js(
+                """
+                pm.test('an iCalendar event', () => {
+                  pm.expect(pm.response.headers.get('Content-Type')).to.include('text/calendar');
+                  pm.expect(pm.response.text()).to.include('BEGIN:VEVENT');
+                });
+                """
+            ),
+        ],
+    )
+
+
 def changing_it() -> list[dict]:
     return [
-        request(
-            "My upcoming appointments",
-            "GET",
-            f"{APPOINTMENTS}/api/v1/appointments/",
-            token="patient_access",
-            query={"status": "upcoming"},
-            tests=[
-                *status(200),
-                *page("id", "start", "status"),
-                "pm.test('the one booked', () => pm.expect(page.results.map((a) => a.id)).to.eql([pm.collectionVariables.get('appointment_id')]));",
-            ],
-        ),
+        my_upcoming_appointments(),
         appointment_step(
             "Change the reason",
             "PATCH",
@@ -183,45 +232,8 @@ def changing_it() -> list[dict]:
                 pm.collectionVariables.set('appointment_start', appointment.start);
             """,
         ),
-        request(
-            "The doctor's day",
-            "GET",
-            f"{APPOINTMENTS}/api/v1/appointments/",
-            token="doctor_access",
-            query={"from": "{{day_from}}", "to": "{{day_to}}"},
-            before=THE_DAY,
-            tests=[
-                *status(200),
-                *page("id", "patient_id", "start", "end", "status"),
-                *js(
-                    """
-                    pm.test('the patient\\'s appointment, at its new time', () => {
-                      const mine = page.results.find((a) => a.id === pm.collectionVariables.get('appointment_id'));
-                      pm.expect(mine).to.not.be.undefined;
-                      pm.expect(mine.start).to.eql(pm.collectionVariables.get('appointment_start'));
-                      pm.expect(mine.patient_id).to.eql(pm.collectionVariables.get('patient_id'));
-                    });
-                    """
-                ),
-            ],
-        ),
-        request(
-            "The appointment as a calendar file (doctor)",
-            "GET",
-            f"{APPOINTMENTS}/api/v1/appointments/{{{{appointment_id}}}}/ics",
-            token="doctor_access",
-            tests=[
-                *status(200),
-                *js(
-                    """
-                    pm.test('an iCalendar event', () => {
-                      pm.expect(pm.response.headers.get('Content-Type')).to.include('text/calendar');
-                      pm.expect(pm.response.text()).to.include('BEGIN:VEVENT');
-                    });
-                    """
-                ),
-            ],
-        ),
+        doctors_day(),
+        calendar_file(),
     ]
 
 

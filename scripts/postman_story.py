@@ -86,6 +86,127 @@ def sign_in(who: str, email: str, *, staff: bool = False) -> dict:
     )
 
 
+def pending_doctors() -> dict:
+    return request(
+        "Doctors waiting for approval (staff)",
+        "GET",
+        f"{USERS}/api/v1/doctors/",
+        token="staff_access",
+        query={"status": "pending", "search": "{{run_id}}"},
+        tests=[
+            *status(200),
+            *page("id", "full_name", "approved"),
+            *js(
+                """
+                pm.test('the new doctor, not approved yet', () => {
+                  pm.expect(page.results.map((d) => d.id)).to.eql([pm.collectionVariables.get('doctor_id')]);
+                  pm.expect(page.results[0].approved).to.eql(false);
+                });
+                """
+            ),
+        ],
+    )
+
+
+def staff_approve_the_doctor() -> dict:
+    return request(
+        "Staff approve the doctor",
+        "POST",
+        f"{USERS}/api/v1/doctors/{{{{doctor_id}}}}/approve",
+        token="staff_access",
+        tests=[
+            *status(204),
+            "pm.test('no body', () => pm.expect(pm.response.text()).to.be.empty);",
+        ],
+    )
+
+
+def who_am_i_patient() -> dict:
+    return request(
+        "Who am I (patient)",
+        "GET",
+        f"{AUTH}/api/v1/auth/me",
+        token="patient_access",
+        tests=[
+            *status(200),
+            *js(
+                """
+                const me = pm.response.json();
+                pm.test('the patient who signed in', () => {
+                  pm.expect(me.id).to.eql(pm.collectionVariables.get('patient_id'));
+                  pm.expect(me.email).to.eql(pm.collectionVariables.get('patient_email'));
+                  pm.expect(me.role).to.eql('patient');
+                });
+                """
+            ),
+        ],
+    )
+
+
+def my_profile_patient() -> dict:
+    return request(
+        "My profile (patient)",
+        "GET",
+        f"{USERS}/api/v1/profiles/me/",
+        token="patient_access",
+        tests=[
+            *status(200),
+            *js(
+                """
+                const profile = pm.response.json();
+                pm.test('the profile made at registration', () => {
+                  pm.expect(profile.full_name).to.eql('Pat Story');
+                  pm.expect(profile.role).to.eql('patient');
+                });
+                """
+            ),
+        ],
+    )
+
+
+def edit_my_profile_patient() -> dict:
+    return request(
+        "Edit my profile (patient)",
+        "PATCH",
+        f"{USERS}/api/v1/profiles/me/",
+        token="patient_access",
+        body={"phone": "+44 20 7946 0000"},
+        tests=[
+            *status(200),
+            *js(
+                """
+                const profile = pm.response.json();
+                pm.test('the phone changed, the rest kept', () => {
+                  pm.expect(profile.phone).to.eql('+44 20 7946 0000');
+                  pm.expect(profile.full_name).to.eql('Pat Story');
+                });
+                """
+            ),
+        ],
+    )
+
+
+def jwks() -> dict:
+    return request(
+        "The signing keys (JWKS)",
+        "GET",
+        f"{AUTH}/.well-known/jwks.json",
+        tests=[
+            *status(200),
+            *js(
+                """
+                const jwks = pm.response.json();
+                pm.test('at least one public key with its kid', () => {
+                  pm.expect(jwks.keys).to.be.an('array').that.is.not.empty;
+                  jwks.keys.forEach((key) => pm.expect(key).to.include.all.keys('kid', 'kty'));
+                  jwks.keys.forEach((key) => pm.expect(key).to.not.have.property('d'));
+                });
+                """
+            ),
+        ],
+    )
+
+
 def accounts() -> dict:
     return folder(
         "Accounts",
@@ -107,110 +228,13 @@ def accounts() -> dict:
             sign_in("other", "{{other_email}}"),
             sign_in("doctor", "{{doctor_email}}"),
             sign_in("staff", "{{staff_email}}", staff=True),
-            request(
-                "Doctors waiting for approval (staff)",
-                "GET",
-                f"{USERS}/api/v1/doctors/",
-                token="staff_access",
-                query={"status": "pending", "search": "{{run_id}}"},
-                tests=[
-                    *status(200),
-                    *page("id", "full_name", "approved"),
-                    *js(
-                        """
-                        pm.test('the new doctor, not approved yet', () => {
-                          pm.expect(page.results.map((d) => d.id)).to.eql([pm.collectionVariables.get('doctor_id')]);
-                          pm.expect(page.results[0].approved).to.eql(false);
-                        });
-                        """
-                    ),
-                ],
-            ),
-            request(
-                "Staff approve the doctor",
-                "POST",
-                f"{USERS}/api/v1/doctors/{{{{doctor_id}}}}/approve",
-                token="staff_access",
-                tests=[
-                    *status(204),
-                    "pm.test('no body', () => pm.expect(pm.response.text()).to.be.empty);",
-                ],
-            ),
-            request(
-                "Who am I (patient)",
-                "GET",
-                f"{AUTH}/api/v1/auth/me",
-                token="patient_access",
-                tests=[
-                    *status(200),
-                    *js(
-                        """
-                        const me = pm.response.json();
-                        pm.test('the patient who signed in', () => {
-                          pm.expect(me.id).to.eql(pm.collectionVariables.get('patient_id'));
-                          pm.expect(me.email).to.eql(pm.collectionVariables.get('patient_email'));
-                          pm.expect(me.role).to.eql('patient');
-                        });
-                        """
-                    ),
-                ],
-            ),
-            request(
-                "My profile (patient)",
-                "GET",
-                f"{USERS}/api/v1/profiles/me/",
-                token="patient_access",
-                tests=[
-                    *status(200),
-                    *js(
-                        """
-                        const profile = pm.response.json();
-                        pm.test('the profile made at registration', () => {
-                          pm.expect(profile.full_name).to.eql('Pat Story');
-                          pm.expect(profile.role).to.eql('patient');
-                        });
-                        """
-                    ),
-                ],
-            ),
-            request(
-                "Edit my profile (patient)",
-                "PATCH",
-                f"{USERS}/api/v1/profiles/me/",
-                token="patient_access",
-                body={"phone": "+44 20 7946 0000"},
-                tests=[
-                    *status(200),
-                    *js(
-                        """
-                        const profile = pm.response.json();
-                        pm.test('the phone changed, the rest kept', () => {
-                          pm.expect(profile.phone).to.eql('+44 20 7946 0000');
-                          pm.expect(profile.full_name).to.eql('Pat Story');
-                        });
-                        """
-                    ),
-                ],
-            ),
+            pending_doctors(),
+            staff_approve_the_doctor(),
+            who_am_i_patient(),
+            my_profile_patient(),
+            edit_my_profile_patient(),
             refresh(),
-            request(
-                "The signing keys (JWKS)",
-                "GET",
-                f"{AUTH}/.well-known/jwks.json",
-                tests=[
-                    *status(200),
-                    *js(
-                        """
-                        const jwks = pm.response.json();
-                        pm.test('at least one public key with its kid', () => {
-                          pm.expect(jwks.keys).to.be.an('array').that.is.not.empty;
-                          jwks.keys.forEach((key) => pm.expect(key).to.include.all.keys('kid', 'kty'));
-                          jwks.keys.forEach((key) => pm.expect(key).to.not.have.property('d'));
-                        });
-                        """
-                    ),
-                ],
-            ),
+            jwks(),
         ],
     )
 
@@ -238,8 +262,9 @@ def refresh() -> dict:
     )
 
 
-def directory() -> dict:
-    check_doctor = """
+# The directory's answers name the doctor registered in this run (``found``: a list).
+CHECK_DOCTOR = js(
+    """
         pm.test('the doctor registered in this run, approved', () => {
           pm.expect(found.map((d) => d.id)).to.eql([pm.collectionVariables.get('doctor_id')]);
           pm.expect(found[0].approved).to.eql(true);
@@ -247,58 +272,78 @@ def directory() -> dict:
           pm.expect(found[0].timezone).to.eql('Europe/Rome');
         });
     """
+)
+
+
+def specialties() -> dict:
+    return request(
+        "Specialties",
+        "GET",
+        f"{USERS}/api/v1/specialties/",
+        tests=[
+            *status(200),
+            *page("slug", "name"),
+            "pm.test('dermatology is one', () => pm.expect(page.results.map((s) => s.slug)).to.include('dermatology'));",
+        ],
+    )
+
+
+def search_doctors_by_name() -> dict:
+    return request(
+        "Search doctors by name",
+        "GET",
+        f"{USERS}/api/v1/doctors/",
+        token="patient_access",
+        query={"search": "{{run_id}}"},
+        tests=[
+            *status(200),
+            *page("id", "full_name", "specialty", "timezone", "approved"),
+            "const found = page.results;",
+            *CHECK_DOCTOR,
+        ],
+    )
+
+
+def dermatologists() -> dict:
+    return request(
+        "Dermatologists",
+        "GET",
+        f"{USERS}/api/v1/doctors/",
+        token="patient_access",
+        query={"specialty": "dermatology", "page_size": "100"},
+        tests=[
+            *status(200),
+            *page("id", "specialty"),
+            *js(
+                """
+                pm.test('only dermatologists, the new doctor among them', () => {
+                  page.results.forEach((d) => pm.expect(d.specialty.slug).to.eql('dermatology'));
+                  pm.expect(page.results.map((d) => d.id)).to.include(pm.collectionVariables.get('doctor_id'));
+                });
+                """
+            ),
+        ],
+    )
+
+
+def one_doctor() -> dict:
+    return request(
+        "One doctor",
+        "GET",
+        f"{USERS}/api/v1/doctors/{{{{doctor_id}}}}/",
+        token="patient_access",
+        tests=[*status(200), "const found = [pm.response.json()];", *CHECK_DOCTOR],
+    )
+
+
+def directory() -> dict:
     return folder(
         "Directory",
         "The patient finds the specialties and the doctor.",
         [
-            request(
-                "Specialties",
-                "GET",
-                f"{USERS}/api/v1/specialties/",
-                tests=[
-                    *status(200),
-                    *page("slug", "name"),
-                    "pm.test('dermatology is one', () => pm.expect(page.results.map((s) => s.slug)).to.include('dermatology'));",
-                ],
-            ),
-            request(
-                "Search doctors by name",
-                "GET",
-                f"{USERS}/api/v1/doctors/",
-                token="patient_access",
-                query={"search": "{{run_id}}"},
-                tests=[
-                    *status(200),
-                    *page("id", "full_name", "specialty", "timezone", "approved"),
-                    "const found = page.results;",
-                    *js(check_doctor),
-                ],
-            ),
-            request(
-                "Dermatologists",
-                "GET",
-                f"{USERS}/api/v1/doctors/",
-                token="patient_access",
-                query={"specialty": "dermatology", "page_size": "100"},
-                tests=[
-                    *status(200),
-                    *page("id", "specialty"),
-                    *js(
-                        """
-                        pm.test('only dermatologists, the new doctor among them', () => {
-                          page.results.forEach((d) => pm.expect(d.specialty.slug).to.eql('dermatology'));
-                          pm.expect(page.results.map((d) => d.id)).to.include(pm.collectionVariables.get('doctor_id'));
-                        });
-                        """
-                    ),
-                ],
-            ),
-            request(
-                "One doctor",
-                "GET",
-                f"{USERS}/api/v1/doctors/{{{{doctor_id}}}}/",
-                token="patient_access",
-                tests=[*status(200), "const found = [pm.response.json()];", *js(check_doctor)],
-            ),
+            specialties(),
+            search_doctors_by_name(),
+            dermatologists(),
+            one_doctor(),
         ],
     )
