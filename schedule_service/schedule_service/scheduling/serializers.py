@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -47,14 +48,25 @@ class WindowDateField(serializers.DateField):
 
 
 class WindowDateTimeField(serializers.DateTimeField):
-    """A date-time inside the API's date window, checked before a time zone is applied."""
+    """A date-time that names its offset (``Z`` or ``+01:00``), inside the API's date window.
+
+    A naive one is refused rather than read as UTC: a doctor elsewhere would get time off
+    shifted by their offset. The window is checked first (a far date says so), and before
+    the conversion to UTC, which would overflow near year 1 or 9999.
+    """
+
+    default_error_messages = {
+        "no-offset": "Give the offset too, e.g. 2026-12-01T00:00:00Z or 2026-12-01T00:00:00+01:00.",
+    }
 
     def __init__(self, *, help_text: str = "", **kwargs):
         super().__init__(help_text=f"{help_text} {WINDOW_HELP}".strip(), **kwargs)
 
     def enforce_timezone(self, value):
-        # Before the conversion: near year 1 or 9999 it would overflow.
-        return super().enforce_timezone(_check_window(value))
+        _check_window(value)
+        if timezone.is_naive(value):
+            self.fail("no-offset")
+        return super().enforce_timezone(value)
 
 
 # Output
@@ -217,7 +229,7 @@ class RuleInputSerializer(serializers.Serializer):
 
 class TimeOffCreateInputSerializer(serializers.Serializer):
     start = WindowDateTimeField(help_text="ISO 8601 with an offset; stored in UTC.")
-    end = WindowDateTimeField(help_text="After start, and not yet past.")
+    end = WindowDateTimeField(help_text="ISO 8601 with an offset; after start, and not yet past.")
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
