@@ -47,6 +47,10 @@ CHECKS = (
 )
 MAX_EXAMPLES = 25
 SEED = 20261202
+# Numbers past the ends of the integer types, sometimes sent as page numbers and sizes
+# (an unbounded page number once reached PostgreSQL as an OFFSET out of range: a 500).
+EDGE_NUMBERS = ("0", "-1", str(2**31), str(2**63), str(10**40))
+EDGE_PARAMETERS = ("page", "page_size")
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 
@@ -221,8 +225,11 @@ def _toml(value) -> str:
 
 
 def _config(path: Path, token: str, dictionaries: dict, operations: list[dict]) -> Path:
+    dictionaries = {**dictionaries, "edges": {"values": list(EDGE_NUMBERS)}}
+    edges = {"dictionary": "edges", "probability": 0.2}
     lines = [
         f"headers = {_toml({'Authorization': f'Bearer {token}'})}",
+        f"parameters = {_toml({f'query.{name}': edges for name in EDGE_PARAMETERS})}",
         # tests/api/fuzz_hooks.py (on the run's PYTHONPATH).
         'hooks = "fuzz_hooks"',
         "",
