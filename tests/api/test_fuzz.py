@@ -19,7 +19,7 @@ import subprocess
 import sys
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -56,10 +56,10 @@ METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 @dataclass(frozen=True)
 class World:
-    """What the fuzzer is given: people, their tokens and ids that exist."""
+    """What the fuzzer is given: people, their tokens (``signed_in``) and ids that exist."""
 
-    patient: str
-    doctor: str
+    patient_email: str
+    doctor_email: str
     patient_id: str
     doctor_id: str
     pending_doctor_id: str
@@ -67,7 +67,23 @@ class World:
     appointment_ids: tuple[str, ...]
     rule_ids: tuple[str, ...]
     time_off_ids: tuple[str, ...]
-    staff: str
+    # auth_service's own run has a patient of its own: wrong old passwords lock that
+    # account's password attempts, and its sign-ins end.
+    auth_patient_email: str
+    patient: str = ""
+    doctor: str = ""
+    staff: str = ""
+    auth_patient: str = ""
+
+    def signed_in(self, stack, http) -> World:
+        """The same, with access tokens (they last 10 minutes, the file's runs about 3)."""
+        return replace(
+            self,
+            patient=access_token(stack, http, self.patient_email),
+            doctor=access_token(stack, http, self.doctor_email),
+            staff=access_token(stack, http, DEMO_STAFF, DEMO_PASSWORD),
+            auth_patient=access_token(stack, http, self.auth_patient_email),
+        )
 
 
 def _email(kind: str) -> str:
@@ -124,9 +140,12 @@ def world(stack, http_module) -> World:
         )["id"]
         for slot_id in slots[:2]
     ]
+    auth_patient_email = _email("pat")
+    register(stack, http, email=auth_patient_email, role="patient", full_name="Pat Auth")
     return World(
-        patient=access_token(stack, http, patient_email),
-        doctor=access_token(stack, http, doctor_email),
+        auth_patient_email=auth_patient_email,
+        patient_email=patient_email,
+        doctor_email=doctor_email,
         patient_id=patient_id,
         doctor_id=doctor_id,
         pending_doctor_id=pending_doctor_id,
@@ -134,8 +153,7 @@ def world(stack, http_module) -> World:
         appointment_ids=tuple(booked),
         rule_ids=tuple(rule["id"] for rule in rules.json()["results"]),
         time_off_ids=(time_off["id"],),
-        staff=access_token(stack, http, DEMO_STAFF, DEMO_PASSWORD),
-    )
+    ).signed_in(stack, http)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +188,9 @@ def _token(stack, http, world: World, service: str, kind: str) -> str:
     """The token a real caller of these endpoints holds."""
     if kind == "public":
         # The doctor's own schedule endpoints are the doctor's; everything else a patient's.
-        return world.doctor if service == "schedule_service" else world.patient
+        return {"auth_service": world.auth_patient, "schedule_service": world.doctor}.get(
+            service, world.patient
+        )
     if service == "user_service":
         # auth_service writes and deletes profiles (profiles:write), the others only read.
         return _minted_token(stack, "user_service")
