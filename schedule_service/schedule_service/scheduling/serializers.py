@@ -69,14 +69,24 @@ class WindowDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
+# A wall time as the API writes it: HH:MM (OpenAPI's `time` format is RFC 3339's, with
+# seconds and an offset, which these times never have).
+WALL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+@extend_schema_field({"type": "string", "pattern": WALL_TIME_PATTERN, "example": "09:00"})
+class WallTimeField(serializers.TimeField):
+    """A local wall time, HH:MM; whole minutes (seconds, if sent, must be 0)."""
+
+
 # Output
 
 
 class RuleOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     weekday = serializers.IntegerField(help_text="0 is Monday, 6 is Sunday.")
-    start_time = serializers.TimeField(format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
+    start_time = WallTimeField(format="%H:%M")
+    end_time = WallTimeField(format="%H:%M")
     slot_minutes = serializers.IntegerField()
     valid_from = serializers.DateField(allow_null=True)
     valid_until = serializers.DateField(allow_null=True)
@@ -210,10 +220,10 @@ class RuleInputSerializer(serializers.Serializer):
     """A weekly rule in the doctor's wall time; PATCH sends only the fields to change."""
 
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 is Monday.")
-    start_time = serializers.TimeField(
+    start_time = WallTimeField(
         validators=[validate_whole_minute], help_text="Local wall time, HH:MM."
     )
-    end_time = serializers.TimeField(
+    end_time = WallTimeField(
         validators=[validate_whole_minute], help_text="Local wall time, HH:MM; after start_time."
     )
     slot_minutes = serializers.IntegerField(
