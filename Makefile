@@ -15,7 +15,7 @@ API_SERVICES := $(call present,$(shell $(or $(PYTHON),python3) scripts/registry.
 # PostgreSQL; tests marked `postgres` then must run (REQUIRE_POSTGRES=1), never skip.
 TEST_POSTGRES_URL ?=
 
-.PHONY: help install run test lint fmt check-release test-unit coverage test-integration check-migrations check-schema compose-check k8s-check test-api test-e2e chromium ffmpeg axe videos bench wrk test-bench postman lock clean
+.PHONY: help install run test lint fmt check-release test-unit coverage test-integration check-migrations check-schema compose-check k8s-check test-api test-e2e chromium ffmpeg axe newman videos bench wrk test-bench postman lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 run: install ## Set up everything (keys, migrations, demo data) and start all services on SQLite
 	$(BIN)/python scripts/devrun.py
 
-test: install lint check-release check-migrations check-schema compose-check k8s-check test-unit test-bench test-integration test-e2e ## Lint, then every test with coverage (fails under 90% per service)
+test: install lint check-release check-migrations check-schema compose-check k8s-check test-unit test-bench test-integration test-api test-e2e ## Lint, then every test with coverage (fails under 90% per service)
 	@echo "All checks passed."
 
 # mypy checks common's package and the layers of each service that talk to the database
@@ -94,8 +94,17 @@ coverage: test-unit ## Run the unit tests and write coverage_reports/ (text, com
 test-integration: install ## Start the services as processes and test them over HTTP
 	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/integration
 
-test-api: install ## API contract tests against the stack started as processes: the Postman collection (newman) and schemathesis
+test-api: install newman ## API contract tests against the stack started as processes: the Postman collection (newman) and schemathesis
 	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/api
+
+NEWMAN := postman/node_modules/.bin/newman
+
+newman: $(NEWMAN) ## Install newman (pinned in postman/package-lock.json) with npm, to run the Postman collection
+
+$(NEWMAN): postman/package.json postman/package-lock.json
+	@command -v npm >/dev/null || { echo "The Postman collection's test needs npm (Node.js) to install newman: sudo apt-get install npm"; exit 1; }
+	cd postman && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 test-e2e: install chromium ffmpeg axe ## Browser tests: Debian's Chromium driven by Playwright, axe-core, the recorder
 	$(BIN)/pytest -q -p no:django -p no:cacheprovider tests/e2e
@@ -151,7 +160,7 @@ wrk: ## Install Debian's wrk (the benchmarks' load generator) when it is missing
 test-bench: install wrk ## The benchmark harness's own tests (parsing, targets, a 1 s wrk smoke run); no benchmark
 	$(BIN)/pytest -q -p no:django -p no:cacheprovider bench/tests
 
-postman: install ## Regenerate the Postman collection from the services' OpenAPI schemas
+postman: install ## Rewrite the Postman collection and the make run environment from scripts/build_postman.py
 	$(BIN)/python scripts/build_postman.py
 
 lock: install ## Re-pin requirements/*.txt from requirements/*.in
@@ -161,4 +170,4 @@ lock: install ## Re-pin requirements/*.txt from requirements/*.in
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o checkov.txt checkov.in
 
 clean: ## Remove the virtualenv, local databases, keys and logs
-	rm -rf $(VENV) $(CHECKOV_VENV) .dev */var coverage_reports/html tests/e2e/node_modules
+	rm -rf $(VENV) $(CHECKOV_VENV) .dev */var coverage_reports/html tests/e2e/node_modules postman/node_modules

@@ -10,6 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from build_postman import CLIENT_ID, environment, render  # noqa: E402
 from registry import BY_NAME  # noqa: E402
 from stack import DEMO_FILE, ROOT, Stack, present_services  # noqa: E402
 
@@ -40,7 +41,22 @@ def print_welcome(stack: Stack, state: Path) -> None:
             f" {doctor['full_name']} and book a time; then sign in as {doctor['email']}"
             " and see it on 'My day' (or 'Coming appointments')."
         )
+    postman = write_postman_environment(stack, state).relative_to(ROOT)
+    print(
+        "\nThe Postman collection's story, against this stack (make newman installs newman):"
+        f"\n  postman/node_modules/.bin/newman run postman/clinic.postman_collection.json -e {postman}"
+    )
     print(f"\nLogs: {state / 'logs'}/<service>.log. Press Ctrl-C to stop.", flush=True)
+
+
+def write_postman_environment(stack: Stack, state: Path) -> Path:
+    """The Postman collection's environment for this stack, with its real client secret."""
+    path = state / "postman.environment.json"
+    urls = {service: stack.url(service) for service in stack.ports}
+    secret = stack.secrets()[f"{CLIENT_ID}_client_secret"]
+    path.write_text(render(environment("make run", urls, client_secret=secret)))
+    path.chmod(0o600)
+    return path
 
 
 def wait_for_stop(stack: Stack) -> None:

@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 
 # The annotation that carries the total beside each row of a page.
 WINDOW_TOTAL = "window_total_"
+# The largest OFFSET a page may start at: a signed 64-bit integer, less a page.
+MAX_OFFSET = 2**63 - 1 - 1000
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -34,6 +36,10 @@ class WindowCountPaginator(Paginator):
             return super().page(number)
         number = _page_number_at_least_one(self, number)
         bottom = (number - 1) * self.per_page
+        if bottom > MAX_OFFSET:
+            # Past the end of any list, and an OFFSET no database takes (PostgreSQL's is a
+            # bigint, SQLite's a 64-bit integer): refused before the query, as Django would.
+            raise EmptyPage(self.error_messages["no_results"])
         queryset: QuerySet = self.object_list  # type: ignore[assignment]  # see the docstring
         rows = list(
             queryset.annotate(**{WINDOW_TOTAL: Window(Count("pk"))})[

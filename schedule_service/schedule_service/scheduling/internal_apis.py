@@ -45,7 +45,10 @@ class SlotDetailInternalApi(APIView):
         responses={
             200: SlotInternalOutputSerializer,
             **problem_for(
-                *schema.AUTHENTICATED, schema.LISTED_SLOT_NOT_FOUND, schema.APPROVAL_UNKNOWN
+                schema.APPOINTMENT_ID_INVALID,
+                *schema.AUTHENTICATED,
+                schema.LISTED_SLOT_NOT_FOUND,
+                schema.APPROVAL_UNKNOWN,
             ),
         },
         examples=[schema.HELD_SLOT_DETAIL_EXAMPLE],
@@ -182,7 +185,7 @@ class HoldListInternalApi(APIView):
         parameters=[HoldListInternalFilterSerializer],
         responses={
             200: HoldInternalOutputSerializer(many=True),
-            **problem_for(schema.FILTER_INVALID, *schema.AUTHENTICATED),
+            **problem_for(schema.FILTER_INVALID, *schema.AUTHENTICATED, schema.NO_SUCH_PAGE),
         },
         examples=[schema.HOLD_EXAMPLE],
     )

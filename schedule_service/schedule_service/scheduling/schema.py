@@ -107,6 +107,7 @@ SLOT_NOT_RESERVABLE = (
     (DoctorNotBookable, "A doctor waiting for the clinic's approval"),
 )
 FILTER_INVALID = (ValidationError, "Invalid filter")
+APPOINTMENT_ID_INVALID = (ValidationError, "`appointment_id` is not a UUID")
 SLOT_HELD_BY_OTHER = (SlotHeldByOther, "Another appointment holds the slot; nothing changed")
 
 # Examples

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -47,14 +48,35 @@ class WindowDateField(serializers.DateField):
 
 
 class WindowDateTimeField(serializers.DateTimeField):
-    """A date-time inside the API's date window, checked before a time zone is applied."""
+    """A date-time that names its offset (``Z`` or ``+01:00``), inside the API's date window.
+
+    A naive one is refused rather than read as UTC: a doctor elsewhere would get time off
+    shifted by their offset. The window is checked first (a far date says so), and before
+    the conversion to UTC, which would overflow near year 1 or 9999.
+    """
+
+    default_error_messages = {
+        "no-offset": "Give the offset too, e.g. 2026-12-01T00:00:00Z or 2026-12-01T00:00:00+01:00.",
+    }
 
     def __init__(self, *, help_text: str = "", **kwargs):
         super().__init__(help_text=f"{help_text} {WINDOW_HELP}".strip(), **kwargs)
 
     def enforce_timezone(self, value):
-        # Before the conversion: near year 1 or 9999 it would overflow.
-        return super().enforce_timezone(_check_window(value))
+        _check_window(value)
+        if timezone.is_naive(value):
+            self.fail("no-offset")
+        return super().enforce_timezone(value)
+
+
+# A wall time as the API writes it: HH:MM (OpenAPI's `time` format is RFC 3339's, with
+# seconds and an offset, which these times never have).
+WALL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+@extend_schema_field({"type": "string", "pattern": WALL_TIME_PATTERN, "example": "09:00"})
+class WallTimeField(serializers.TimeField):
+    """A local wall time, HH:MM; whole minutes (seconds, if sent, must be 0)."""
 
 
 # Output
@@ -63,8 +85,8 @@ class WindowDateTimeField(serializers.DateTimeField):
 class RuleOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     weekday = serializers.IntegerField(help_text="0 is Monday, 6 is Sunday.")
-    start_time = serializers.TimeField(format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
+    start_time = WallTimeField(format="%H:%M")
+    end_time = WallTimeField(format="%H:%M")
     slot_minutes = serializers.IntegerField()
     valid_from = serializers.DateField(allow_null=True)
     valid_until = serializers.DateField(allow_null=True)
@@ -198,10 +220,10 @@ class RuleInputSerializer(serializers.Serializer):
     """A weekly rule in the doctor's wall time; PATCH sends only the fields to change."""
 
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 is Monday.")
-    start_time = serializers.TimeField(
+    start_time = WallTimeField(
         validators=[validate_whole_minute], help_text="Local wall time, HH:MM."
     )
-    end_time = serializers.TimeField(
+    end_time = WallTimeField(
         validators=[validate_whole_minute], help_text="Local wall time, HH:MM; after start_time."
     )
     slot_minutes = serializers.IntegerField(
@@ -217,7 +239,7 @@ class RuleInputSerializer(serializers.Serializer):
 
 class TimeOffCreateInputSerializer(serializers.Serializer):
     start = WindowDateTimeField(help_text="ISO 8601 with an offset; stored in UTC.")
-    end = WindowDateTimeField(help_text="After start, and not yet past.")
+    end = WindowDateTimeField(help_text="ISO 8601 with an offset; after start, and not yet past.")
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
     )

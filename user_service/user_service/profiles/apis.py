@@ -46,7 +46,10 @@ class SpecialtyListApi(APIView):
         summary="List medical specialties",
         description="Public: no token needed. The slugs are what doctors register with.",
         auth=[],
-        responses={200: SpecialtyOutputSerializer(many=True)},
+        responses={
+            200: SpecialtyOutputSerializer(many=True),
+            **problem_for(schema.NO_SUCH_PAGE),
+        },
         examples=[schema.SPECIALTIES_EXAMPLE],
     )
     def get(self, request: Request) -> Response:

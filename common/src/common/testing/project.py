@@ -18,6 +18,18 @@ from common.testing.problems import assert_problem
 OPENAPI_JSON = "application/vnd.oai.openapi+json"
 
 
+def paginated_without_404(schema: dict[str, Any]) -> list[str]:
+    """The paged operations of ``schema`` that do not document 404 (a page past the end)."""
+    return [
+        f"{method.upper()} {path}"
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict)
+        and any(p["in"] == "query" and p["name"] == "page" for p in operation.get("parameters", []))
+        and "404" not in operation["responses"]
+    ]
+
+
 @pytest.mark.django_db
 class ProjectChecks:
     """The service answers health checks, serves its documented schema and answers problems."""
@@ -40,6 +52,9 @@ class ProjectChecks:
 
     def test_schema_names_every_endpoint(self, anon_client: Any) -> None:
         assert set(self.public_schema(anon_client)["paths"]) == self.public_paths
+
+    def test_every_paged_operation_documents_a_page_past_the_end(self, anon_client: Any) -> None:
+        assert paginated_without_404(self.public_schema(anon_client)) == []
 
     def test_schema_is_valid_without_warnings(self, tmp_path: Any) -> None:
         schema_file = str(tmp_path / "schema.yaml")
@@ -65,3 +80,8 @@ class InternalSchemaChecks:
     ) -> None:
         schema = self.internal_schema(client, django_user_model)
         assert set(schema["paths"]) == self.internal_paths
+
+    def test_every_paged_internal_operation_documents_a_page_past_the_end(
+        self, client: Any, django_user_model: Any
+    ) -> None:
+        assert paginated_without_404(self.internal_schema(client, django_user_model)) == []

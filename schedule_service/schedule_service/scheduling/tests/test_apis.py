@@ -342,6 +342,8 @@ def test_time_off_list_and_delete(doctor_client, working):
         ({"start": "2027-01-06T10:00:00Z", "end": "2027-01-06T09:00:00Z"}, {"end"}),
         ({"start": "tomorrow", "end": "2027-01-06T09:00:00Z"}, {"start"}),
         ({"start": "2027-01-06T10:00:00Z"}, {"end"}),
+        # Without an offset: not read as UTC.
+        ({"start": "2027-01-06T10:00:00", "end": "2027-01-06T12:00:00"}, {"start", "end"}),
         (
             {"start": "2027-01-06T10:00Z", "end": "2027-01-07T10:00Z", "reason": "x" * 201},
             {"reason"},
@@ -352,6 +354,17 @@ def test_time_off_bad_input_is_refused_and_stores_nothing(doctor_client, schedul
     body = assert_problem(doctor_client(schedule).post(TIME_OFF_URL, payload), 400)
     assert error_fields(body) == fields
     assert not TimeOff.objects.exists()
+
+
+def test_time_off_without_an_offset_says_so(doctor_client, schedule):
+    body = assert_problem(
+        doctor_client(schedule).post(
+            TIME_OFF_URL, {"start": "2027-01-06T10:00:00+01:00", "end": "2027-01-06T12:00:00"}
+        ),
+        400,
+        "validation-error",
+    )
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("end", "no-offset")]
 
 
 def _time_off_body(start: datetime.datetime, hours: int = 2) -> dict:

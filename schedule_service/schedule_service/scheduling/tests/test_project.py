@@ -1,5 +1,7 @@
 """Project-level wiring: health, schema and docs, error handlers."""
 
+import re
+
 from common.testing import InternalSchemaChecks, ProjectChecks
 
 
@@ -32,3 +34,20 @@ class TestProject(ProjectChecks, InternalSchemaChecks):
             "409"
         ]
         assert "application/problem+json" in conflict["content"]
+
+    def test_a_bad_appointment_id_on_a_slot_look_up_is_a_documented_400(
+        self, client, django_user_model
+    ):
+        schema = self.internal_schema(client, django_user_model)
+        responses = schema["paths"]["/internal/v1/slots/{slot_id}/"]["get"]["responses"]
+        assert "application/problem+json" in responses["400"]["content"]
+
+    def test_wall_times_are_documented_as_the_api_writes_them(self, anon_client):
+        # "09:00", not RFC 3339's `time` (seconds and an offset) that a client would expect.
+        schemas = self.public_schema(anon_client)["components"]["schemas"]
+        for component in ("RuleOutput", "RuleInputRequest", "PatchedRuleInputRequest"):
+            for field in ("start_time", "end_time"):
+                documented = schemas[component]["properties"][field]
+                assert "format" not in documented, (component, field)
+                assert re.fullmatch(documented["pattern"].strip("^$"), "09:00")
+                assert not re.fullmatch(documented["pattern"].strip("^$"), "09:00:00Z")
