@@ -61,7 +61,8 @@ def database_config(*, default_sqlite: Path | str) -> dict[str, Any]:
     ``pg_terminate_backend`` ended while idle is never used. Every connection has a
     connect timeout (``DB_CONNECT_TIMEOUT``) and a statement timeout
     (``DB_STATEMENT_TIMEOUT``, 0 for none); waiting for a connection from the
-    pool ends after ``DB_POOL_TIMEOUT``. Each such fault answers 503
+    pool ends after ``DB_POOL_TIMEOUT`` (a quarter of a second while the
+    database cannot be reached, ``common.postgresql``). Each such fault answers 503
     (``common.db``). SQLite gets WAL, a busy timeout and IMMEDIATE transactions
     so that several workers can share the file.
     """

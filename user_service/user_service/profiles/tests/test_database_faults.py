@@ -1,6 +1,8 @@
 """Database faults from the outside: a statement timeout on every connection, and a query past it is a 503."""
 
+import socket
 import threading
+import time
 import uuid
 
 import psycopg
@@ -64,13 +66,14 @@ def test_a_query_past_the_statement_timeout_is_a_503_and_the_next_one_works():
     assert client.get(DOCTORS_URL).status_code == 200
 
 
-def _pooled_connection(alias: str):
-    """A connection of the services' PostgreSQL backend with a pool of one, as in production."""
+def _pooled_connection(alias: str, size: int = 1, timeout: float = 30.0):
+    """A connection of the services' PostgreSQL backend with a pool of ``size`` (one per thread)."""
     from common.postgresql.base import DatabaseWrapper
 
+    pool = {"min_size": 1, "max_size": size, "timeout": timeout}
     settings_dict = {
         **connection.settings_dict,
-        "OPTIONS": {**connection.settings_dict["OPTIONS"], "pool": {"min_size": 1, "max_size": 1}},
+        "OPTIONS": {**connection.settings_dict["OPTIONS"], "pool": pool},
         "CONN_HEALTH_CHECKS": True,
         "CONN_MAX_AGE": 0,
     }
@@ -92,7 +95,7 @@ def test_the_pool_tries_only_a_connection_that_sat_idle(monkeypatch, idle):
 
     wrapper = _pooled_connection(f"pooled-{idle}")
     try:
-        assert wrapper.pool._check is base.check_idle_connection
+        assert wrapper.pool._check is None  # the wrapper checks, not the pool
         pid = _backend_pid(wrapper)
         wrapper.close()  # back to the pool
         with connection.cursor() as cursor:
@@ -103,6 +106,117 @@ def test_the_pool_tries_only_a_connection_that_sat_idle(monkeypatch, idle):
         else:
             with pytest.raises(OperationalError):
                 _backend_pid(wrapper)  # trusted, and dead: the first query fails
+    finally:
+        wrapper.close()
+        wrapper.close_pool()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_pool_whose_connections_all_died_together_lends_a_fresh_one_at_once(monkeypatch):
+    """Every idle connection ended (a failover): the first dead one sends the rest to be replaced.
+
+    psycopg_pool's own check sleeps a second, then two, after each dead
+    connection: with four dead ones and a 2-second pool timeout, that is a
+    PoolTimeout (a 503) although the database is up.
+    """
+    from common.postgresql import base
+
+    size = 4
+    wrapper = _pooled_connection("pooled-all-dead", size=size, timeout=2.0)
+    try:
+        pool = wrapper.pool
+        pool.open(wait=True)
+        held = [pool.getconn() for _ in range(size)]
+        pids = {conn.info.backend_pid for conn in held}
+        for conn in held:
+            pool.putconn(conn)
+        assert len(pids) == size and pool.get_stats()["pool_available"] == size
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [list(pids)]
+            )
+        monkeypatch.setattr(base, "CHECK_IDLE_AFTER_SECONDS", 0.0)
+
+        assert _backend_pid(wrapper) not in pids  # no PoolTimeout, no dead connection lent
+        wrapper.close()
+        assert pool.get_stats()["connections_lost"] >= size - 1  # the rest went with the first
+    finally:
+        wrapper.close()
+        wrapper.close_pool()
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (bound, then let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_once_a_wait_for_a_connection_ran_out_the_next_waits_are_short_until_one_succeeds(
+    monkeypatch,
+):
+    """The database unreachable: after one full DB_POOL_TIMEOUT, requests wait a moment only.
+
+    The pool's connections go to a port nothing listens on (as a database
+    that is down), then back to the database.
+    """
+    from common.postgresql import base
+
+    wrapper = _pooled_connection("pooled-unreachable", size=1, timeout=1.0)
+    try:
+        pool = wrapper.pool
+        pid = _backend_pid(wrapper)
+        wrapper.close()
+        reachable = pool.kwargs
+        pool.kwargs = {**reachable, "host": "127.0.0.1", "port": _closed_port()}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        monkeypatch.setattr(base, "CHECK_IDLE_AFTER_SECONDS", 0.0)
+
+        with pytest.raises(OperationalError):
+            _backend_pid(wrapper)  # the dead connection is dropped; no new one can be made
+        assert pool.timeout == base.UNREACHABLE_WAIT_SECONDS
+        with pytest.raises(OperationalError):
+            _backend_pid(wrapper)
+        assert pool.timeout == base.UNREACHABLE_WAIT_SECONDS
+
+        pool.kwargs = reachable
+        pids = []
+
+        def reads_again() -> bool:
+            try:
+                pids.append(_backend_pid(wrapper))
+            except OperationalError:
+                return False
+            return True
+
+        assert any(reads_again() or time.sleep(0.2) for _ in range(50)), "never read again"
+        assert pids[-1] != pid
+        assert pool.timeout == 1.0  # DB_POOL_TIMEOUT again
+    finally:
+        wrapper.close()
+        wrapper.close_pool()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_pool_that_ran_out_under_load_keeps_its_full_wait():
+    """Every connection lent (DB_POOL_MAX under the threads) is no outage: the wait stays."""
+    wrapper = _pooled_connection("pooled-busy", size=1, timeout=0.5)
+    try:
+        pool = wrapper.pool
+        pool.open(wait=True)
+        busy = pool.getconn()  # another thread's
+        try:
+            with pytest.raises(OperationalError):
+                _backend_pid(wrapper)
+            assert pool.timeout == 0.5
+        finally:
+            pool.putconn(busy)
+        assert _backend_pid(wrapper) == busy.info.backend_pid
     finally:
         wrapper.close()
         wrapper.close_pool()
